@@ -1,0 +1,1 @@
+"""Backcourse: plan, book, record and measure courses of therapeutic back massage."""

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from backcourse.clients.models import Client
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "practice", "email", "phone", "is_archived"]
+    list_filter = ["practice", "is_archived"]
+    search_fields = ["first_name", "last_name", "email"]
+    raw_id_fields = ["user"]

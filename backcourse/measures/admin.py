@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
+
+
+@admin.register(MeasureDefinition)
+class MeasureDefinitionAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "kind",
+        "unit",
+        "min_value",
+        "max_value",
+        "lower_is_better",
+        "is_active",
+    ]
+    list_editable = ["is_active"]
+
+
+@admin.register(MuscleRegion)
+class MuscleRegionAdmin(admin.ModelAdmin):
+    list_display = ["muscle", "side", "code", "order", "is_active"]
+    list_filter = ["side", "is_active"]
+
+
+@admin.register(Technique)
+class TechniqueAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order", "is_active"]

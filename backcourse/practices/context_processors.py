@@ -1,0 +1,5 @@
+def practice(request):
+    return {
+        "current_practice": getattr(request, "practice", None),
+        "current_staff": getattr(request, "staff", None),
+    }

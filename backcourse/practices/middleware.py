@@ -1,0 +1,28 @@
+from django.utils import translation
+
+from backcourse.practices.models import StaffMember
+
+
+class PracticeMiddleware:
+    """Attach the signed-in staff member and their practice to the request, and speak
+    the practice's language (a practice in Germany sees German pages)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.staff = None
+        request.practice = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            staff = (
+                StaffMember.objects.select_related("practice", "user")
+                .filter(user=user, is_active=True)
+                .first()
+            )
+            if staff is not None:
+                request.staff = staff
+                request.practice = staff.practice
+                translation.activate(staff.practice.language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -1,0 +1,77 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(tz)s” is not a known time zone."), params={"tz": value})
+
+
+class Practice(models.Model):
+    """A studio: owns its staff, rooms, clients and settings. The unit of privacy."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("web address name"), unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class StaffMember(models.Model):
+    """A staff user bound to one practice with a role. Therapists take sessions."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        THERAPIST = "therapist", _("Therapist")
+        FRONT_DESK = "front_desk", _("Front desk")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.THERAPIST)
+    takes_sessions = models.BooleanField(
+        _("takes sessions"),
+        default=True,
+        help_text=_("Shown as a therapist in the calendar and when booking."),
+    )
+    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["display_name", "user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="scheduling:day", permanent=False), name="home"),
+    path("accounts/", include("backcourse.accounts.urls")),
+    path("", include("backcourse.scheduling.urls")),
+    path("clients/", include("backcourse.clients.urls")),
+    path("courses/", include("backcourse.courses.urls")),
+    path("records/", include("backcourse.records.urls")),
+    path("outcomes/", include("backcourse.outcomes.urls")),
+    path("me/", include("backcourse.portal.urls")),
+    path("api/", include("backcourse.api.urls")),
+    path("admin/", admin.site.urls),
+]

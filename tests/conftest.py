@@ -1,0 +1,130 @@
+"""Named people and places, so privacy tests are one line each.
+
+practice_a has therapist_a, front_desk_a and client_a (with course_a and session_a);
+other_practice has therapist_b and client_b. `as_therapist_a` is a logged-in test client.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture
+def practice_a(db):
+    return f.PracticeFactory(name="Rückenwerk Berlin", slug="rueckenwerk")
+
+
+@pytest.fixture
+def other_practice(db):
+    return f.PracticeFactory(name="Other Studio", slug="other")
+
+
+@pytest.fixture
+def therapist_a(practice_a):
+    return f.StaffFactory(practice=practice_a, user__username="anna", display_name="Anna Berg")
+
+
+@pytest.fixture
+def front_desk_a(practice_a):
+    return f.StaffFactory(
+        practice=practice_a,
+        user__username="desk",
+        role="front_desk",
+        takes_sessions=False,
+    )
+
+
+@pytest.fixture
+def therapist_b(other_practice):
+    return f.StaffFactory(practice=other_practice, user__username="bert")
+
+
+@pytest.fixture
+def client_a(practice_a):
+    return f.ClientFactory(practice=practice_a, first_name="Clara", last_name="Adler")
+
+
+@pytest.fixture
+def client_b(other_practice):
+    return f.ClientFactory(practice=other_practice, first_name="Boris", last_name="Brandt")
+
+
+@pytest.fixture
+def course_a(client_a, therapist_a):
+    return f.CourseFactory(client=client_a, therapist=therapist_a)
+
+
+@pytest.fixture
+def course_b(client_b, therapist_b):
+    return f.CourseFactory(client=client_b, therapist=therapist_b)
+
+
+@pytest.fixture
+def session_a(course_a):
+    return f.SessionFactory(course=course_a)
+
+
+@pytest.fixture
+def session_b(course_b):
+    return f.SessionFactory(course=course_b)
+
+
+def _logged_in(client, staff):
+    client.force_login(staff.user)
+    return client
+
+
+@pytest.fixture
+def as_therapist_a(client, therapist_a):
+    return _logged_in(client, therapist_a)
+
+
+@pytest.fixture
+def as_therapist_b(client, therapist_b):
+    return _logged_in(client, therapist_b)
+
+
+# --- Headless Chromium (Debian's package, driven by Playwright) --------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("BACKCOURSE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made
+    # by the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
