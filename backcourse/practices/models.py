@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,18 @@ class Practice(models.Model):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        _("reminder hours before a session"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        _("notice for client changes (hours)"),
+        default=24,
+        validators=[MaxValueValidator(336)],
+        help_text=_("Clients may cancel or reschedule online until this many hours before."),
+    )
+    online_booking = models.BooleanField(_("online booking open"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
