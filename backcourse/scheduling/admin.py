@@ -15,3 +15,44 @@ class SessionAdmin(admin.ModelAdmin):
     list_filter = ["practice", "status"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["client", "course", "therapist"]
+
+
+# --- Hours, session types, time off (scheduling engineer; append-only) ---------------
+from backcourse.scheduling.models import (  # noqa: E402
+    Break,
+    PendingBooking,
+    SessionType,
+    TimeOff,
+    WorkingHours,
+)
+
+
+@admin.register(SessionType)
+class SessionTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "practice", "duration_minutes", "buffer_minutes", "bookable_online"]
+    list_filter = ["practice"]
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ["therapist", "weekday", "start_time", "end_time"]
+    list_filter = ["therapist__practice", "weekday"]
+
+
+@admin.register(Break)
+class BreakAdmin(admin.ModelAdmin):
+    list_display = ["therapist", "weekday", "start_time", "end_time"]
+    list_filter = ["therapist__practice", "weekday"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["therapist", "starts_at", "ends_at", "reason"]
+    list_filter = ["therapist__practice"]
+
+
+@admin.register(PendingBooking)
+class PendingBookingAdmin(admin.ModelAdmin):
+    list_display = ["email", "practice", "starts_at", "created_at", "confirmed_at"]
+    list_filter = ["practice"]
+    readonly_fields = ["nonce", "session"]

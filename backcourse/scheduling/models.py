@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,135 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SessionType(models.Model):
+    """What a client books: a name, how long it takes, and the gap the therapist needs
+    after it (cleaning the table, notes) before the next client."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="session_types")
+    name = models.CharField(_("name"), max_length=120)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(120)]
+    )
+    bookable_online = models.BooleanField(_("bookable online"), default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("session type")
+        verbose_name_plural = _("session types")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="session_type_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class _WeeklyRange(models.Model):
+    """A wall-clock range on a weekday, in the practice's time zone. Stored as local
+    times on purpose: "09:00 on Mondays" stays 09:00 across daylight-saving changes;
+    scheduling.availability turns it into UTC instants date by date."""
+
+    therapist = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="+", verbose_name=_("therapist")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+
+    class Meta:
+        abstract = True
+        ordering = ["therapist", "weekday", "start_time"]
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The end must be after the start.")})
+
+
+class WorkingHours(_WeeklyRange):
+    therapist = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("therapist"),
+    )
+
+    class Meta(_WeeklyRange.Meta):
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="working_hours_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class Break(_WeeklyRange):
+    """A recurring pause inside working hours (e.g. lunch), no sessions offered."""
+
+    therapist = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="breaks", verbose_name=_("therapist")
+    )
+
+    class Meta(_WeeklyRange.Meta):
+        verbose_name = _("break")
+        verbose_name_plural = _("breaks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="break_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """Holiday, sick leave, a course: no sessions in [starts_at, ends_at) (UTC)."""
+
+    therapist = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="time_off", verbose_name=_("therapist")
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["therapist", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="time_off_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
 
 
 class SessionQuerySet(models.QuerySet):
@@ -80,6 +210,26 @@ class Session(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.BOOKED
     )
+    session_type = models.ForeignKey(
+        SessionType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("session type"),
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("buffer after (minutes)"),
+        default=0,
+        help_text=_("Kept free after the session; copied from the session type."),
+    )
+    series = models.UUIDField(
+        _("series"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Sessions booked together as one series share this id."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SessionQuerySet.as_manager()
@@ -129,6 +279,11 @@ class Session(models.Model):
             raise ValidationError(errors)
 
     @property
+    def blocked_until(self):
+        """End of the time this session keeps the therapist busy (end + buffer)."""
+        return self.ends_at + timedelta(minutes=self.buffer_minutes)
+
+    @property
     def local_start(self):
         return self.starts_at.astimezone(self.practice.zone)
 
@@ -143,3 +298,44 @@ class Session(models.Model):
             .count()
             + 1
         )
+
+
+class PendingBooking(models.Model):
+    """A public booking request waiting for the client to click the emailed link.
+
+    It does NOT hold the slot: the session is created only on confirmation, so that
+    unconfirmed (or fake) requests cannot block a therapist's calendar. If somebody else
+    took the slot in the meantime, confirming says so and nothing is saved.
+    """
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="pending_bookings"
+    )
+    session_type = models.ForeignKey(SessionType, on_delete=models.CASCADE, related_name="+")
+    therapist = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: any therapist who is free."),
+    )
+    starts_at = models.DateTimeField(_("start"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    nonce = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    session = models.OneToOneField(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pending booking")
+        verbose_name_plural = _("pending bookings")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.starts_at:%Y-%m-%d %H:%M} UTC"
