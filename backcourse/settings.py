@@ -164,3 +164,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Reminders and calendar feeds (issue 4).
+INSTALLED_APPS += ["backcourse.notifications"]

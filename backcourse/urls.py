@@ -14,3 +14,5 @@ urlpatterns = [
     path("api/", include("backcourse.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+urlpatterns += [path("cal/", include("backcourse.notifications.urls"))]
