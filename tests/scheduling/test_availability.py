@@ -1,0 +1,178 @@
+"""Free-slot computation: plain values, no database (except the loader test at the end)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from backcourse.scheduling import availability as av
+from tests import factories as f
+
+BERLIN = ZoneInfo("Europe/Berlin")
+HOUR = timedelta(hours=1)
+EARLY = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def local(y, m, d, hh, mm=0, fold=0):
+    return datetime(y, m, d, hh, mm, tzinfo=BERLIN, fold=fold)
+
+
+def every_day(a: time, b: time) -> dict:
+    return {wd: [(a, b)] for wd in range(7)}
+
+
+def slots(rules, first, last, **kw):
+    kw.setdefault("duration", HOUR)
+    kw.setdefault("step", HOUR)
+    kw.setdefault("now", EARLY)
+    return av.therapist_slots(rules=rules, zone=BERLIN, first_day=first, last_day=last, **kw)
+
+
+def local_starts(pairs):
+    return [s.astimezone(BERLIN).strftime("%m-%d %H:%M %Z") for s, _ in pairs]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(date(2026, 3, 28), date(2026, 3, 30)), (date(2026, 10, 24), date(2026, 10, 26))],
+)
+def test_a_nine_oclock_day_gives_nine_oclock_slots_on_both_sides_of_a_change(before, after):
+    rules = av.TherapistRules(working=every_day(time(9), time(12)))
+    got = slots(rules, before, after)
+    firsts = {s.astimezone(BERLIN).date(): s.astimezone(BERLIN).time() for s, _ in got[::3]}
+    assert firsts == {before: time(9), before + timedelta(days=1): time(9), after: time(9)}
+    # and the UTC instants differ by the change of offset
+    assert len(got) == 9
+    utc_hours = sorted({s.hour for s, _ in got if s.astimezone(BERLIN).time() == time(9)})
+    assert utc_hours == [7, 8]
+
+
+def test_spring_nonexistent_hour_is_never_offered():
+    # 29 March 2026: 02:00 CET jumps to 03:00 CEST. A (silly) 01:00–05:00 shift is 3 real hours.
+    rules = av.TherapistRules(working=every_day(time(1), time(5)))
+    got = slots(rules, date(2026, 3, 29), date(2026, 3, 29))
+    assert local_starts(got) == ["03-29 01:00 CET", "03-29 03:00 CEST", "03-29 04:00 CEST"]
+
+
+def test_spring_working_hours_starting_inside_the_gap_start_at_the_jump():
+    assert av.local_to_utc(date(2026, 3, 29), time(2, 30), BERLIN) == datetime(
+        2026, 3, 29, 1, 0, tzinfo=UTC
+    )
+    rules = av.TherapistRules(working=every_day(time(2, 30), time(5)))
+    got = slots(rules, date(2026, 3, 29), date(2026, 3, 29))
+    assert local_starts(got) == ["03-29 03:00 CEST", "03-29 04:00 CEST"]
+
+
+def test_autumn_repeated_hour_is_real_time_and_both_occurrences_are_distinct():
+    # 25 October 2026: 03:00 CEST falls back to 02:00 CET; 01:00–04:00 is 4 real hours.
+    rules = av.TherapistRules(working=every_day(time(1), time(4)))
+    got = slots(rules, date(2026, 10, 25), date(2026, 10, 25))
+    assert local_starts(got) == [
+        "10-25 01:00 CEST",
+        "10-25 02:00 CEST",
+        "10-25 02:00 CET",
+        "10-25 03:00 CET",
+    ]
+    # An ambiguous wall time means its first occurrence.
+    assert av.local_to_utc(date(2026, 10, 25), time(2, 30), BERLIN) == datetime(
+        2026, 10, 25, 0, 30, tzinfo=UTC
+    )
+
+
+def test_breaks_time_off_and_past_times_are_excluded():
+    monday = date(2026, 11, 30)
+    rules = av.TherapistRules(
+        working={0: [(time(9), time(17))], 1: [(time(9), time(12))]},
+        breaks={0: [(time(12), time(13))]},
+        time_off=[(local(2026, 12, 1, 0), local(2026, 12, 2, 0))],  # Tuesday off
+    )
+    got = slots(rules, monday, monday + timedelta(days=1), now=local(2026, 11, 30, 10, 30))
+    assert local_starts(got) == [
+        "11-30 11:00 CET",
+        "11-30 13:00 CET",
+        "11-30 14:00 CET",
+        "11-30 15:00 CET",
+        "11-30 16:00 CET",
+    ]
+
+
+def test_existing_sessions_and_buffers_block_time():
+    monday = date(2026, 11, 30)
+    rules = av.TherapistRules(
+        working={0: [(time(9), time(13))]},
+        # a 10:00–11:00 session with a 15-minute buffer blocks until 11:15
+        busy=[(local(2026, 11, 30, 10), local(2026, 11, 30, 11, 15))],
+    )
+    got = slots(rules, monday, monday, step=timedelta(minutes=15), buffer=timedelta(minutes=15))
+    starts = local_starts(got)
+    # the new session's own buffer must end by 10:00, so 08:45 would be needed for 09:00–10:00+15
+    assert "11-30 09:00 CET" not in starts
+    assert "11-30 08:45 CET" not in starts  # before working hours
+    assert starts[0] == "11-30 11:15 CET"
+    assert starts[-1] == "11-30 12:00 CET"
+
+
+def test_rooms_limit_slots_when_the_practice_schedules_rooms():
+    monday = date(2026, 11, 30)
+    rules = {
+        1: av.TherapistRules(working={0: [(time(9), time(11))]}),
+        2: av.TherapistRules(working={0: [(time(9), time(11))]}),
+    }
+    one_room_busy_at_nine = {7: [(local(2026, 11, 30, 9), local(2026, 11, 30, 10))]}
+    got = av.free_slots(
+        therapists=rules,
+        zone=BERLIN,
+        first_day=monday,
+        last_day=monday,
+        duration=HOUR,
+        step=HOUR,
+        now=EARLY,
+        rooms=one_room_busy_at_nine,
+    )
+    assert [(s.starts_at.astimezone(BERLIN).hour, s.therapist_id, s.room_id) for s in got] == [
+        (10, 1, 7),
+        (10, 2, 7),
+    ]
+
+
+def test_check_slot_names_the_reason():
+    monday = local(2026, 11, 30, 9)
+    rules = av.TherapistRules(
+        working={0: [(time(9), time(17))]},
+        breaks={0: [(time(12), time(13))]},
+        time_off=[(local(2026, 11, 30, 15), local(2026, 11, 30, 17))],
+        busy=[(local(2026, 11, 30, 10), local(2026, 11, 30, 11))],
+    )
+
+    def why(start, now=EARLY):
+        return av.check_slot(rules=rules, zone=BERLIN, starts_at=start, duration=HOUR, now=now)
+
+    assert why(monday) is None
+    assert why(monday, now=monday + HOUR) == av.PAST
+    assert why(local(2026, 11, 30, 8)) == av.OUTSIDE_HOURS
+    assert why(local(2026, 12, 1, 9)) == av.OUTSIDE_HOURS  # Tuesday: no hours
+    assert why(local(2026, 11, 30, 11, 30)) == av.BREAK
+    assert why(local(2026, 11, 30, 15)) == av.TIME_OFF
+    assert why(local(2026, 11, 30, 10, 30)) == av.TAKEN
+
+
+def test_loader_uses_a_fixed_number_of_queries(practice_a, django_assert_max_num_queries):
+    from backcourse.scheduling.models import SessionType, WorkingHours
+
+    therapists = [f.StaffFactory(practice=practice_a) for _ in range(5)]
+    for t in therapists:
+        for wd in range(5):
+            WorkingHours.objects.create(
+                therapist=t, weekday=wd, start_time=time(9), end_time=time(17)
+            )
+    course = f.CourseFactory(client=f.ClientFactory(practice=practice_a), therapist=therapists[0])
+    f.SessionFactory(course=course, starts_at=local(2026, 12, 1, 9))
+    kind = SessionType.objects.create(practice=practice_a, name="Back", duration_minutes=60)
+    with django_assert_max_num_queries(7):
+        got = av.available_slots(
+            practice=practice_a, session_type=kind, weeks=4, now=local(2026, 11, 30, 0)
+        )
+    assert not any(
+        s.therapist_id == therapists[0].pk and s.starts_at == local(2026, 12, 1, 9) for s in got
+    )
+    assert any(s.starts_at == local(2026, 12, 1, 9) for s in got)  # others are free
