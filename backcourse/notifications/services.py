@@ -104,12 +104,12 @@ def reminders_send_due(*, now: datetime | None = None) -> dict[str, int]:
     limit = conf.scan_limit()
     counts = {"session_reminder": 0, "maintenance_due": 0, "skipped": 0}
     for session in due_session_reminders(now=now)[:limit]:
-        if notification_deliver(session=session, kind=Notification.Kind.SESSION_REMINDER):
+        if notification_deliver(session=session, kind=Notification.Kind.SESSION_REMINDER, now=now):
             counts["session_reminder"] += 1
         else:
             counts["skipped"] += 1
     for session in due_maintenance_reminders(now=now):
-        if notification_deliver(session=session, kind=Notification.Kind.MAINTENANCE_DUE):
+        if notification_deliver(session=session, kind=Notification.Kind.MAINTENANCE_DUE, now=now):
             counts["maintenance_due"] += 1
         else:
             counts["skipped"] += 1
