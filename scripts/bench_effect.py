@@ -1,0 +1,104 @@
+"""Timing of the course-effect analysis.
+
+    python scripts/bench_effect.py [--repeats 200] [--practice 50000]
+
+Prints the median time of ``analyse_course`` for one 8-session course (the call a
+course page makes, including the curve band) and the total time of
+``analyse_courses`` for a practice of 50,000 courses of 4-16 sessions (a practice
+outcomes page / nightly recomputation), plus building the arrays from
+``SessionPoint`` lists for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+
+from backcourse.lib.course_effect import (
+    SessionPoint,
+    analyse_course,
+    analyse_courses,
+    pack_courses,
+    simulate_courses,
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Course-effect timing")
+    ap.add_argument("--repeats", type=int, default=200)
+    ap.add_argument("--practice", type=int, default=50_000)
+    args = ap.parse_args()
+
+    sim = simulate_courses(50, 8, seed=7, missing=0.1)
+    courses = [
+        [
+            SessionPoint(
+                float(d), None if np.isnan(b) else float(b), None if np.isnan(a) else float(a)
+            )
+            for d, b, a in zip(sim.days[i], sim.before[i], sim.after[i], strict=True)
+        ]
+        for i in range(50)
+    ]
+    analyse_course(courses[0], 3.0)  # warm-up
+    times = []
+    for r in range(args.repeats):
+        pts = courses[r % len(courses)]
+        goal = float(sim.goal[r % len(courses)])
+        t0 = time.perf_counter()
+        analyse_course(pts, goal)
+        times.append(time.perf_counter() - t0)
+    print(
+        f"one course (8 sessions, analyse_course): median {1000 * statistics.median(times):.3f} ms, "
+        f"p90 {1000 * np.quantile(times, 0.9):.3f} ms over {args.repeats} calls"
+    )
+
+    # a practice: courses of 4-16 sessions, padded to 16
+    n = args.practice
+    big = simulate_courses(n, 16, seed=8, missing=0.1, irregular=True)
+    rng = np.random.default_rng(8)
+    lengths = rng.integers(4, 17, n)
+    cols = np.arange(16)[None, :]
+    pad = cols >= lengths[:, None]
+    before, after, days = big.before.copy(), big.after.copy(), big.days.copy()
+    before[pad] = after[pad] = days[pad] = np.nan
+    analyse_courses(before[:100], after[:100], days[:100], big.goal[:100], n_sessions=lengths[:100])
+    totals = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        analyse_courses(before, after, days, big.goal, n_sessions=lengths)
+        totals.append(time.perf_counter() - t0)
+    print(
+        f"practice of {n:,} courses (4-16 sessions, analyse_courses): "
+        f"total {min(totals):.2f} s best of 3 (runs: {', '.join(f'{t:.2f}' for t in totals)}), "
+        f"{1e6 * min(totals) / n:.1f} µs per course"
+    )
+
+    # from SessionPoint lists (what a caller holding Python objects pays extra)
+    pts_lists = [
+        [
+            SessionPoint(
+                float(d), None if np.isnan(b) else float(b), None if np.isnan(a) else float(a)
+            )
+            for d, b, a in zip(days[i, :k], before[i, :k], after[i, :k], strict=True)
+        ]
+        for i, k in enumerate(lengths[:10_000])
+    ]
+    t0 = time.perf_counter()
+    pack_courses(pts_lists)
+    dt = time.perf_counter() - t0
+    print(
+        f"packing SessionPoint lists into arrays: {1e6 * dt / len(pts_lists):.1f} µs per course "
+        f"(~{dt * n / len(pts_lists):.2f} s for {n:,})"
+    )
+
+
+if __name__ == "__main__":
+    main()
