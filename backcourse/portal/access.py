@@ -1,0 +1,89 @@
+"""The client's side of scoped access: everything is fetched through the signed-in
+client, so another client's object is answered with 404, like one that does not exist.
+
+Staff get 404 on client pages (they use the staff pages); clients get 404 on staff pages
+(`practices.access.staff_required`).
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from backcourse.clients.models import Client
+
+
+def request_client(request: HttpRequest) -> Client | None:
+    user = request.user
+    if not user.is_authenticated or getattr(request, "staff", None) is not None:
+        return None
+    try:
+        client = user.client
+    except Client.DoesNotExist:
+        return None
+    if client.is_archived:
+        return None
+    return client
+
+
+def client_required(view=None, *, consent: bool = True):
+    """Only a signed-in client gets past; `request.client` is set. With `consent`, a
+    client who has not agreed to the current consent texts is sent to the consent page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+            client = request_client(request)
+            if client is None:
+                raise Http404("Not a client")
+            request.client = client
+            if consent:
+                from backcourse.portal.consent import consent_missing
+
+                if consent_missing(client):
+                    return redirect(f"{reverse('portal:consent')}?next={request.path}")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def own_sessions(request: HttpRequest):
+    from backcourse.scheduling.models import Session
+
+    return Session.objects.filter(client=request.client).select_related(
+        "practice", "therapist__user", "course", "room"
+    )
+
+
+def own_courses(request: HttpRequest):
+    from backcourse.courses.models import Course
+
+    return Course.objects.filter(client=request.client).select_related(
+        "goal_measure", "therapist__user"
+    )
+
+
+def access_own_session(request: HttpRequest, pk):
+    return _get_or_404(own_sessions(request), pk)
+
+
+def access_own_course(request: HttpRequest, pk):
+    return _get_or_404(own_courses(request), pk)
+
+
+def access_own_questionnaire_course(request: HttpRequest, pk):
+    """A course the client may fill a questionnaire for (their own, still running)."""
+    return _get_or_404(own_courses(request), pk)
+
+
+def _get_or_404(queryset, pk):
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} {pk} here") from exc

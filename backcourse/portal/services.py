@@ -1,0 +1,567 @@
+"""Writes on the client side. Keyword-only, one transaction each, emails sent on commit.
+
+Each service raises PortalError with a message for the person in front of the screen
+when the input is bad; then nothing has changed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from backcourse.clients.models import Client
+from backcourse.portal.consent import consent_current_texts
+from backcourse.portal.models import (
+    CheckIn,
+    ConsentRecord,
+    EmailToken,
+    ErasureRequest,
+    FollowUp,
+    Intake,
+    QuestionnaireResponse,
+    ScreeningAnswer,
+    ScreeningQuestion,
+)
+from backcourse.portal.questionnaires import INSTRUMENTS, QuestionnaireError, questionnaire_score
+from backcourse.portal.tokens import token_hash, token_new
+from backcourse.scheduling.models import Session
+
+SIGN_IN_LINK_MINUTES = 30
+FOLLOW_UP_LINK_DAYS = 4
+CHECK_IN_OPENS_HOURS = 24
+
+
+class PortalError(Exception):
+    """Bad input or a request that is not allowed now; `str(exc)` is for the user."""
+
+
+def _base(base_url: str | None) -> str:
+    return (base_url or settings.SITE_URL).rstrip("/")
+
+
+# --- Sign-in by emailed link ---------------------------------------------------------
+
+
+@transaction.atomic
+def signin_link_send(*, email: str, base_url: str | None = None, now=None) -> int:
+    """Email a single-use sign-in link to every client with this address. Returns how
+    many were sent; the page says the same thing either way (no address probing)."""
+    now = now or timezone.now()
+    email = (email or "").strip()
+    if not email:
+        return 0
+    clients = Client.objects.filter(email__iexact=email, is_archived=False).select_related(
+        "practice"
+    )
+    sent = 0
+    for client in clients:
+        secret, hashed = token_new()
+        EmailToken.objects.create(
+            client=client,
+            purpose=EmailToken.Purpose.SIGN_IN,
+            token_hash=hashed,
+            created_at=now,
+            expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
+        )
+        link = _base(base_url) + reverse("portal:link", args=[secret])
+        subject = _("Your sign-in link for %(practice)s") % {"practice": client.practice.name}
+        body = _(
+            "Hello %(name)s,\n\nopen this link to sign in to your pages at %(practice)s:\n\n"
+            "%(link)s\n\nThe link works once and for %(minutes)s minutes. If you did not ask "
+            "for it, ignore this email."
+        ) % {
+            "name": client.first_name,
+            "practice": client.practice.name,
+            "link": link,
+            "minutes": SIGN_IN_LINK_MINUTES,
+        }
+        to = client.email
+        transaction.on_commit(
+            lambda s=subject, b=body, t=to: send_mail(s, b, None, [t], fail_silently=False)
+        )
+        sent += 1
+    return sent
+
+
+def _token_for_update(secret: str, purpose: str) -> EmailToken:
+    try:
+        return (
+            EmailToken.objects.select_for_update()
+            .select_related("client", "client__practice", "session")
+            .get(token_hash=token_hash(secret or ""), purpose=purpose)
+        )
+    except EmailToken.DoesNotExist as exc:
+        raise PortalError(_("This link is not valid. Please ask for a new one.")) from exc
+
+
+def _check_token(token: EmailToken, now: datetime) -> None:
+    if token.used_at is not None:
+        raise PortalError(_("This link has already been used. Please ask for a new one."))
+    if token.expires_at <= now:
+        raise PortalError(_("This link has expired. Please ask for a new one."))
+    if token.client.is_archived:
+        raise PortalError(_("This link is not valid. Please ask for a new one."))
+
+
+def signin_token_peek(*, secret: str, now=None) -> EmailToken:
+    """Check a sign-in link without using it (the GET shows a button; mail scanners
+    that follow links must not burn it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        token = _token_for_update(secret, EmailToken.Purpose.SIGN_IN)
+        _check_token(token, now)
+    return token
+
+
+@transaction.atomic
+def signin_token_use(*, secret: str, now=None):
+    """Use a sign-in link once; returns the client's User (created on first use)."""
+    now = now or timezone.now()
+    token = _token_for_update(secret, EmailToken.Purpose.SIGN_IN)
+    _check_token(token, now)
+    token.used_at = now
+    token.save(update_fields=["used_at"])
+    client = token.client
+    if client.user_id is None:
+        User = get_user_model()  # noqa: N806
+        user = User(
+            username=f"client-{client.pk}-{get_random_string(6).lower()}",
+            email=client.email,
+            first_name=client.first_name,
+            last_name=client.last_name,
+        )
+        user.set_unusable_password()
+        user.save()
+        client.user = user
+        client.save(update_fields=["user"])
+    return client.user
+
+
+# --- Consent -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_agree(
+    *, client: Client, text_ids, via: str = ConsentRecord.Via.ONLINE, by_user=None, now=None
+) -> list[ConsentRecord]:
+    """Record agreement to current consent texts. Only the practice's current versions
+    are accepted; anything else (an old or foreign version, a tampered id) changes
+    nothing."""
+    now = now or timezone.now()
+    current = {t.pk: t for t in consent_current_texts(client.practice, now=now)}
+    try:
+        wanted = {int(i) for i in text_ids}
+    except (TypeError, ValueError) as exc:
+        raise PortalError(_("The form was changed; please try again.")) from exc
+    if not wanted or not wanted <= set(current):
+        raise PortalError(
+            _("These texts are not the current ones; please read the page again and agree.")
+        )
+    records = []
+    for pk in sorted(wanted):
+        record, _new = ConsentRecord.objects.get_or_create(
+            client=client,
+            text=current[pk],
+            defaults={"agreed_at": now, "via": via, "recorded_by": by_user},
+        )
+        records.append(record)
+    return records
+
+
+# --- Intake --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def intake_submit(
+    *, client: Client, complaint: str, regions, history: str, medication: str, answers: dict
+) -> Intake:
+    """Save an intake. `answers` maps every active screening question's id to True/False."""
+    questions = list(
+        ScreeningQuestion.objects.filter(practice=client.practice, is_active=True).order_by(
+            "order", "id"
+        )
+    )
+    if {q.pk for q in questions} != set(answers):
+        raise PortalError(_("Please answer every screening question with yes or no."))
+    if any(r.pk is None for r in regions):
+        raise PortalError(_("Unknown body region."))
+    intake = Intake.objects.create(
+        client=client, complaint=complaint, history=history, medication=medication
+    )
+    intake.regions.set(regions)
+    ScreeningAnswer.objects.bulk_create(
+        ScreeningAnswer(
+            intake=intake,
+            question=q,
+            question_text=q.text,
+            kind=q.kind,
+            advice=q.advice,
+            answer=bool(answers[q.pk]),
+        )
+        for q in questions
+    )
+    return intake
+
+
+# --- Check-in before a session ------------------------------------------------------
+
+
+def checkin_window(session: Session) -> tuple[datetime, datetime]:
+    return session.starts_at - timedelta(hours=CHECK_IN_OPENS_HOURS), session.ends_at
+
+
+def checkin_is_open(session: Session, now=None) -> bool:
+    now = now or timezone.now()
+    opens, closes = checkin_window(session)
+    return opens <= now <= closes and session.status in (
+        Session.Status.BOOKED,
+        Session.Status.CHECKED_IN,
+    )
+
+
+@dataclass
+class CheckInResult:
+    check_in: CheckIn
+    kept: list[str]  # measure labels where the therapist's value was kept
+
+
+@transaction.atomic
+def checkin_save(
+    *, session: Session, pain: int, stress: int, note: str = "", now=None
+) -> CheckInResult:
+    """Store the client's check-in and make it the session's "before" pain and stress.
+
+    A value the therapist has already entered is not overwritten; the result lists it so
+    the page can say so (the client's answer is still kept on the check-in).
+    """
+    from backcourse.measures.models import MeasureDefinition
+    from backcourse.records.models import Measurement, SessionRecord
+
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if not checkin_is_open(session, now):
+        raise PortalError(
+            _("Check-in is open from %(h)s hours before the session until it ends.")
+            % {"h": CHECK_IN_OPENS_HOURS}
+        )
+    for label, value in ((_("Pain"), pain), (_("Stress"), stress)):
+        if not isinstance(value, int) or not 0 <= value <= 10:
+            raise PortalError(_("%(m)s must be a whole number from 0 to 10.") % {"m": label})
+    previous = CheckIn.objects.filter(session=session).first()
+    check_in, _new = CheckIn.objects.update_or_create(
+        session=session,
+        defaults={"pain": pain, "stress": stress, "note": note.strip(), "submitted_at": now},
+    )
+    record, created = SessionRecord.objects.get_or_create(session=session)
+    kept: list[str] = []
+    changed = False
+    for code, value, old in (
+        ("pain", pain, previous.pain if previous else None),
+        ("stress", stress, previous.stress if previous else None),
+    ):
+        measure = MeasureDefinition.objects.get(code=code)
+        existing = Measurement.objects.filter(
+            record=record, measure=measure, moment=Measurement.Moment.BEFORE
+        ).first()
+        if existing is None:
+            Measurement.objects.create(
+                record=record, measure=measure, moment=Measurement.Moment.BEFORE, value=value
+            )
+            changed = True
+        elif old is not None and existing.value == Decimal(old):
+            # Our own earlier check-in value: the client may correct it.
+            if existing.value != Decimal(value):
+                existing.value = value
+                existing.save(update_fields=["value"])
+                changed = True
+        elif existing.value != Decimal(value):
+            kept.append(measure.label)
+    if note.strip() and not record.subjective.strip():
+        record.subjective = _("Client at check-in: %(note)s") % {"note": note.strip()}
+        record.save(update_fields=["subjective", "updated_at"])
+        changed = True
+    if changed and not created:
+        # A therapist's open form must notice that the record changed under it.
+        SessionRecord.objects.filter(pk=record.pk).update(version=F("version") + 1)
+    if session.status == Session.Status.BOOKED:
+        session.status = Session.Status.CHECKED_IN
+        session.save(update_fields=["status"])
+    return CheckInResult(check_in=check_in, kept=kept)
+
+
+# --- Follow-up the day after --------------------------------------------------------
+
+
+def followups_due(*, now=None):
+    """Sessions that ended on the practice's previous local day, were held, and have a
+    client with an email address and no follow-up yet."""
+    now = now or timezone.now()
+    window = (
+        Session.objects.filter(
+            ends_at__gte=now - timedelta(hours=48),
+            ends_at__lte=now,
+            status__in=[Session.Status.COMPLETED, Session.Status.CHECKED_IN, Session.Status.BOOKED],
+            follow_up__isnull=True,
+            client__is_archived=False,
+        )
+        .exclude(client__email="")
+        .select_related("client", "practice")
+    )
+    for session in window:
+        zone = session.practice.zone
+        if session.ends_at.astimezone(zone).date() == now.astimezone(zone).date() - timedelta(
+            days=1
+        ):
+            yield session
+
+
+def followup_send(*, session: Session, base_url: str | None = None, now=None) -> bool:
+    """Send one follow-up; False when one was already sent for this session."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                FollowUp.objects.create(session=session, sent_at=now)
+        except IntegrityError:
+            return False
+        secret, hashed = token_new()
+        EmailToken.objects.create(
+            client=session.client,
+            purpose=EmailToken.Purpose.FOLLOW_UP,
+            session=session,
+            token_hash=hashed,
+            created_at=now,
+            expires_at=now + timedelta(days=FOLLOW_UP_LINK_DAYS),
+        )
+        link = _base(base_url) + reverse("portal:followup", args=[secret])
+        subject = _("How is your back today?")
+        body = _(
+            "Hello %(name)s,\n\nhow is it now, one day after your massage at %(practice)s? "
+            "One tap is enough:\n\n%(link)s\n\nYour answer helps your therapist see how long "
+            "the relief lasts."
+        ) % {"name": session.client.first_name, "practice": session.practice.name, "link": link}
+        to = session.client.email
+        transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    return True
+
+
+def followups_send(*, now=None, base_url: str | None = None) -> int:
+    return sum(followup_send(session=s, now=now, base_url=base_url) for s in followups_due(now=now))
+
+
+def followup_token_peek(*, secret: str, now=None) -> EmailToken:
+    now = now or timezone.now()
+    with transaction.atomic():
+        token = _token_for_update(secret, EmailToken.Purpose.FOLLOW_UP)
+        _check_token(token, now)
+    return token
+
+
+@transaction.atomic
+def followup_answer(*, secret: str, value, now=None) -> FollowUp:
+    now = now or timezone.now()
+    token = _token_for_update(secret, EmailToken.Purpose.FOLLOW_UP)
+    _check_token(token, now)
+    try:
+        value = int(value)
+    except (TypeError, ValueError) as exc:
+        raise PortalError(_("Please tap a number from 0 to 10.")) from exc
+    if not 0 <= value <= 10:
+        raise PortalError(_("Please tap a number from 0 to 10."))
+    follow_up = FollowUp.objects.select_for_update().get(session=token.session)
+    follow_up.value = value
+    follow_up.answered_at = now
+    follow_up.save(update_fields=["value", "answered_at"])
+    token.used_at = now
+    token.save(update_fields=["used_at"])
+    return follow_up
+
+
+@dataclass(frozen=True)
+class FollowUpPoint:
+    session_id: int
+    session_ended_at: datetime
+    answered_at: datetime
+    days_after: float
+    value: float
+
+
+def followups_for_course(course) -> list[FollowUpPoint]:
+    """Answered between-session pain values of a course, oldest first."""
+    rows = (
+        FollowUp.objects.filter(session__course=course, answered_at__isnull=False)
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+    return [
+        FollowUpPoint(
+            session_id=f.session_id,
+            session_ended_at=f.session.ends_at,
+            answered_at=f.answered_at,
+            days_after=(f.answered_at - f.session.ends_at).total_seconds() / 86400,
+            value=float(f.value),
+        )
+        for f in rows
+    ]
+
+
+# --- Questionnaires ------------------------------------------------------------------
+
+QUESTIONNAIRE_EVERY_N_SESSIONS = getattr(settings, "BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+
+
+def questionnaires_due(course, *, now=None) -> list:
+    """Instruments due for a course: at the start, every N held sessions, and before
+    the last planned session (the end)."""
+    from backcourse.courses.models import Course
+
+    if course.status in (Course.Status.CANCELLED,):
+        return []
+    held = list(
+        course.sessions.filter(
+            status__in=[Session.Status.COMPLETED, Session.Status.CHECKED_IN]
+        ).values_list("ends_at", flat=True)
+    )
+    due = []
+    for code, instrument in INSTRUMENTS.items():
+        last = (
+            QuestionnaireResponse.objects.filter(course=course, instrument=code)
+            .order_by("-completed_at")
+            .first()
+        )
+        if last is None:
+            due.append(instrument)
+            continue
+        since = sum(1 for t in held if t > last.completed_at)
+        at_end = course.status == Course.Status.COMPLETED or (
+            course.planned_sessions and len(held) >= course.planned_sessions - 1
+        )
+        if since >= QUESTIONNAIRE_EVERY_N_SESSIONS or (at_end and since >= 1):
+            due.append(instrument)
+    return due
+
+
+@transaction.atomic
+def questionnaire_submit(*, client: Client, course, instrument: str, answers: dict, now=None):
+    if course is not None and course.client_id != client.pk:
+        raise PortalError(_("This course is not yours."))
+    try:
+        score = questionnaire_score(instrument, answers)
+    except QuestionnaireError as exc:
+        raise PortalError(str(exc)) from exc
+    return QuestionnaireResponse.objects.create(
+        client=client,
+        course=course,
+        instrument=instrument,
+        answers=answers,
+        score=score,
+        completed_at=now or timezone.now(),
+    )
+
+
+# --- Cancel (fallback until scheduling.booking exists) -------------------------------
+
+
+def client_may_change(session: Session, now=None) -> bool:
+    now = now or timezone.now()
+    notice = timedelta(hours=session.practice.cancellation_notice_hours)
+    return session.status == Session.Status.BOOKED and session.starts_at - notice > now
+
+
+@transaction.atomic
+def session_cancel_by_client(*, session: Session, now=None) -> Session:
+    """Cancel through the scheduling engineer's booking service when it exists, else
+    here with the same rule: only a booked session, only before the notice period."""
+    try:
+        from backcourse.scheduling import booking
+    except ImportError:
+        booking = None
+    if booking is not None and hasattr(booking, "session_cancel"):
+        try:
+            return booking.session_cancel(session=session, by_client=True, now=now) or session
+        except booking.BookingError as exc:
+            raise PortalError(str(exc)) from exc
+    session = Session.objects.select_for_update().select_related("practice").get(pk=session.pk)
+    if not client_may_change(session, now):
+        raise PortalError(
+            _("Online changes close %(h)s hours before the session; please call the practice.")
+            % {"h": session.practice.cancellation_notice_hours}
+        )
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status"])
+    return session
+
+
+# --- Erasure -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def erasure_request_create(*, client: Client) -> ErasureRequest:
+    existing = ErasureRequest.objects.filter(
+        client=client, status=ErasureRequest.Status.PENDING
+    ).first()
+    if existing:
+        return existing
+    return ErasureRequest.objects.create(
+        practice=client.practice, client=client, client_name=client.full_name
+    )
+
+
+@transaction.atomic
+def erasure_confirm(*, erasure: ErasureRequest, by_user, now=None) -> ErasureRequest:
+    """Erase what the client gave us; keep what the law requires.
+
+    Kept: sessions and session records (treatment documentation, kept for the legal
+    retention period) and consent records (proof that processing was lawful), under the
+    client's name. Erased: intake and screening answers, check-ins, follow-ups,
+    questionnaires, contact details, notes and the client's login.
+    """
+    now = now or timezone.now()
+    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
+    if erasure.status != ErasureRequest.Status.PENDING:
+        raise PortalError(_("This request has already been decided."))
+    client = erasure.client
+    if client is not None:
+        Intake.objects.filter(client=client).delete()
+        CheckIn.objects.filter(session__client=client).delete()
+        FollowUp.objects.filter(session__client=client).delete()
+        QuestionnaireResponse.objects.filter(client=client).delete()
+        EmailToken.objects.filter(client=client).delete()
+        user = client.user
+        client.email = ""
+        client.phone = ""
+        client.date_of_birth = None
+        client.notes = ""
+        client.is_archived = True
+        client.user = None
+        client.save(
+            update_fields=["email", "phone", "date_of_birth", "notes", "is_archived", "user"]
+        )
+        if user is not None and not hasattr(user, "staff"):
+            user.delete()
+    erasure.status = ErasureRequest.Status.DONE
+    erasure.decided_at = now
+    erasure.decided_by = by_user
+    erasure.save(update_fields=["status", "decided_at", "decided_by"])
+    return erasure
+
+
+def consent_record_paper(*, client: Client, kinds, by_user, now=None) -> list[ConsentRecord]:
+    """Staff record that the client signed the current texts on paper."""
+    current = [t for t in consent_current_texts(client.practice, now=now) if t.kind in kinds]
+    return consent_agree(
+        client=client,
+        text_ids=[t.pk for t in current],
+        via=ConsentRecord.Via.PAPER,
+        by_user=by_user,
+        now=now,
+    )

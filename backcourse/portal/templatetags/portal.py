@@ -1,0 +1,33 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def portal_flags(client):
+    """{% portal_flags client as flags %} — positive screening answers, red flags first."""
+    from backcourse.portal.screening import client_flags
+
+    return client_flags(client) if client else []
+
+
+@register.simple_tag
+def portal_questionnaire_scores(course):
+    """{% portal_questionnaire_scores course as rows %} — [(instrument, [responses])]."""
+    from backcourse.portal.models import QuestionnaireResponse
+    from backcourse.portal.questionnaires import INSTRUMENTS
+
+    if not course:
+        return []
+    responses = QuestionnaireResponse.objects.filter(course=course).order_by("completed_at")
+    by_code: dict = {}
+    for r in responses:
+        by_code.setdefault(r.instrument, []).append(r)
+    return [(INSTRUMENTS[c], by_code[c]) for c in INSTRUMENTS if c in by_code]
+
+
+@register.simple_tag
+def portal_consent_missing(client):
+    from backcourse.portal.consent import consent_missing_texts
+
+    return consent_missing_texts(client) if client else []

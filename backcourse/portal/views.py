@@ -1,0 +1,430 @@
+"""The client's own pages (phone first) and the few staff pages of the portal.
+
+Each view: validate → access (portal/access.py or practices/access.py) → service → render.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backcourse.audit.models import AccessEvent
+from backcourse.audit.services import access_event_record
+from backcourse.portal import services
+from backcourse.portal.access import (
+    access_own_course,
+    access_own_session,
+    client_required,
+    own_courses,
+    own_sessions,
+    request_client,
+)
+from backcourse.portal.consent import consent_missing_texts
+from backcourse.portal.export import client_data_export, client_data_pdf
+from backcourse.portal.forms import (
+    QUESTIONNAIRE_FORMS,
+    CheckInForm,
+    ConsentForm,
+    IntakeForm,
+    LoginForm,
+)
+from backcourse.portal.models import ErasureRequest, ScreeningQuestion
+from backcourse.portal.questionnaires import INSTRUMENTS
+from backcourse.portal.screening import client_flags
+from backcourse.portal.services import PortalError
+from backcourse.practices.access import access_client, staff_required
+from backcourse.scheduling.models import Session
+
+
+def _site(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+# --- Signing in ----------------------------------------------------------------------
+
+
+def login_view(request):
+    if request_client(request) is not None:
+        return redirect("portal:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+        if password:
+            user = _password_user(request, email, password)
+            if user is None:
+                form.add_error("password", _("That email and password do not match."))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("portal:home")
+        else:
+            services.signin_link_send(email=email, base_url=_site(request))
+            return render(request, "portal/login_sent.html", {"email": email})
+    return render(request, "portal/login.html", {"form": form})
+
+
+def _password_user(request, email, password):
+    from backcourse.clients.models import Client
+
+    for client in Client.objects.filter(
+        email__iexact=email, user__isnull=False, is_archived=False
+    ).select_related("user"):
+        user = authenticate(request, username=client.user.username, password=password)
+        if user is not None:
+            return user
+    return None
+
+
+def link_view(request, secret):
+    try:
+        if request.method == "POST":
+            user = services.signin_token_use(secret=secret)
+            logout(request)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("portal:home")
+        token = services.signin_token_peek(secret=secret)
+    except PortalError as exc:
+        return render(request, "portal/link_error.html", {"error": str(exc)}, status=400)
+    return render(request, "portal/link.html", {"practice": token.client.practice})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("portal:login")
+
+
+@client_required(consent=False)
+def password_view(request):
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, request.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is set. You can still sign in by email."))
+        return redirect("portal:home")
+    return render(request, "portal/password.html", {"form": form, "nav": "data"})
+
+
+# --- Consent -------------------------------------------------------------------------
+
+
+@client_required(consent=False)
+def consent_view(request):
+    texts = consent_missing_texts(request.client)
+    nxt = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = ""
+    if not texts:
+        return redirect(nxt or "portal:home")
+    form = ConsentForm(request.POST or None, texts=texts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_agree(client=request.client, text_ids=form.text_ids())
+        except PortalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you. Your consent is recorded."))
+            return redirect(nxt or "portal:home")
+    fields = [(t, form[f"text_{t.pk}"]) for t in texts]
+    return render(request, "portal/consent.html", {"form": form, "fields": fields, "next": nxt})
+
+
+# --- Home ----------------------------------------------------------------------------
+
+
+@client_required
+def home_view(request):
+    now = timezone.now()
+    upcoming = list(
+        own_sessions(request)
+        .filter(ends_at__gte=now)
+        .exclude(status__in=[Session.Status.CANCELLED, Session.Status.NO_SHOW])
+        .order_by("starts_at")[:10]
+    )
+    for s in upcoming:
+        s.can_check_in = services.checkin_is_open(s, now)
+        s.can_change = services.client_may_change(s, now)
+        s.checked_in = hasattr(s, "check_in")
+    courses = list(own_courses(request).filter(status__in=["active", "paused"]))
+    due = [(c, services.questionnaires_due(c)) for c in courses]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "client": request.client,
+            "upcoming": upcoming,
+            "courses": courses,
+            "due": [(c, d) for c, d in due if d],
+            "flags": client_flags(request.client),
+            "has_intake": request.client.intakes.exists(),
+            "nav": "home",
+        },
+    )
+
+
+# --- Intake --------------------------------------------------------------------------
+
+
+@client_required
+def intake_view(request):
+    questions = list(
+        ScreeningQuestion.objects.filter(practice=request.client.practice, is_active=True)
+    )
+    form = IntakeForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.intake_submit(
+                client=request.client,
+                complaint=form.cleaned_data["complaint"],
+                regions=list(form.cleaned_data["regions"]),
+                history=form.cleaned_data["history"],
+                medication=form.cleaned_data["medication"],
+                answers=form.answers(),
+            )
+        except PortalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            flags = client_flags(request.client)
+            if flags:
+                return render(request, "portal/intake_advice.html", {"flags": flags})
+            messages.success(
+                request, _("Thank you. Your therapist will read this before you come.")
+            )
+            return redirect("portal:home")
+    from backcourse.measures.models import MuscleRegion
+
+    regions = list(MuscleRegion.objects.filter(is_active=True))
+    checked = {str(v) for v in (form["regions"].value() or [])}
+    return render(
+        request,
+        "portal/intake.html",
+        {"form": form, "regions": regions, "checked": checked, "nav": "home"},
+    )
+
+
+# --- Check-in ------------------------------------------------------------------------
+
+
+@client_required
+def checkin_view(request, pk):
+    session = access_own_session(request, pk)
+    existing = getattr(session, "check_in", None) if hasattr(session, "check_in") else None
+    initial = (
+        {"pain": existing.pain, "stress": existing.stress, "note": existing.note}
+        if existing
+        else None
+    )
+    form = CheckInForm(request.POST or None, initial=initial)
+    is_open = services.checkin_is_open(session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.checkin_save(
+                session=session,
+                pain=form.cleaned_data["pain"],
+                stress=form.cleaned_data["stress"],
+                note=form.cleaned_data["note"],
+            )
+        except PortalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you — you are checked in."))
+            if result.kept:
+                messages.info(
+                    request,
+                    _(
+                        "Your therapist had already noted %(m)s for this session; their value "
+                        "is kept and your answer is passed on to them."
+                    )
+                    % {"m": ", ".join(str(m) for m in result.kept)},
+                )
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/checkin.html",
+        {"form": form, "session": session, "is_open": is_open, "nav": "home"},
+    )
+
+
+@client_required
+@require_POST
+def cancel_view(request, pk):
+    session = access_own_session(request, pk)
+    try:
+        services.session_cancel_by_client(session=session)
+    except PortalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your session is cancelled."))
+    return redirect("portal:home")
+
+
+# --- Course progress and questionnaires ---------------------------------------------
+
+
+@client_required
+def course_view(request, pk):
+    course = access_own_course(request, pk)
+    from backcourse.portal.progress import course_progress
+
+    return render(
+        request,
+        "portal/course.html",
+        {
+            "course": course,
+            "progress": course_progress(course),
+            "due": services.questionnaires_due(course),
+            "nav": "home",
+        },
+    )
+
+
+@client_required
+def questionnaire_view(request, pk, code):
+    course = access_own_course(request, pk)
+    if code not in INSTRUMENTS:
+        raise Http404("Unknown questionnaire")
+    instrument = INSTRUMENTS[code]
+    form = QUESTIONNAIRE_FORMS[code](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = services.questionnaire_submit(
+                client=request.client, course=course, instrument=code, answers=form.answers()
+            )
+        except PortalError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your %(q)s score is %(s)s.")
+                % {"q": instrument.short_name, "s": response.score.normalize()},
+            )
+            return redirect("portal:course", pk=course.pk)
+    return render(
+        request,
+        "portal/questionnaire.html",
+        {"form": form, "course": course, "instrument": instrument, "nav": "home"},
+    )
+
+
+# --- The client's data ---------------------------------------------------------------
+
+
+@client_required(consent=False)
+def data_view(request):
+    pending = ErasureRequest.objects.filter(
+        client=request.client, status=ErasureRequest.Status.PENDING
+    ).first()
+    return render(request, "portal/data.html", {"pending": pending, "nav": "data"})
+
+
+@client_required(consent=False)
+def export_json_view(request):
+    access_event_record(
+        request=request,
+        client=request.client,
+        what="portal: own data (JSON)",
+        action=AccessEvent.Action.EXPORT,
+    )
+    data = client_data_export(request.client)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@client_required(consent=False)
+def export_pdf_view(request):
+    access_event_record(
+        request=request,
+        client=request.client,
+        what="portal: own data (PDF)",
+        action=AccessEvent.Action.EXPORT,
+    )
+    pdf = client_data_pdf(request.client, base_url=_site(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="my-data.pdf"'
+    return response
+
+
+@client_required(consent=False)
+@require_POST
+def erase_view(request):
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Please tick the box to confirm your request."))
+        return redirect("portal:data")
+    services.erasure_request_create(client=request.client)
+    messages.success(request, _("Your request is sent. The practice will confirm it."))
+    return redirect("portal:data")
+
+
+# --- Follow-up (from the email; no sign-in needed, the link is the key) --------------
+
+
+def followup_view(request, secret):
+    try:
+        if request.method == "POST":
+            services.followup_answer(secret=secret, value=request.POST.get("value"))
+            return render(request, "portal/followup_thanks.html")
+        token = services.followup_token_peek(secret=secret)
+    except PortalError as exc:
+        return render(request, "portal/link_error.html", {"error": str(exc)}, status=400)
+    return render(request, "portal/followup.html", {"session": token.session, "scale": range(11)})
+
+
+# --- Staff pages ---------------------------------------------------------------------
+
+
+@staff_required
+def staff_erasure_list_view(request):
+    pending = ErasureRequest.objects.filter(
+        practice=request.practice, status=ErasureRequest.Status.PENDING
+    )
+    return render(request, "portal/staff_erasure.html", {"pending": pending})
+
+
+@staff_required
+@require_POST
+def staff_erasure_confirm_view(request, pk):
+    try:
+        erasure = ErasureRequest.objects.get(pk=int(pk), practice=request.practice)
+    except (ErasureRequest.DoesNotExist, ValueError) as exc:
+        raise Http404("No such request here") from exc
+    try:
+        services.erasure_confirm(erasure=erasure, by_user=request.user)
+    except PortalError as exc:
+        messages.error(request, str(exc))
+    else:
+        if erasure.client_id:
+            access_event_record(
+                request=request,
+                client=erasure.client,
+                what="portal: erasure confirmed",
+                action=AccessEvent.Action.DELETE,
+            )
+        messages.success(request, _("The client's data is erased; kept records are listed."))
+    return redirect("portal:staff_erasure")
+
+
+@staff_required
+@require_POST
+def staff_consent_paper_view(request, pk):
+    client = access_client(request, pk, audit_what="portal: paper consent")
+    kinds = request.POST.getlist("kind")
+    try:
+        services.consent_record_paper(client=client, kinds=kinds, by_user=request.user)
+    except PortalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Paper consent recorded."))
+    nxt = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    return redirect(reverse("home"))
