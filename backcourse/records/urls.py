@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from backcourse.records import views
 
 app_name = "records"
-urlpatterns: list = []
+urlpatterns = [
+    path("session/<int:session_pk>/", views.record_edit, name="edit"),
+]

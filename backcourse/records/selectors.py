@@ -1,0 +1,150 @@
+"""Reads of session records for pages and charts.
+
+Public:
+- `course_measure_table(course) -> list[CourseMeasureRow]`: one row per non-cancelled
+  session of a course, in order, with its measures, tension and techniques. A fixed
+  number of queries (4) whatever the number of sessions.
+- `body_chart_regions(levels) -> list[ChartRegion]`: the active back regions with a
+  tension level each, ready for the `records/_body_chart.html` include.
+- `session_record_for(session) -> SessionRecord | None`: a session's record with its
+  measurements, tension, techniques and muscles loaded.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from backcourse.measures.models import MuscleRegion, Technique
+from backcourse.records.models import Measurement, SessionRecord, TensionReading
+from backcourse.scheduling.models import Session
+
+
+@dataclass(frozen=True)
+class CourseMeasureRow:
+    """One session of a course as measured.
+
+    - `number`: 1-based position among the course's non-cancelled sessions.
+    - `date`: the session's date in the practice's time zone.
+    - `measures`: measure code -> (before, after); either may be None. Only measures
+      with at least one value appear.
+    - `tension_sum`: sum of palpated tension over regions, None when no region was
+      marked (regions without a reading count as 0).
+    - `tension_by_region`: region code -> level 1..3 (regions at 0 are absent).
+    - `techniques`: the techniques used, in vocabulary order.
+    - `record`: the SessionRecord, or None when nothing was recorded yet.
+    """
+
+    session: Session
+    number: int
+    date: date
+    measures: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
+    tension_sum: int | None = None
+    tension_by_region: dict[str, int] = field(default_factory=dict)
+    techniques: list[Technique] = field(default_factory=list)
+    record: SessionRecord | None = None
+
+    def value(self, code: str, moment: str) -> Decimal | None:
+        """The value of one measure, moment "before" or "after" (None if not recorded)."""
+        before, after = self.measures.get(code, (None, None))
+        return before if moment == Measurement.Moment.BEFORE else after
+
+
+def _record_prefetches(prefix: str = "") -> list[Prefetch]:
+    return [
+        Prefetch(
+            f"{prefix}measurements",
+            queryset=Measurement.objects.select_related("measure").order_by(
+                "measure__order", "moment"
+            ),
+        ),
+        Prefetch(f"{prefix}tension", queryset=TensionReading.objects.select_related("region")),
+        Prefetch(f"{prefix}techniques", queryset=Technique.objects.order_by("order", "code")),
+    ]
+
+
+def course_measure_table(course) -> list[CourseMeasureRow]:
+    """For each non-cancelled session of `course`, in time order, what was measured.
+
+    Queries: sessions (+ record, practice) · measurements (+ measure) · tension
+    (+ region) · techniques — four in all.
+    """
+    sessions = (
+        Session.objects.active()
+        .filter(course=course)
+        .select_related("record", "practice", "client", "therapist__user")
+        .prefetch_related(*_record_prefetches("record__"))
+        .order_by("starts_at", "id")
+    )
+    rows = []
+    for number, session in enumerate(sessions, start=1):
+        record = getattr(session, "record", None)  # reverse one-to-one: raises if missing
+        rows.append(_row(session, number, record))
+    return rows
+
+
+def _row(session: Session, number: int, record: SessionRecord | None) -> CourseMeasureRow:
+    local_date = session.starts_at.astimezone(session.practice.zone).date()
+    if record is None:
+        return CourseMeasureRow(session=session, number=number, date=local_date)
+    measures: dict[str, list[Decimal | None]] = {}
+    for m in record.measurements.all():
+        pair = measures.setdefault(m.measure.code, [None, None])
+        pair[0 if m.moment == Measurement.Moment.BEFORE else 1] = m.value
+    tension = {t.region.code: t.level for t in record.tension.all() if t.level}
+    return CourseMeasureRow(
+        session=session,
+        number=number,
+        date=local_date,
+        measures={code: (pair[0], pair[1]) for code, pair in measures.items()},
+        tension_sum=sum(tension.values()) if tension else None,
+        tension_by_region=tension,
+        techniques=list(record.techniques.all()),
+        record=record,
+    )
+
+
+def session_record_for(session: Session) -> SessionRecord | None:
+    return (
+        SessionRecord.objects.filter(session=session)
+        .select_related("updated_by")
+        .prefetch_related(*_record_prefetches(), "muscles_treated")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ChartRegion:
+    """One region as drawn on the body chart (`records/_body_chart.html`)."""
+
+    code: str
+    label: str
+    svg_path: str
+    level: int = 0
+
+    @property
+    def side(self) -> str:
+        return self.code.rsplit("_", 1)[-1].upper()
+
+
+def body_chart_regions(
+    levels: Mapping[str, int] | None = None, *, regions=None
+) -> list[ChartRegion]:
+    """Active back regions with their tension level (region code -> 0..3; missing = 0).
+
+    Pass `regions` (MuscleRegion rows) to avoid the query when you already have them.
+    """
+    levels = levels or {}
+    if regions is None:
+        regions = MuscleRegion.objects.filter(is_active=True)
+    return [
+        ChartRegion(
+            code=r.code,
+            label=f"{r.muscle} ({r.get_side_display()})",
+            svg_path=r.svg_path,
+            level=int(levels.get(r.code, 0) or 0),
+        )
+        for r in regions
+    ]

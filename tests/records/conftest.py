@@ -1,0 +1,21 @@
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from tests.records.stub_urls import NEEDED
+
+
+def _missing_pages() -> bool:
+    for namespace, names in NEEDED.items():
+        for name, route in names:
+            try:
+                reverse(f"{namespace}:{name}", args=[1] if "<int" in route else [])
+            except NoReverseMatch:
+                return True
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _pages_of_others(settings):
+    """Stand in for pages other engineers are still building (see stub_urls.py)."""
+    if _missing_pages():
+        settings.ROOT_URLCONF = "tests.records.stub_urls"
