@@ -47,7 +47,8 @@ def feeds(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.method == "GET" and request.GET.get("client", "").isdigit():
         initial["client"] = request.GET["client"]
-    form = CalendarFeedForm(request.POST or None, practice=practice, initial=initial)
+    data = request.POST if request.method == "POST" else None
+    form = CalendarFeedForm(data, practice=practice, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.calendar_feed_create(
