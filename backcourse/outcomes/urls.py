@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from backcourse.outcomes import views
 
 app_name = "outcomes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.practice, name="practice"),
+    path("course/<int:pk>/", views.course_effect, name="course"),
+    path("course/<int:pk>/report.pdf", views.course_report, name="course_report"),
+]

@@ -1,0 +1,505 @@
+"""Server-side SVG charts: they work in the browser and in WeasyPrint PDFs, no JavaScript.
+
+Each function returns a `SafeString` holding one `<svg>` element with a `<title>` and a
+`<desc>` (read by screen readers) and explicit colours (no CSS needed, so the PDF looks
+the same as the page). Coordinates are written with a dot as decimal separator whatever
+the language; the text labels are localised.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from backcourse.lib.course_effect import CourseEffect, SessionPoint
+
+INK = "#1d2a33"
+MUTED = "#5b6b76"
+GRID = "#e3e9ed"
+BEFORE = "#1f6f78"
+AFTER = "#8cc5cb"
+CURVE = "#c2571b"
+GOAL = "#2e7d32"
+TENSION_COLOURS = ["#e8f1f2", "#f6d58e", "#ee9b4d", "#c8442f"]
+
+_ids = itertools.count(1)
+
+
+def _n(x: float) -> str:
+    """A coordinate: short, with a dot."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _attrs(attrs: dict) -> str:
+    parts = []
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        name = key.rstrip("_").replace("_", "-")
+        text = _n(value) if isinstance(value, float) else str(value)
+        parts.append(f'{name}="{escape(text)}"')
+    return " ".join(parts)
+
+
+def el(tag: str, body: str = "", **attrs) -> str:
+    """One SVG element; `body` is trusted markup (already escaped)."""
+    a = _attrs(attrs)
+    return f"<{tag} {a}>{body}</{tag}>" if body else f"<{tag} {a}/>"
+
+
+def text(x: float, y: float, label: str, **attrs) -> str:
+    attrs.setdefault("font_size", "11")
+    attrs.setdefault("fill", INK)
+    return el("text", escape(label), x=x, y=y, **attrs)
+
+
+def svg(width: int, height: int, title: str, desc: str, body: str, *, css_class: str) -> SafeString:
+    uid = next(_ids)
+    return mark_safe(  # noqa: S308 - every text above went through escape()
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="chart-t{uid} chart-d{uid}" font-family="DejaVu Sans, sans-serif">'
+        f'<title id="chart-t{uid}">{escape(title)}</title>'
+        f'<desc id="chart-d{uid}">{escape(desc)}</desc>{body}</svg>'
+    )
+
+
+def fmt(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return "–"
+    if decimals == 0 or float(value).is_integer():
+        return number_format(round(value), 0)
+    return number_format(round(value, decimals), decimals)
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    raw = span / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step
+    ticks, t = [], first
+    while t <= hi + 1e-9:
+        ticks.append(round(t, 6))
+        t += step
+    return ticks
+
+
+# --------------------------------------------------------------------------- course chart
+
+
+@dataclass(frozen=True)
+class Scale:
+    lo: float
+    hi: float
+
+
+def measure_scale(
+    points: Sequence[SessionPoint],
+    effect: CourseEffect | None,
+    goal: float | None,
+    *,
+    scale_min: float | None,
+    scale_max: float | None,
+    rating: bool,
+) -> Scale:
+    """Rating scales (0–10) are drawn whole; other measures around their data."""
+    if rating and scale_min is not None and scale_max is not None:
+        return Scale(scale_min, scale_max)
+    values = [v for p in points for v in (p.before, p.after) if v is not None]
+    if goal is not None:
+        values.append(goal)
+    if effect is not None and effect.curve is not None:
+        values += effect.curve.band_low + effect.curve.band_high
+    if not values:
+        return Scale(scale_min or 0.0, scale_max or 10.0)
+    lo, hi = min(values), max(values)
+    pad = max((hi - lo) * 0.1, 1.0)
+    lo, hi = lo - pad, hi + pad
+    if scale_min is not None:
+        lo = max(lo, scale_min)
+    if scale_max is not None:
+        hi = min(hi, scale_max)
+    return Scale(lo, hi)
+
+
+def course_chart(
+    *,
+    points: Sequence[SessionPoint],
+    effect: CourseEffect | None,
+    goal: float | None,
+    label: str,
+    unit: str = "",
+    scale: Scale,
+    higher_is_better: bool = False,
+    width: int = 640,
+    height: int = 300,
+) -> SafeString:
+    """Before/after per session joined by a bar (the gap is the immediate relief), the
+    line through the before values (the trend), the fitted curve with its 80 % band a
+    few sessions ahead, and the goal line."""
+    left, right, top, bottom = 50, 16, 16, 78
+    pw, ph = width - left - right, height - top - bottom
+    n = len(points)
+    curve = effect.curve if effect is not None else None
+    last_k = max(n, len(curve.sessions) if curve else 0, 1)
+
+    def x(k: float) -> float:
+        return left + (k - 0.5) / last_k * pw
+
+    def y(v: float) -> float:
+        v = min(max(v, scale.lo), scale.hi)
+        return top + (scale.hi - v) / (scale.hi - scale.lo) * ph
+
+    parts: list[str] = []
+    # grid + y axis
+    for t in _nice_ticks(scale.lo, scale.hi):
+        parts.append(el("line", x1=float(left), x2=float(left + pw), y1=y(t), y2=y(t), stroke=GRID))
+        parts.append(text(left - 6, y(t) + 4, fmt(t), text_anchor="end", fill=MUTED))
+    axis_label = f"{label} ({unit})" if unit else label
+    parts.append(
+        text(
+            12,
+            top + ph / 2,
+            axis_label,
+            transform=f"rotate(-90 12 {_n(top + ph / 2)})",
+            text_anchor="middle",
+            fill=MUTED,
+        )
+    )
+    # x axis: session numbers
+    step = 1 if last_k <= 20 else math.ceil(last_k / 20)
+    for k in range(1, last_k + 1, step):
+        parts.append(text(x(k), top + ph + 14, str(k), text_anchor="middle", fill=MUTED))
+    parts.append(
+        el(
+            "line",
+            x1=float(left),
+            x2=float(left + pw),
+            y1=float(top + ph),
+            y2=float(top + ph),
+            stroke=MUTED,
+        )
+    )
+    parts.append(text(left + pw / 2, top + ph + 30, _("Session"), text_anchor="middle", fill=MUTED))
+
+    # fitted curve with band
+    if curve is not None:
+        upper = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.band_high, strict=True)]
+        lower = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.band_low, strict=True)]
+        poly = " ".join(f"{_n(a)},{_n(b)}" for a, b in upper + lower[::-1])
+        parts.append(el("polygon", points=poly, fill=CURVE, fill_opacity="0.13", stroke="none"))
+        seen = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.fitted, strict=True) if k <= n]
+        ahead = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.fitted, strict=True) if k >= n]
+        for pts, dash in ((seen, None), (ahead, "5 4")):
+            if len(pts) >= 2:
+                parts.append(
+                    el(
+                        "polyline",
+                        points=" ".join(f"{_n(a)},{_n(b)}" for a, b in pts),
+                        fill="none",
+                        stroke=CURVE,
+                        stroke_width="2",
+                        stroke_dasharray=dash,
+                    )
+                )
+    # goal
+    if goal is not None:
+        parts.append(
+            el(
+                "line",
+                x1=float(left),
+                x2=float(left + pw),
+                y1=y(goal),
+                y2=y(goal),
+                stroke=GOAL,
+                stroke_width="1.5",
+                stroke_dasharray="7 4",
+            )
+        )
+        parts.append(
+            text(
+                left + pw - 4,
+                y(goal) - 5,
+                _("goal"),
+                text_anchor="end",
+                fill=GOAL,
+                font_weight="bold",
+            )
+        )
+    # trend through the before values
+    trend = [(x(k), y(p.before)) for k, p in enumerate(points, 1) if p.before is not None]
+    if len(trend) >= 2:
+        parts.append(
+            el(
+                "polyline",
+                points=" ".join(f"{_n(a)},{_n(b)}" for a, b in trend),
+                fill="none",
+                stroke=BEFORE,
+                stroke_width="1.2",
+                stroke_opacity="0.6",
+            )
+        )
+    # paired before/after per session
+    for k, p in enumerate(points, 1):
+        if p.before is not None and p.after is not None:
+            parts.append(
+                el(
+                    "line",
+                    x1=x(k),
+                    x2=x(k),
+                    y1=y(p.before),
+                    y2=y(p.after),
+                    stroke=AFTER,
+                    stroke_width="5",
+                    stroke_linecap="round",
+                )
+            )
+        if p.after is not None:
+            parts.append(
+                el(
+                    "circle",
+                    cx=x(k),
+                    cy=y(p.after),
+                    r="4.5",
+                    fill="#fff",
+                    stroke=BEFORE,
+                    stroke_width="2",
+                )
+            )
+        if p.before is not None:
+            parts.append(el("circle", cx=x(k), cy=y(p.before), r="5", fill=BEFORE))
+
+    # legend
+    ly = height - 18
+    items = [
+        ("before", _("before session")),
+        ("after", _("after session")),
+        ("gap", _("immediate relief")),
+        ("curve", _("fitted course, 80 % band")),
+    ]
+    if goal is not None:
+        items.append(("goal", _("goal")))
+    lx = float(left)
+    for kind, name in items:
+        if kind == "before":
+            parts.append(el("circle", cx=lx + 5, cy=float(ly - 4), r="5", fill=BEFORE))
+        elif kind == "after":
+            parts.append(
+                el(
+                    "circle",
+                    cx=lx + 5,
+                    cy=float(ly - 4),
+                    r="4.5",
+                    fill="#fff",
+                    stroke=BEFORE,
+                    stroke_width="2",
+                )
+            )
+        elif kind == "gap":
+            parts.append(
+                el(
+                    "line",
+                    x1=lx + 5,
+                    x2=lx + 5,
+                    y1=float(ly - 11),
+                    y2=float(ly + 3),
+                    stroke=AFTER,
+                    stroke_width="5",
+                )
+            )
+        elif kind == "curve":
+            parts.append(
+                el(
+                    "rect",
+                    x=lx,
+                    y=float(ly - 10),
+                    width="14",
+                    height="12",
+                    fill=CURVE,
+                    fill_opacity="0.13",
+                )
+            )
+            parts.append(
+                el(
+                    "line",
+                    x1=lx,
+                    x2=lx + 14,
+                    y1=float(ly - 4),
+                    y2=float(ly - 4),
+                    stroke=CURVE,
+                    stroke_width="2",
+                )
+            )
+        else:
+            parts.append(
+                el(
+                    "line",
+                    x1=lx,
+                    x2=lx + 14,
+                    y1=float(ly - 4),
+                    y2=float(ly - 4),
+                    stroke=GOAL,
+                    stroke_width="1.5",
+                    stroke_dasharray="4 2",
+                )
+            )
+        parts.append(text(lx + 18, float(ly), name, fill=INK))
+        lx += 26 + 6.2 * len(name)
+
+    title = _("%(measure)s before and after each session") % {"measure": label}
+    desc = _chart_description(points, effect, goal, label)
+    return svg(width, height, title, desc, "".join(parts), css_class="chart course-chart")
+
+
+def _chart_description(points, effect, goal, label) -> str:
+    pairs = "; ".join(
+        _("session %(k)s: %(before)s before, %(after)s after")
+        % {"k": k, "before": fmt(p.before), "after": fmt(p.after)}
+        for k, p in enumerate(points, 1)
+    )
+    out = [f"{label}. {pairs}." if pairs else _("No measurements yet.")]
+    if goal is not None:
+        out.append(_("Goal: %(goal)s.") % {"goal": fmt(goal)})
+    if effect is not None and effect.curve is not None:
+        pl = effect.curve.plateau
+        out.append(
+            _("The fitted curve levels off near %(m)s (80 %% range %(lo)s to %(hi)s).")
+            % {"m": fmt(pl.median), "lo": fmt(pl.low), "hi": fmt(pl.high)}
+        )
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------- body chart
+
+# A faint silhouette of the back (200 × 270 chart seen from behind) behind the regions.
+_SILHOUETTE = (
+    "M100,2 C111,2 116,10 116,19 C116,29 110,36 104,38 L104,50 C120,54 150,60 162,68 "
+    "C172,74 176,90 176,110 L170,150 L160,150 L158,200 C158,226 156,246 150,266 L50,266 "
+    "C44,246 42,226 42,200 L40,150 L30,150 L24,110 C24,90 28,74 38,68 C50,60 80,54 96,50 "
+    "L96,38 C90,36 84,29 84,19 C84,10 89,2 100,2 Z"
+)
+
+
+def body_chart(regions, *, title: str, width: int = 200) -> SafeString:
+    """The back with each region filled by its tension level (0–3).
+
+    `regions`: objects with `label`, `svg_path` and `level` (see
+    `records.selectors.body_chart_regions`).
+    """
+    parts = [el("path", d=_SILHOUETTE, fill="#f4f6f7", stroke="#c9d3d9", stroke_width="1")]
+    described = []
+    for r in regions:
+        level = max(0, min(int(r.level or 0), 3))
+        tip = _("%(region)s: tension %(level)s of 3") % {"region": r.label, "level": level}
+        parts.append(
+            el(
+                "path",
+                el("title", escape(tip)),
+                d=r.svg_path,
+                fill=TENSION_COLOURS[level],
+                stroke="#7b8a94",
+                stroke_width="0.6",
+            )
+        )
+        if level:
+            described.append(tip)
+    desc = "; ".join(described) if described else _("No tension marked.")
+    height = round(width * 270 / 200)
+    body = "".join(parts)
+    return mark_safe(  # noqa: S308 - built from escaped parts
+        str(svg(200, 270, title, desc, body, css_class="chart body-chart")).replace(
+            'width="200" height="270"', f'width="{width}" height="{height}"', 1
+        )
+    )
+
+
+def tension_legend() -> SafeString:
+    """Four swatches, 0 to 3, as a small SVG."""
+    parts = []
+    names = [_("none"), _("mild"), _("moderate"), _("marked")]
+    for level, name in enumerate(names):
+        x0 = level * 90
+        parts.append(
+            el(
+                "rect",
+                x=float(x0),
+                y=2.0,
+                width="14",
+                height="14",
+                fill=TENSION_COLOURS[level],
+                stroke="#7b8a94",
+                stroke_width="0.6",
+            )
+        )
+        parts.append(text(x0 + 18, 13.5, f"{level} {name}"))
+    return svg(
+        360,
+        20,
+        _("Tension levels"),
+        _("0 none, 1 mild, 2 moderate, 3 marked"),
+        "".join(parts),
+        css_class="chart legend",
+    )
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def sessions_histogram(
+    counts: dict[int, int], not_reached: int, *, title: str, max_k: int, width: int = 520
+) -> SafeString:
+    """Bars: how many courses reached the change at session k; last bar "not reached"."""
+    left, right, top, bottom = 34, 10, 14, 38
+    height = 170
+    ph = height - top - bottom
+    slots = list(range(2, max_k + 1)) + ["nr"]
+    pw = width - left - right
+    bw = pw / len(slots)
+    top_count = max([*counts.values(), not_reached, 1])
+    parts = []
+    for t in _nice_ticks(0, top_count, 4):
+        if t != int(t):
+            continue
+        yy = top + ph - t / top_count * ph
+        parts.append(el("line", x1=float(left), x2=float(left + pw), y1=yy, y2=yy, stroke=GRID))
+        parts.append(text(left - 5, yy + 4, fmt(t, 0), text_anchor="end", fill=MUTED))
+    for i, slot in enumerate(slots):
+        c = not_reached if slot == "nr" else counts.get(slot, 0)
+        h = c / top_count * ph
+        x0 = left + i * bw
+        fill = "#b9c3c9" if slot == "nr" else BEFORE
+        if c:
+            parts.append(
+                el("rect", x=x0 + 3, y=top + ph - h, width=max(bw - 6, 2), height=h, fill=fill)
+            )
+            parts.append(text(x0 + bw / 2, top + ph - h - 3, str(c), text_anchor="middle"))
+        label = _("not reached") if slot == "nr" else str(slot)
+        parts.append(
+            text(
+                x0 + bw / 2, top + ph + 14, label, text_anchor="middle", fill=MUTED, font_size="10"
+            )
+        )
+    parts.append(
+        text(
+            left + pw / 2,
+            height - 6,
+            _("session at which the change was first seen"),
+            text_anchor="middle",
+            fill=MUTED,
+        )
+    )
+    desc = "; ".join(
+        _("session %(k)s: %(n)s courses") % {"k": k, "n": c} for k, c in sorted(counts.items())
+    )
+    desc = (desc + "; " if desc else "") + _("not reached: %(n)s") % {"n": not_reached}
+    return svg(width, height, title, desc, "".join(parts), css_class="chart histogram")
