@@ -98,8 +98,12 @@ def _summary(rows: list[Row]) -> str:
 
 
 def _chart_template() -> str | None:
+    """The course-effect chart from outcomes when that app provides it, else None (the
+    page then shows the table only)."""
     try:
+        import backcourse.outcomes.templatetags.outcomes_tags  # noqa: F401
+
         get_template("outcomes/_course_chart.html")
-    except TemplateDoesNotExist:
+    except (ImportError, TemplateDoesNotExist):
         return None
-    return "outcomes/_course_chart.html"
+    return "portal/_course_chart_outcomes.html"
