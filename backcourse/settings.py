@@ -167,3 +167,6 @@ LOGGING = {
 
 # Reminders and calendar feeds (issue 4).
 INSTALLED_APPS += ["backcourse.notifications"]
+
+# Public self-booking pages and the series page (issue 4).
+INSTALLED_APPS += ["backcourse.booking"]

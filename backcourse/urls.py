@@ -16,3 +16,4 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("cal/", include("backcourse.notifications.urls"))]
+urlpatterns += [path("book/", include("backcourse.booking.urls"))]

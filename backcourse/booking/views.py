@@ -1,0 +1,351 @@
+"""Public self-booking pages (no login; per practice, in the practice's language) and the
+staff page that books a course as a series.
+
+Public flow, one page that moves forward through query parameters (so the back button
+and reloads work on a phone): kind of session → therapist (or any) → time → contact
+details → "check your email" → the emailed link → confirm (POST) → booked.
+"""
+
+from collections import OrderedDict
+from datetime import date, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backcourse.booking.forms import ContactForm, SeriesForm, parse_utc
+from backcourse.practices.access import access_course, staff_required
+from backcourse.practices.models import Practice
+from backcourse.scheduling import availability as av
+from backcourse.scheduling import booking
+from backcourse.scheduling.models import SessionType
+
+DAYS_PER_PAGE = 7
+MAX_DAYS_AHEAD = 8 * 7
+
+
+def public_practice(view):
+    """Fetch the practice by slug and speak its language for the whole request."""
+
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        practice = get_object_or_404(Practice, slug=slug)
+        with translation.override(practice.language):
+            request.LANGUAGE_CODE = practice.language
+            response = view(request, practice, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            response.headers.setdefault("Content-Language", practice.language)
+            return response
+
+    return wrapper
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _status_for(error: booking.BookingError) -> int:
+    if isinstance(error, booking.SlotTaken | booking.AlreadyConfirmed):
+        return 409
+    return 400
+
+
+def _url(practice, **params) -> str:
+    base = reverse("booking:start", kwargs={"slug": practice.slug})
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def _slot_groups(practice, slots, type_id, therapist_param):
+    """Slots grouped by local day: [(day label, [(time label, iso value)])]; with "any
+    therapist" each time appears once."""
+    groups: OrderedDict[date, list] = OrderedDict()
+    seen = set()
+    for slot in slots:
+        if slot.starts_at in seen:
+            continue
+        seen.add(slot.starts_at)
+        day = slot.starts_at.astimezone(practice.zone).date()
+        groups.setdefault(day, []).append(
+            (
+                booking.local_time_label(practice, slot.starts_at),
+                _url(
+                    practice,
+                    type=type_id,
+                    therapist=therapist_param,
+                    slot=slot.starts_at.isoformat(),
+                ),
+            )
+        )
+    return [(booking.day_label(practice, d), items) for d, items in groups.items()]
+
+
+@public_practice
+@require_http_methods(["GET", "POST"])
+def start(request, practice):
+    """Step by step: ?type= → &therapist= (id or "any") → &slot= (ISO UTC) → contact form."""
+    context = {"practice": practice, "step": 1}
+    if not practice.online_booking:
+        return render(request, "booking/closed.html", context)
+    kinds = SessionType.objects.filter(practice=practice, bookable_online=True, is_active=True)
+    therapists = list(av.bookable_therapists(practice))
+    context.update(kinds=kinds, therapists=therapists)
+    errors = []
+
+    kind = None
+    if request.GET.get("type"):
+        kind = kinds.filter(pk=_int(request.GET["type"])).first()
+        if kind is None:
+            errors.append(_("Please choose one of these kinds of session."))
+    if kind is None:
+        context["errors"] = errors
+        return render(request, "booking/step_type.html", context, status=400 if errors else 200)
+    context.update(kind=kind, step=2)
+
+    therapist_param = request.GET.get("therapist", "")
+    therapist = None
+    if therapist_param and therapist_param != "any":
+        therapist = next((t for t in therapists if t.pk == _int(therapist_param)), None)
+        if therapist is None:
+            errors.append(_("Please choose one of these therapists."))
+            therapist_param = ""
+    if not therapist_param:
+        if len(therapists) == 1 and not errors:
+            therapist, therapist_param = therapists[0], str(therapists[0].pk)
+        else:
+            context.update(errors=errors, any_url=_url(practice, type=kind.pk, therapist="any"))
+            context["therapist_links"] = [
+                (t, _url(practice, type=kind.pk, therapist=t.pk)) for t in therapists
+            ]
+            return render(
+                request, "booking/step_therapist.html", context, status=400 if errors else 200
+            )
+    context.update(therapist=therapist, therapist_param=therapist_param, step=3)
+    context["back_url"] = _url(practice, type=kind.pk)
+
+    slot_raw = request.GET.get("slot")
+    starts_at = parse_utc(slot_raw)
+    if slot_raw and starts_at is None:
+        errors.append(_("That time could not be read. Please choose a time from the list."))
+    if starts_at is not None and starts_at < timezone.now():
+        errors.append(str(booking.REASONS[av.PAST]))
+        starts_at = None
+    if starts_at is None:
+        return _slots_page(request, practice, kind, therapist, therapist_param, context, errors)
+
+    context.update(
+        step=4,
+        starts_at=starts_at,
+        when=booking._when_text(practice, starts_at),
+        slots_url=_url(practice, type=kind.pk, therapist=therapist_param),
+    )
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking.pending_booking_create(
+                practice=practice,
+                session_type=kind,
+                therapist=therapist,
+                starts_at=starts_at,
+                site_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except booking.BookingError as exc:
+            context.update(form=form, errors=[exc.message])
+            return render(request, "booking/step_contact.html", context, status=_status_for(exc))
+        return redirect(reverse("booking:sent", kwargs={"slug": practice.slug}))
+    context["form"] = form
+    status = 400 if request.method == "POST" else 200
+    return render(request, "booking/step_contact.html", context, status=status)
+
+
+def _slots_page(request, practice, kind, therapist, therapist_param, context, errors):
+    today = timezone.now().astimezone(practice.zone).date()
+    first_day = today
+    if request.GET.get("from"):
+        try:
+            first_day = date.fromisoformat(request.GET["from"])
+        except ValueError:
+            errors.append(_("That date could not be read; showing the next days instead."))
+    first_day = min(max(first_day, today), today + timedelta(days=MAX_DAYS_AHEAD))
+    slots = av.available_slots(
+        practice=practice,
+        session_type=kind,
+        therapist=therapist,
+        first_day=first_day,
+        weeks=DAYS_PER_PAGE // 7,
+    )
+    context.update(
+        errors=errors,
+        groups=_slot_groups(practice, slots, kind.pk, therapist_param),
+        first_day=first_day,
+        next_url=_url(
+            practice,
+            type=kind.pk,
+            therapist=therapist_param,
+            **{"from": (first_day + timedelta(days=DAYS_PER_PAGE)).isoformat()},
+        ),
+        prev_url=(
+            _url(
+                practice,
+                type=kind.pk,
+                therapist=therapist_param,
+                **{"from": (first_day - timedelta(days=DAYS_PER_PAGE)).isoformat()},
+            )
+            if first_day > today
+            else None
+        ),
+    )
+    return render(request, "booking/step_slot.html", context, status=400 if errors else 200)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@public_practice
+def sent(request, practice):
+    return render(request, "booking/sent.html", {"practice": practice})
+
+
+@public_practice
+@require_http_methods(["GET", "POST"])
+def confirm(request, practice, token):
+    """GET shows what will be booked (link checkers that open the link change nothing);
+    POST books it. Expired, forged or reused links: a clear message, nothing changes."""
+    context = {"practice": practice, "step": 5}
+    try:
+        pending = booking.pending_from_token(token, practice=practice)
+    except booking.BookingError as exc:
+        return _confirm_error(request, context, exc)
+    context.update(pending=pending, when=booking._when_text(practice, pending.starts_at))
+    if pending.confirmed_at is not None:
+        return _confirm_error(request, context, booking.AlreadyConfirmed())
+    if request.method == "GET":
+        return render(request, "booking/confirm.html", context)
+    try:
+        session = booking.pending_booking_confirm(token=token, practice=practice)
+    except booking.BookingError as exc:
+        return _confirm_error(request, context, exc)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "session": session.pk}, status=201)
+    context.update(session=session, when=booking._when_text(practice, session.starts_at))
+    return render(request, "booking/booked.html", context, status=201)
+
+
+def _confirm_error(request, context, exc):
+    status = _status_for(exc)
+    if _wants_json(request):
+        code = "slot_taken" if isinstance(exc, booking.SlotTaken) else "refused"
+        return JsonResponse({"ok": False, "error": code, "message": exc.message}, status=status)
+    context.update(error=exc.message, restart_url=_url(context["practice"]))
+    return render(request, "booking/confirm_error.html", context, status=status)
+
+
+# --- Staff: book a course as a series ---------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def series(request, course_pk):
+    """Plan a course's sessions, see every conflict (date and reason), resolve each
+    (skip, an alternative time, or shift this and later dates by a day), then book all
+    at once — or nothing."""
+    course = access_course(request, course_pk)
+    practice = request.practice
+    form = SeriesForm(
+        request.POST or None, practice=practice, initial=SeriesForm.initial_for(course, practice)
+    )
+    context = {"course": course, "form": form, "nav": "clients", "course_url": _course_url(course)}
+    if request.method == "GET" or not form.is_valid():
+        return render(
+            request, "booking/series.html", context, status=400 if request.method == "POST" else 200
+        )
+
+    data = form.cleaned_data
+    base = booking.series_dates(
+        first=data["first"],
+        intensive_count=data["intensive_count"],
+        intensive_every_days=data["intensive_every_days"],
+        maintenance_count=data["maintenance_count"],
+        maintenance_monthly=data["maintenance_cadence"] == "monthly",
+        maintenance_every_days=data["maintenance_every_days"],
+        zone=practice.zone,
+    )
+    offsets, choices = _resolutions(request.POST, len(base))
+    starts = [_shift_days(start, offsets[i], practice.zone) for i, start in enumerate(base)]
+    plan = booking.series_plan(
+        practice=practice,
+        therapist=data["therapist"],
+        client=course.client,
+        session_type=data["session_type"],
+        starts=starts,
+        room=data["room"],
+        choices=choices,
+    )
+    unresolved = [row for row in plan if not row.ok and not row.skipped]
+    to_book = [row.starts_at for row in plan if row.ok and not row.skipped]
+    context.update(plan=plan, offsets=offsets, unresolved=unresolved, to_book=to_book)
+
+    if request.POST.get("action") == "book":
+        if unresolved:
+            context["errors"] = [_("Resolve every conflict before booking. Nothing was booked.")]
+            return render(request, "booking/series.html", context, status=409)
+        try:
+            sessions = booking.series_book(
+                practice=practice,
+                course=course,
+                therapist=data["therapist"],
+                session_type=data["session_type"],
+                starts=to_book,
+                room=data["room"],
+            )
+        except booking.BookingError as exc:
+            context["errors"] = [exc.message]
+            return render(request, "booking/series.html", context, status=_status_for(exc))
+        messages.success(request, _("%(n)s sessions booked as one series.") % {"n": len(sessions)})
+        return redirect(context["course_url"])
+    return render(request, "booking/series.html", context)
+
+
+def _resolutions(post, n: int) -> tuple[list[int], dict[int, str]]:
+    """Per-row day offsets (hidden `offset_i`) and choices (`res_i`). Choosing "shift"
+    on row i moves it and every later row one day later."""
+    offsets = [max(0, min(_int(post.get(f"offset_{i}")) or 0, 60)) for i in range(n)]
+    choices: dict[int, str] = {}
+    for i in range(n):
+        value = post.get(f"res_{i}", "")
+        if value == "shift":
+            for j in range(i, n):
+                offsets[j] += 1
+        elif value == "skip" or value.startswith("alt:"):
+            choices[i] = value
+    # A shifted row's earlier alternative no longer applies.
+    for i in range(n):
+        if post.get(f"res_{i}") == "shift":
+            choices.pop(i, None)
+    return offsets, choices
+
+
+def _shift_days(start, days: int, zone):
+    if not days:
+        return start
+    wall = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
+    return av.local_to_utc(wall.date(), wall.time(), zone)
+
+
+def _course_url(course) -> str:
+    try:
+        return reverse("courses:detail", kwargs={"pk": course.pk})
+    except NoReverseMatch:
+        return reverse("booking:series", kwargs={"course_pk": course.pk})

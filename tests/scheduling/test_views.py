@@ -1,0 +1,279 @@
+"""Day and week views, booking a session, status buttons."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from backcourse.scheduling.models import Session
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+DAY = reverse("scheduling:day")
+WEEK = reverse("scheduling:week")
+NEW = reverse("scheduling:session_create")
+
+
+def test_day_shows_my_session_in_practice_time(as_therapist_a, session_a):
+    # 09:00 UTC on 2 Nov 2026 is 10:00 in Berlin.
+    r = as_therapist_a.get(DAY, {"date": "2026-11-02"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Clara Adler" in html
+    assert "10:00" in html
+    assert reverse("clients:detail", args=[session_a.client_id]) in html
+    assert reverse("records:edit", args=[session_a.pk]) in html
+    assert "session 1" in html
+
+
+def test_day_numbers_sessions_in_course_and_labels_record_button(
+    as_therapist_a, course_a
+):
+    from backcourse.records.models import SessionRecord
+
+    first = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 8, tzinfo=UTC))
+    second = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 9, 8, tzinfo=UTC))
+    SessionRecord.objects.create(session=first)
+    html = as_therapist_a.get(DAY, {"date": "2026-11-09"}).content.decode()
+    assert "session 2 of 8" in html
+    assert "Record" in html and "Edit record" not in html
+    html = as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
+    assert "Edit record" in html
+    assert second.pk  # numbered against the first
+
+
+def test_day_of_another_date_hides_the_session(as_therapist_a, session_a):
+    r = as_therapist_a.get(DAY, {"date": "2026-11-03"})
+    assert "Clara Adler" not in r.content.decode()
+
+
+def test_day_uses_local_midnight_not_utc(as_therapist_a, course_a):
+    # 23:30 UTC on 2 Nov is 00:30 on 3 Nov in Berlin.
+    f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 23, 30, tzinfo=UTC))
+    assert "Clara Adler" not in as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
+    assert "00:30" in as_therapist_a.get(DAY, {"date": "2026-11-03"}).content.decode()
+
+
+def test_bad_date_falls_back_to_today(as_therapist_a):
+    assert as_therapist_a.get(DAY, {"date": "2026-13-45"}).status_code == 200
+
+
+def test_day_shows_only_my_sessions_unless_all(as_therapist_a, practice_a, session_a):
+    colleague = f.StaffFactory(practice=practice_a, display_name="Carl Colleague")
+    other_client = f.ClientFactory(practice=practice_a, first_name="Olga", last_name="Other")
+    course = f.CourseFactory(client=other_client, therapist=colleague)
+    f.SessionFactory(course=course, starts_at=datetime(2026, 11, 2, 12, tzinfo=UTC))
+    mine = as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
+    assert "Clara Adler" in mine and "Olga Other" not in mine
+    everyone = as_therapist_a.get(DAY, {"date": "2026-11-02", "therapist": "all"}).content.decode()
+    assert "Clara Adler" in everyone and "Olga Other" in everyone
+    theirs = as_therapist_a.get(
+        DAY, {"date": "2026-11-02", "therapist": colleague.pk}
+    ).content.decode()
+    assert "Clara Adler" not in theirs and "Olga Other" in theirs
+
+
+def test_week_lists_sessions_by_day(as_therapist_a, session_a):
+    r = as_therapist_a.get(WEEK, {"start": "2026-11-04"})  # a Wednesday: week of Mon 2 Nov
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Mon 2 Nov" in html and "Sun 8 Nov" in html
+    assert "Clara Adler" in html
+    assert reverse("records:edit", args=[session_a.pk]) in html
+
+
+def test_day_and_week_show_nothing_of_another_practice(as_therapist_b, session_a):
+    for url, params in ((DAY, {"date": "2026-11-02"}), (WEEK, {"start": "2026-11-02"})):
+        html = as_therapist_b.get(url, {**params, "therapist": "all"}).content.decode()
+        assert "Clara Adler" not in html
+
+
+# --- Booking ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def room_a(practice_a):
+    return f.RoomFactory(practice=practice_a, name="Garden")
+
+
+def _post(client, data, **query):
+    url = NEW + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return client.post(url, data)
+
+
+def _booking(therapist, client, course=None, room=None, **over):
+    data = {
+        "therapist": therapist.pk,
+        "client": client.pk,
+        "course": course.pk if course else "",
+        "room": room.pk if room else "",
+        "date": "2026-11-10",
+        "time": "14:30",
+        "duration_minutes": 60,
+    }
+    data.update(over)
+    return data
+
+
+def test_booking_form_is_prefilled_from_course(as_therapist_a, course_a):
+    r = as_therapist_a.get(NEW, {"course": course_a.pk})
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert form.initial["course"] == course_a
+    assert form.initial["client"] == course_a.client
+    assert form.initial["therapist"] == course_a.therapist
+    assert list(form.fields["course"].queryset) == [course_a]
+
+
+def test_booking_converts_local_time_to_utc(as_therapist_a, therapist_a, client_a, course_a, room_a):
+    r = _post(as_therapist_a, _booking(therapist_a, client_a, course_a, room_a), course=course_a.pk)
+    assert r.status_code == 302
+    session = Session.objects.get()
+    # 14:30 in Berlin on 10 Nov (winter time, UTC+1) is 13:30 UTC.
+    assert session.starts_at == datetime(2026, 11, 10, 13, 30, tzinfo=UTC)
+    assert session.ends_at == datetime(2026, 11, 10, 14, 30, tzinfo=UTC)
+    assert session.practice == therapist_a.practice
+    assert session.room == room_a and session.course == course_a
+
+
+def test_booking_in_the_past_is_allowed(as_therapist_a, therapist_a, client_a):
+    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2020-01-06"))
+    assert r.status_code == 302
+    assert Session.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("duration_minutes", "5", "greater than or equal to 10"),
+        ("duration_minutes", "", "This field is required"),
+        ("date", "2026-02-30", "Enter a valid date"),
+        ("time", "25:00", "Enter a valid time"),
+    ],
+)
+def test_booking_rejects_bad_input(
+    as_therapist_a, therapist_a, client_a, field, value, message
+):
+    data = _booking(therapist_a, client_a, **{field: value})
+    r = _post(as_therapist_a, data)
+    assert r.status_code == 400
+    assert message in " ".join(r.context["form"].errors[field])
+    assert Session.objects.count() == 0
+    assert r.context["form"]["client"].value() == str(client_a.pk)  # typed values kept
+
+
+def test_booking_refuses_course_of_another_client(
+    as_therapist_a, therapist_a, practice_a, course_a
+):
+    someone = f.ClientFactory(practice=practice_a)
+    r = _post(as_therapist_a, _booking(therapist_a, someone, course_a))
+    assert r.status_code == 400
+    assert "another client" in " ".join(r.context["form"].errors["course"])
+    assert Session.objects.count() == 0
+
+
+def test_booking_refuses_objects_of_another_practice(
+    as_therapist_a, therapist_a, client_a, therapist_b, client_b
+):
+    room_b = f.RoomFactory(practice=therapist_b.practice)
+    r = _post(as_therapist_a, _booking(therapist_b, client_b, room=room_b))
+    assert r.status_code == 400
+    errors = r.context["form"].errors
+    assert {"therapist", "client", "room"} <= set(errors)
+    assert Session.objects.count() == 0
+
+
+def test_booking_refuses_double_booking_of_therapist(
+    as_therapist_a, therapist_a, client_a, session_a
+):
+    # session_a: 2 Nov 09:00–10:00 UTC = 10:00–11:00 Berlin.
+    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-11-02", time="10:30"))
+    assert r.status_code == 400
+    assert "already has a session" in " ".join(r.context["form"].errors["therapist"])
+    assert Session.objects.count() == 1
+
+
+def test_booking_refuses_double_booking_of_room(
+    as_therapist_a, practice_a, therapist_a, client_a, room_a
+):
+    colleague = f.StaffFactory(practice=practice_a)
+    _post(as_therapist_a, _booking(colleague, client_a, room=room_a))
+    other = f.ClientFactory(practice=practice_a)
+    r = _post(as_therapist_a, _booking(therapist_a, other, room=room_a, time="15:00"))
+    assert r.status_code == 400
+    assert "room is already booked" in " ".join(r.context["form"].errors["room"])
+    assert Session.objects.count() == 1
+
+
+def test_cancelled_session_frees_its_slot(as_therapist_a, therapist_a, client_a, session_a):
+    Session.objects.filter(pk=session_a.pk).update(status=Session.Status.CANCELLED)
+    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-11-02", time="10:00"))
+    assert r.status_code == 302
+
+
+def test_booking_right_after_another_is_fine(as_therapist_a, therapist_a, client_a, session_a):
+    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-11-02", time="11:00"))
+    assert r.status_code == 302
+    assert Session.objects.count() == 2
+
+
+def test_booking_a_time_that_does_not_exist(as_therapist_a, therapist_a, client_a):
+    # Berlin skips 02:00–03:00 on 29 March 2026.
+    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-03-29", time="02:30"))
+    assert r.status_code == 400
+    assert "does not exist" in " ".join(r.context["form"].errors["time"])
+
+
+# --- Status buttons ----------------------------------------------------------------
+
+
+def _status(client, session, status):
+    return client.post(
+        reverse("scheduling:session_status", args=[session.pk]),
+        {"status": status, "next": f"{DAY}?date=2026-11-02"},
+    )
+
+
+@pytest.mark.parametrize("status", ["checked_in", "completed", "no_show", "cancelled"])
+def test_status_buttons(as_therapist_a, session_a, status):
+    r = _status(as_therapist_a, session_a, status)
+    assert r.status_code == 302
+    assert r["Location"] == f"{DAY}?date=2026-11-02"
+    session_a.refresh_from_db()
+    assert session_a.status == status
+
+
+def test_cancelled_session_cannot_be_completed(as_therapist_a, session_a):
+    _status(as_therapist_a, session_a, "cancelled")
+    r = _status(as_therapist_a, session_a, "completed")
+    session_a.refresh_from_db()
+    assert session_a.status == "cancelled"
+    follow = as_therapist_a.get(r["Location"])
+    assert "cannot be marked" in follow.content.decode()
+
+
+def test_unknown_status_changes_nothing(as_therapist_a, session_a):
+    _status(as_therapist_a, session_a, "deleted")
+    session_a.refresh_from_db()
+    assert session_a.status == "booked"
+
+
+def test_status_change_needs_post(as_therapist_a, session_a):
+    r = as_therapist_a.get(reverse("scheduling:session_status", args=[session_a.pk]))
+    assert r.status_code == 405
+
+
+def test_status_redirect_stays_on_site(as_therapist_a, session_a):
+    r = as_therapist_a.post(
+        reverse("scheduling:session_status", args=[session_a.pk]),
+        {"status": "checked_in", "next": "https://evil.example/"},
+    )
+    assert r["Location"].startswith(DAY)
+
+
+def test_day_view_query_count_does_not_grow(as_therapist_a, course_a, django_assert_max_num_queries):
+    for hour in range(8, 16):
+        f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, hour, tzinfo=UTC))
+    with django_assert_max_num_queries(12):
+        as_therapist_a.get(DAY, {"date": "2026-11-02"})
