@@ -15,6 +15,12 @@ WEEK = reverse("scheduling:week")
 NEW = reverse("scheduling:session_create")
 
 
+@pytest.fixture
+def session_a(course_a):
+    """Clara's session on Monday 2 Nov 2026, 09:00 UTC (10:00 in Berlin)."""
+    return f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 9, tzinfo=UTC))
+
+
 def test_day_shows_my_session_in_practice_time(as_therapist_a, session_a):
     # 09:00 UTC on 2 Nov 2026 is 10:00 in Berlin.
     r = as_therapist_a.get(DAY, {"date": "2026-11-02"})
@@ -27,9 +33,7 @@ def test_day_shows_my_session_in_practice_time(as_therapist_a, session_a):
     assert "session 1" in html
 
 
-def test_day_numbers_sessions_in_course_and_labels_record_button(
-    as_therapist_a, course_a
-):
+def test_day_numbers_sessions_in_course_and_labels_record_button(as_therapist_a, course_a):
     from backcourse.records.models import SessionRecord
 
     first = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 8, tzinfo=UTC))
@@ -126,7 +130,9 @@ def test_booking_form_is_prefilled_from_course(as_therapist_a, course_a):
     assert list(form.fields["course"].queryset) == [course_a]
 
 
-def test_booking_converts_local_time_to_utc(as_therapist_a, therapist_a, client_a, course_a, room_a):
+def test_booking_converts_local_time_to_utc(
+    as_therapist_a, therapist_a, client_a, course_a, room_a
+):
     r = _post(as_therapist_a, _booking(therapist_a, client_a, course_a, room_a), course=course_a.pk)
     assert r.status_code == 302
     session = Session.objects.get()
@@ -152,9 +158,7 @@ def test_booking_in_the_past_is_allowed(as_therapist_a, therapist_a, client_a):
         ("time", "25:00", "Enter a valid time"),
     ],
 )
-def test_booking_rejects_bad_input(
-    as_therapist_a, therapist_a, client_a, field, value, message
-):
+def test_booking_rejects_bad_input(as_therapist_a, therapist_a, client_a, field, value, message):
     data = _booking(therapist_a, client_a, **{field: value})
     r = _post(as_therapist_a, data)
     assert r.status_code == 400
@@ -272,7 +276,9 @@ def test_status_redirect_stays_on_site(as_therapist_a, session_a):
     assert r["Location"].startswith(DAY)
 
 
-def test_day_view_query_count_does_not_grow(as_therapist_a, course_a, django_assert_max_num_queries):
+def test_day_view_query_count_does_not_grow(
+    as_therapist_a, course_a, django_assert_max_num_queries
+):
     for hour in range(8, 16):
         f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, hour, tzinfo=UTC))
     with django_assert_max_num_queries(12):

@@ -1,0 +1,101 @@
+from datetime import UTC, datetime, timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backcourse.clients.models import Client
+from backcourse.courses.models import Course
+from backcourse.practices.models import StaffMember
+from backcourse.scheduling.models import Room, Session
+from backcourse.scheduling.services import session_conflicts
+
+
+class TherapistChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class SessionForm(forms.Form):
+    """Book a session. Date and time are typed in the practice's time zone and turned
+    into a UTC instant in `starts_at()`; every choice is limited to the practice."""
+
+    therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    course = forms.ModelChoiceField(
+        label=_("Course"), queryset=Course.objects.none(), required=False
+    )
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=10, max_value=240, initial=60
+    )
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
+
+    def __init__(self, *args, practice, client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+        self.fields["therapist"].queryset = StaffMember.objects.filter(
+            practice=practice, is_active=True, takes_sessions=True
+        ).select_related("user")
+        self.fields["client"].queryset = Client.objects.filter(practice=practice, is_archived=False)
+        courses = Course.objects.filter(practice=practice).select_related("client")
+        if client is not None:
+            # Only this client's courses are offered; a posted course of another
+            # client is refused again in clean().
+            courses = courses.filter(client=client)
+            self.fields["client"].queryset = Client.objects.filter(practice=practice)
+        self.fields["course"].queryset = courses
+        self.fields["room"].queryset = Room.objects.filter(practice=practice, is_active=True)
+
+    def starts_at(self) -> datetime:
+        local = datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        # zoneinfo picks the first of two readings in the autumn overlap (fold=0); a
+        # time inside the spring gap is refused in clean().
+        return local.replace(tzinfo=self.practice.zone).astimezone(UTC)
+
+    def clean(self):
+        data = super().clean()
+        client, course = data.get("client"), data.get("course")
+        if client and course and course.client_id != client.pk:
+            self.add_error("course", _("This course belongs to another client."))
+        if data.get("date") and data.get("time"):
+            start = self.starts_at()
+            back = start.astimezone(self.practice.zone)
+            if back.replace(tzinfo=None) != datetime.combine(data["date"], data["time"]):
+                self.add_error(
+                    "time",
+                    _("This time does not exist on that day (the clocks go forward)."),
+                )
+                return data
+            duration = data.get("duration_minutes")
+            if duration:
+                end = start + timedelta(minutes=duration)
+                if end <= start:
+                    self.add_error("duration_minutes", _("The end must be after the start."))
+                for field, message in session_conflicts(
+                    practice=self.practice,
+                    therapist=data.get("therapist"),
+                    room=data.get("room"),
+                    starts_at=start,
+                    duration_minutes=duration,
+                ).items():
+                    self.add_error(field, message)
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (s, s.label)
+            for s in (
+                Session.Status.CHECKED_IN,
+                Session.Status.COMPLETED,
+                Session.Status.NO_SHOW,
+                Session.Status.CANCELLED,
+                Session.Status.BOOKED,
+            )
+        ]
+    )
+    next = forms.CharField(required=False)

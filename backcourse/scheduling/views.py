@@ -1,0 +1,269 @@
+"""The therapist's calendar: the day, the week, booking a session, status buttons."""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backcourse.practices.access import (
+    access_client,
+    access_course,
+    access_session,
+    scoped_sessions,
+    staff_required,
+)
+from backcourse.practices.models import StaffMember
+from backcourse.scheduling.forms import SessionForm, StatusForm
+from backcourse.scheduling.localtime import in_practice_time
+from backcourse.scheduling.models import Session
+from backcourse.scheduling.services import session_create, session_status_set
+
+# The buttons shown on a session in the day view, by its current status.
+STATUS_BUTTONS = {
+    Session.Status.BOOKED: [
+        Session.Status.CHECKED_IN,
+        Session.Status.COMPLETED,
+        Session.Status.NO_SHOW,
+        Session.Status.CANCELLED,
+    ],
+    Session.Status.CHECKED_IN: [
+        Session.Status.COMPLETED,
+        Session.Status.NO_SHOW,
+        Session.Status.CANCELLED,
+    ],
+    Session.Status.COMPLETED: [],
+    Session.Status.NO_SHOW: [Session.Status.BOOKED],
+    Session.Status.CANCELLED: [],
+}
+
+
+def _local_today(request: HttpRequest) -> date:
+    return timezone.now().astimezone(request.practice.zone).date()
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _therapist_filter(request: HttpRequest):
+    """(selected value, staff or None for all, choices). Default: my own sessions."""
+    therapists = list(
+        StaffMember.objects.filter(
+            practice=request.practice, is_active=True, takes_sessions=True
+        ).select_related("user")
+    )
+    wanted = request.GET.get("therapist")
+    if wanted is None:
+        wanted = str(request.staff.pk) if request.staff.takes_sessions else "all"
+    chosen = next((t for t in therapists if str(t.pk) == wanted), None)
+    if chosen is None:
+        wanted = "all"
+    return wanted, chosen, therapists
+
+
+def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[Session]:
+    """Sessions whose local start lies on `first` .. `first + days - 1`, with their
+    number in the course and whether a record exists — in three queries."""
+    zone = request.practice.zone
+    start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=zone).astimezone(UTC)
+    qs = (
+        scoped_sessions(request)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("record", "session_type")
+        .order_by("starts_at", "id")
+    )
+    if therapist is not None:
+        qs = qs.filter(therapist=therapist)
+    sessions = list(qs)
+    numbers = _numbers_in_course({s.course_id for s in sessions if s.course_id})
+    for s in sessions:
+        s.local = s.starts_at.astimezone(zone)
+        s.local_end = s.ends_at.astimezone(zone)
+        s.number = numbers.get(s.pk)
+        s.has_record = hasattr(s, "record")
+        s.buttons = [(st, Session.Status(st).label) for st in STATUS_BUTTONS[s.status]]
+    return sessions
+
+
+def _numbers_in_course(course_ids: set[int]) -> dict[int, int]:
+    """session pk -> 1-based position among its course's non-cancelled sessions."""
+    if not course_ids:
+        return {}
+    counters: dict[int, int] = defaultdict(int)
+    numbers = {}
+    rows = (
+        Session.objects.active()
+        .filter(course_id__in=course_ids)
+        .order_by("starts_at", "id")
+        .values_list("pk", "course_id")
+    )
+    for pk, course_id in rows:
+        counters[course_id] += 1
+        numbers[pk] = counters[course_id]
+    return numbers
+
+
+@staff_required
+@in_practice_time
+def day(request: HttpRequest) -> HttpResponse:
+    today = _local_today(request)
+    the_day = _parse_date(request.GET.get("date")) or today
+    selected, therapist, therapists = _therapist_filter(request)
+    sessions = _sessions(request, the_day, 1, therapist)
+    return render(
+        request,
+        "scheduling/day.html",
+        {
+            "nav": "day",
+            "day": the_day,
+            "today": today,
+            "prev_day": the_day - timedelta(days=1),
+            "next_day": the_day + timedelta(days=1),
+            "sessions": sessions,
+            "selected": selected,
+            "therapists": therapists,
+            "show_therapist": therapist is None,
+            "keep": [("date", the_day.isoformat())],
+        },
+    )
+
+
+@staff_required
+@in_practice_time
+def week(request: HttpRequest) -> HttpResponse:
+    today = _local_today(request)
+    start = _parse_date(request.GET.get("start")) or today
+    start -= timedelta(days=start.weekday())  # weeks start on Monday
+    selected, therapist, therapists = _therapist_filter(request)
+    by_day: dict[date, list[Session]] = defaultdict(list)
+    for s in _sessions(request, start, 7, therapist):
+        by_day[s.local.date()].append(s)
+    days = [(start + timedelta(days=i)) for i in range(7)]
+    return render(
+        request,
+        "scheduling/week.html",
+        {
+            "nav": "week",
+            "start": start,
+            "end": start + timedelta(days=6),
+            "today": today,
+            "prev_week": start - timedelta(days=7),
+            "next_week": start + timedelta(days=7),
+            "days": [(d, by_day.get(d, [])) for d in days],
+            "selected": selected,
+            "therapists": therapists,
+            "show_therapist": therapist is None,
+            "keep": [("start", start.isoformat())],
+        },
+    )
+
+
+@staff_required
+@in_practice_time
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    """Book a session, prefilled from the client or course page (?client= / ?course=)."""
+    course = client = None
+    if request.GET.get("course"):
+        course = access_course(request, request.GET["course"], audit_what="session booking form")
+        client = course.client
+    elif request.GET.get("client"):
+        client = access_client(request, request.GET["client"], audit_what="session booking form")
+    form_kwargs = {"practice": request.practice, "client": client}
+    if request.method == "POST":
+        form = SessionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                session = session_create(
+                    practice=request.practice,
+                    therapist=data["therapist"],
+                    client=data["client"],
+                    course=data["course"],
+                    room=data["room"],
+                    starts_at=form.starts_at(),
+                    duration_minutes=data["duration_minutes"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Session booked."))
+                local = session.starts_at.astimezone(request.practice.zone)
+                return redirect(
+                    f"{reverse('scheduling:day')}?date={local.date().isoformat()}"
+                    f"&therapist={session.therapist_id}"
+                )
+        status = 400
+    else:
+        therapist = (course.therapist if course else None) or (
+            request.staff if request.staff.takes_sessions else None
+        )
+        form = SessionForm(
+            initial={
+                "therapist": therapist,
+                "client": client,
+                "course": course,
+                "date": _parse_date(request.GET.get("date")) or _local_today(request),
+                "duration_minutes": 60,
+            },
+            **form_kwargs,
+        )
+        status = 200
+    return render(
+        request,
+        "scheduling/session_form.html",
+        {"form": form, "client": client, "course": course, "nav": "day"},
+        status=status,
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@staff_required
+@in_practice_time
+@require_POST
+def session_status(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(request, pk)
+    form = StatusForm(request.POST)
+    local = session.starts_at.astimezone(request.practice.zone)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = f"{reverse('scheduling:day')}?date={local.date().isoformat()}"
+    if not form.is_valid():
+        messages.error(request, _("Unknown status."))
+        return redirect(back)
+    try:
+        session_status_set(session=session, status=form.cleaned_data["status"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(client)s at %(time)s: %(status)s.")
+            % {
+                "client": session.client.full_name,
+                "time": local.strftime("%H:%M"),
+                "status": session.get_status_display(),
+            },
+        )
+    return redirect(back)
