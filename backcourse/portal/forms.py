@@ -177,3 +177,12 @@ class PsfsForm(forms.Form):
 
 
 QUESTIONNAIRE_FORMS = {"rmdq": RmdqForm, "pss4": Pss4Form, "psfs": PsfsForm}
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New date and time"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"invalid": _("Please choose a date and a time.")},
+    )

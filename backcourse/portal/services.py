@@ -501,6 +501,19 @@ def session_cancel_by_client(*, session: Session, now=None) -> Session:
     return session
 
 
+def session_reschedule_by_client(*, session: Session, starts_at: datetime, now=None) -> Session:
+    try:
+        from backcourse.scheduling import booking
+    except ImportError as exc:
+        raise PortalError(_("Please call the practice to move a session.")) from exc
+    try:
+        return booking.session_reschedule(
+            session=session, starts_at=starts_at, by_client=True, now=now
+        )
+    except booking.BookingError as exc:
+        raise PortalError(str(exc)) from exc
+
+
 # --- Erasure -------------------------------------------------------------------------
 
 

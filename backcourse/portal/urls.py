@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/", views.intake_view, name="intake"),
     path("sessions/<int:pk>/check-in/", views.checkin_view, name="checkin"),
     path("sessions/<int:pk>/cancel/", views.cancel_view, name="cancel"),
+    path("sessions/<int:pk>/move/", views.reschedule_view, name="reschedule"),
     path("courses/<int:pk>/", views.course_view, name="course"),
     path(
         "courses/<int:pk>/questionnaire/<slug:code>/",

@@ -35,6 +35,7 @@ from backcourse.portal.forms import (
     ConsentForm,
     IntakeForm,
     LoginForm,
+    RescheduleForm,
 )
 from backcourse.portal.models import ErasureRequest, ScreeningQuestion
 from backcourse.portal.questionnaires import INSTRUMENTS
@@ -263,6 +264,35 @@ def cancel_view(request, pk):
     else:
         messages.success(request, _("Your session is cancelled."))
     return redirect("portal:home")
+
+
+@client_required
+def reschedule_view(request, pk):
+    """Move a session to another time, through scheduling's booking rules (working
+    hours, no double booking, the practice's notice period)."""
+    session = access_own_session(request, pk)
+    form = RescheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        zone = session.practice.zone
+        starts_at = form.cleaned_data["starts_at"].replace(tzinfo=None)
+        starts_at = starts_at.replace(tzinfo=zone)
+        try:
+            services.session_reschedule_by_client(session=session, starts_at=starts_at)
+        except PortalError as exc:
+            form.add_error("starts_at", str(exc))
+        else:
+            messages.success(request, _("Your session is moved."))
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/reschedule.html",
+        {
+            "form": form,
+            "session": session,
+            "can_change": services.client_may_change(session),
+            "nav": "home",
+        },
+    )
 
 
 # --- Course progress and questionnaires ---------------------------------------------
