@@ -170,3 +170,8 @@ INSTALLED_APPS += ["backcourse.notifications"]
 
 # Public self-booking pages and the series page (issue 4).
 INSTALLED_APPS += ["backcourse.booking"]
+
+# JSON API (django-ninja) and two-factor login for staff.
+INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
+MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]
+OTP_TOTP_ISSUER = "Backcourse"

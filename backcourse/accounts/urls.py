@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from backcourse.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
     path(
@@ -11,4 +13,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+# Two-factor login.
+urlpatterns += [
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
 ]

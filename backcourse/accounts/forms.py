@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CodeForm(forms.Form):
+    """A 6-digit code from the authenticator app."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, device=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("Enter the 6 digits shown in your app."))
+        return code
+
+    def clean(self):
+        from backcourse.accounts.two_factor import throttle_message
+
+        cleaned = super().clean()
+        code = cleaned.get("code")
+        if code is None or self.device is None:
+            return cleaned
+        message = throttle_message(self.device)
+        if message:
+            self.add_error("code", message)
+        elif not self.device.verify_token(code):
+            self.add_error(
+                "code",
+                _("That code is not right. Check the time on your phone and use the newest code."),
+            )
+        return cleaned

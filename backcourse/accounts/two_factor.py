@@ -1,0 +1,46 @@
+"""Two-factor login (TOTP through django-otp): who must still enter a code.
+
+A staff member who has confirmed an authenticator app must, after the password, enter
+a code once per login before any page (or the API through the session) works. The
+"verified" mark lives in the session (django-otp), so any app server sees it.
+"""
+
+from django.http import HttpRequest
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    if not user.is_authenticated:
+        return None
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def needs_second_factor(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if getattr(user, "otp_device", None) is not None:  # set by OTPMiddleware
+        return False
+    return user_has_device(user, confirmed=True)
+
+
+def throttle_message(device: TOTPDevice) -> str | None:
+    """A message when the device refuses codes for now (after wrong ones), else None.
+
+    django-otp doubles the wait after every wrong code (1 s, 2 s, 4 s, ...) and keeps
+    the count on the device row, so guessing is slow on every app server alike.
+    """
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return None
+    until = (info or {}).get("locked_until")
+    seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else None
+    if seconds:
+        return _("Too many wrong codes. Wait %(seconds)s seconds, then enter the current code.") % {
+            "seconds": seconds
+        }
+    return _("Too many wrong codes. Wait a moment, then enter the current code.")

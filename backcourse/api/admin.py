@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from backcourse.api.models import ApiToken
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "staff", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["staff__practice"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    fields = ["staff", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # Created on the staff page, where the token is shown once.
+        return False
