@@ -22,6 +22,7 @@ from backcourse.outcomes.selectors import (
     TENSION_SUM,
     course_goal,
     course_rows,
+    held_rows,
     points_from_rows,
     practice_prior,
 )
@@ -390,7 +391,7 @@ def course_effect_context(
         panels = [
             measure_panel(course, m, rows, request=request) for m in measures if m.code == selected
         ]
-    held = [r for r in rows if r.session.status not in ("cancelled", "no_show")]
+    held = held_rows(rows)
     return {
         "course": course,
         "rows": held,

@@ -70,6 +70,12 @@ def points_from_rows(rows: list[CourseMeasureRow], measure_code: str) -> list[Se
     return points
 
 
+def held_rows(rows: list[CourseMeasureRow]) -> list[CourseMeasureRow]:
+    """The sessions that took place (or already hold values), for tables and counts."""
+    now = timezone.now()
+    return [r for r in rows if _counts(r.session, r.record is not None, now)]
+
+
 def course_rows(course: Course) -> list[CourseMeasureRow]:
     """All non-cancelled sessions of the course with what was measured (4 queries)."""
     return course_measure_table(course)
