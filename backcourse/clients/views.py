@@ -1,0 +1,142 @@
+"""The client list, the client page and the client form."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backcourse.clients.forms import ClientForm, ClientSearchForm
+from backcourse.clients.services import client_create, client_update
+from backcourse.courses.models import Course
+from backcourse.practices.access import access_client, scoped_clients, staff_required
+from backcourse.records.models import Measurement
+from backcourse.scheduling.localtime import in_practice_time
+from backcourse.scheduling.models import Session
+
+
+@staff_required
+@in_practice_time
+def client_list(request: HttpRequest) -> HttpResponse:
+    form = ClientSearchForm(request.GET)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    next_session = (
+        Session.objects.active()
+        .filter(client=OuterRef("pk"), starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    clients = (
+        scoped_clients(request)
+        .filter(is_archived=False)
+        .search(q)
+        .annotate(
+            active_courses=Count("courses", filter=Q(courses__status=Course.Status.ACTIVE)),
+            next_session=Subquery(next_session),
+        )
+        .order_by("last_name", "first_name", "id")
+    )
+    page = Paginator(clients, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clients/list.html",
+        {"nav": "clients", "form": form, "q": q, "page": page},
+    )
+
+
+@staff_required
+@in_practice_time
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access_client(request, pk, audit_what="client page")
+    zone = request.practice.zone
+    now = timezone.now()
+    sessions = list(
+        client.sessions.select_related("course", "therapist__user", "room", "record").order_by(
+            "-starts_at", "-id"
+        )
+    )
+    pain: dict[int, dict[str, object]] = {}
+    for session_id, moment, value in Measurement.objects.filter(
+        record__session__client=client, measure__code="pain"
+    ).values_list("record__session_id", "moment", "value"):
+        pain.setdefault(session_id, {})[moment] = value
+    numbers: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for s in reversed(sessions):  # oldest first for numbering within a course
+        if s.course_id and s.status != Session.Status.CANCELLED:
+            counters[s.course_id] = counters.get(s.course_id, 0) + 1
+            numbers[s.pk] = counters[s.course_id]
+    for s in sessions:
+        s.local = s.starts_at.astimezone(zone)
+        s.pain_before = pain.get(s.pk, {}).get("before")
+        s.pain_after = pain.get(s.pk, {}).get("after")
+        s.number = numbers.get(s.pk)
+        s.has_record = hasattr(s, "record")
+    courses = list(
+        client.courses.select_related("goal_measure", "therapist__user").annotate(
+            done=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))
+        )
+    )
+    for course in courses:
+        befores = [
+            s.pain_before
+            for s in reversed(sessions)
+            if s.course_id == course.pk and s.pain_before is not None
+        ]
+        course.pain_first = befores[0] if befores else None
+        course.pain_latest = befores[-1] if len(befores) > 1 else None
+    upcoming = [s for s in reversed(sessions) if s.starts_at >= now and s.status == "booked"]
+    history = [s for s in sessions if not (s.starts_at >= now and s.status == "booked")]
+    return render(
+        request,
+        "clients/detail.html",
+        {
+            "nav": "clients",
+            "client": client,
+            "courses": courses,
+            "upcoming": upcoming,
+            "history": history,
+        },
+    )
+
+
+@staff_required
+@in_practice_time
+@require_http_methods(["GET", "POST"])
+def client_new(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        client = client_create(practice=request.practice, data=form.cleaned_data)
+        messages.success(request, _("Client %(name)s added.") % {"name": client.full_name})
+        return redirect("clients:detail", client.pk)
+    return render(
+        request,
+        "clients/form.html",
+        {"nav": "clients", "form": form, "client": None},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@in_practice_time
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access_client(request, pk, audit_what="client edit form")
+    form = ClientForm(request.POST if request.method == "POST" else None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        client_update(client=client, data=form.cleaned_data)
+        messages.success(request, _("Changes saved."))
+        return redirect("clients:detail", client.pk)
+    if form.is_bound:
+        # The instance was changed in memory by the failed validation; the page heading
+        # must show the stored name.
+        client.refresh_from_db()
+    return render(
+        request,
+        "clients/form.html",
+        {"nav": "clients", "form": form, "client": client},
+        status=400 if form.is_bound else 200,
+    )

@@ -1,0 +1,146 @@
+"""The course page (plan + every session's measures) and the course form."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backcourse.courses.forms import CourseForm
+from backcourse.courses.services import course_create, course_update
+from backcourse.measures.models import MeasureDefinition
+from backcourse.practices.access import access_client, access_course, staff_required
+from backcourse.records.selectors import course_measure_table
+from backcourse.scheduling.localtime import in_practice_time
+from backcourse.scheduling.models import Session
+
+# Measure columns of the course table, in this order; the tension sum comes from the
+# palpation readings and sits between the ratings and the ranges of motion.
+TABLE_MEASURES = (
+    "pain",
+    "stress",
+    "tension_sum",
+    "fingertip_floor",
+    "cervical_rotation_left",
+    "cervical_rotation_right",
+)
+
+# Filled in by the outcomes app (course-effect chart); the page works without it.
+COURSE_EFFECT_TEMPLATE = "outcomes/_course_effect.html"
+
+
+def _course_effect_html(request: HttpRequest, course) -> str:
+    """The outcomes app's course-effect panel, rendered with its own context so that
+    its names cannot clash with this page's. Empty while that app does not provide it."""
+    try:
+        from backcourse.outcomes.panels import course_effect_context
+
+        get_template(COURSE_EFFECT_TEMPLATE)
+    except (ImportError, TemplateDoesNotExist):
+        return ""
+    context = course_effect_context(
+        course, request=request, measure_code=request.GET.get("effect_measure")
+    )
+    return render_to_string(COURSE_EFFECT_TEMPLATE, context, request=request)
+
+
+@staff_required
+@in_practice_time
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    course = access_course(request, pk, audit_what="course page")
+    definitions = {m.code: m for m in MeasureDefinition.objects.filter(code__in=TABLE_MEASURES)}
+    columns = [definitions[c] for c in TABLE_MEASURES if c in definitions]
+    rows = course_measure_table(course)
+    table = []
+    for row in rows:
+        cells = []
+        for m in columns:
+            if m.code == "tension_sum":
+                cells.append({"single": True, "value": row.tension_sum})
+            else:
+                before, after = row.measures.get(m.code, (None, None))
+                cells.append({"single": False, "before": before, "after": after})
+        table.append({"row": row, "cells": cells})
+    cancelled = course.sessions.filter(status=Session.Status.CANCELLED).count()
+    done = sum(1 for r in rows if r.session.status == Session.Status.COMPLETED)
+    return render(
+        request,
+        "courses/detail.html",
+        {
+            "nav": "clients",
+            "course": course,
+            "client": course.client,
+            "target_muscles": list(course.target_muscles.all()),
+            "columns": columns,
+            "measure_table": table,
+            "done": done,
+            "cancelled": cancelled,
+            "course_effect_html": _course_effect_html(request, course),
+        },
+    )
+
+
+@staff_required
+@in_practice_time
+@require_http_methods(["GET", "POST"])
+def course_new(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("client"):
+        raise Http404("A course is planned from a client's page.")
+    client = access_client(request, request.GET["client"], audit_what="new course form")
+    initial = {
+        "therapist": request.staff if request.staff.takes_sessions else None,
+        "goal_measure": MeasureDefinition.objects.filter(code="pain").first(),
+        "goal_value": 3,
+        "started_on": _today(request),
+        "planned_sessions": 6,
+    }
+    form = CourseForm(
+        request.POST if request.method == "POST" else None,
+        practice=request.practice,
+        client=client,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        course = course_create(practice=request.practice, client=client, data=form.cleaned_data)
+        messages.success(request, _("Course planned."))
+        return redirect("courses:detail", course.pk)
+    return render(
+        request,
+        "courses/form.html",
+        {"nav": "clients", "form": form, "client": client, "course": None},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@in_practice_time
+@require_http_methods(["GET", "POST"])
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    course = access_course(request, pk, audit_what="course edit form")
+    client = course.client
+    form = CourseForm(
+        request.POST if request.method == "POST" else None,
+        instance=course,
+        practice=request.practice,
+        client=client,
+    )
+    if request.method == "POST" and form.is_valid():
+        course_update(course=course, data=form.cleaned_data)
+        messages.success(request, _("Changes saved."))
+        return redirect("courses:detail", course.pk)
+    if form.is_bound:
+        course = access_course(request, pk)  # the stored plan, for the page heading
+    return render(
+        request,
+        "courses/form.html",
+        {"nav": "clients", "form": form, "client": client, "course": course},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _today(request):
+    from django.utils import timezone
+
+    return timezone.now().astimezone(request.practice.zone).date()

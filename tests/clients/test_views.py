@@ -1,0 +1,139 @@
+"""Client list with search, client page, client form."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from backcourse.audit.models import AccessEvent
+from backcourse.clients.models import Client
+from backcourse.measures.models import MeasureDefinition
+from backcourse.records.models import Measurement, SessionRecord
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("clients:list")
+NEW = reverse("clients:create")
+
+
+def test_list_shows_practice_clients_only(as_therapist_a, client_a, client_b):
+    html = as_therapist_a.get(LIST).content.decode()
+    assert "Adler, Clara" in html
+    assert "Brandt" not in html
+
+
+def test_list_is_sorted_by_last_name(as_therapist_a, practice_a):
+    for last in ("Zeller", "Adam", "Müller"):
+        f.ClientFactory(practice=practice_a, last_name=last)
+    html = as_therapist_a.get(LIST).content.decode()
+    assert html.index("Adam,") < html.index("Müller,") < html.index("Zeller,")
+
+
+@pytest.mark.parametrize("q", ["adl", "clara adler", "CLARA", "+49 30"])
+def test_search_finds_client(as_therapist_a, client_a, practice_a, q):
+    f.ClientFactory(practice=practice_a, first_name="Dora", last_name="Zimmer", phone="")
+    html = as_therapist_a.get(LIST, {"q": q}).content.decode()
+    assert "Adler, Clara" in html
+    assert "Zimmer" not in html
+
+
+def test_search_does_not_reach_another_practice(as_therapist_a, client_a, client_b):
+    html = as_therapist_a.get(LIST, {"q": "Boris"}).content.decode()
+    assert "Brandt" not in html
+    assert "No client matches" in html
+
+
+def test_client_page_shows_contact_courses_and_history(as_therapist_a, client_a, course_a):
+    session = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 9, tzinfo=UTC))
+    record = SessionRecord.objects.create(session=session)
+    pain = MeasureDefinition.objects.get(code="pain")
+    Measurement.objects.create(record=record, measure=pain, moment="before", value=Decimal("7"))
+    Measurement.objects.create(record=record, measure=pain, moment="after", value=Decimal("4"))
+    r = as_therapist_a.get(reverse("clients:detail", args=[client_a.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert client_a.email in html
+    assert "Chronic low back pain" in html
+    assert "7 → 4" in html
+    assert "Edit record" in html
+    assert reverse("courses:create") + f"?client={client_a.pk}" in html
+
+
+def test_client_page_is_audited(as_therapist_a, therapist_a, client_a):
+    as_therapist_a.get(reverse("clients:detail", args=[client_a.pk]))
+    event = AccessEvent.objects.get()
+    assert event.client == client_a
+    assert event.user == therapist_a.user
+    assert event.what == "client page"
+
+
+def test_create_client(as_therapist_a, practice_a):
+    r = as_therapist_a.post(
+        NEW, {"first_name": "Nina", "last_name": "Neu", "email": "nina@example.org"}
+    )
+    client = Client.objects.get(last_name="Neu")
+    assert r.status_code == 302
+    assert r["Location"] == reverse("clients:detail", args=[client.pk])
+    assert client.practice == practice_a
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"first_name": "", "last_name": "Neu"}, "first_name", "required"),
+        ({"first_name": "   ", "last_name": "Neu"}, "first_name", "required"),
+        (
+            {"first_name": "Nina", "last_name": "Neu", "email": "not-an-email"},
+            "email",
+            "valid email",
+        ),
+        (
+            {"first_name": "Nina", "last_name": "Neu", "date_of_birth": "2999-01-01"},
+            "date_of_birth",
+            "future",
+        ),
+        (
+            {"first_name": "Nina", "last_name": "Neu", "date_of_birth": "31.31.1990"},
+            "date_of_birth",
+            "valid date",
+        ),
+    ],
+)
+def test_create_client_rejects_bad_input(as_therapist_a, data, field, message):
+    r = as_therapist_a.post(NEW, data)
+    assert r.status_code == 400
+    assert message in " ".join(r.context["form"].errors[field])
+    assert Client.objects.count() == 0
+    html = r.content.decode()
+    assert 'value="Neu"' in html  # what was typed is kept
+    assert 'class="errorlist"' in html
+
+
+def test_edit_client(as_therapist_a, client_a):
+    url = reverse("clients:edit", args=[client_a.pk])
+    assert as_therapist_a.get(url).status_code == 200
+    r = as_therapist_a.post(
+        url, {"first_name": "Clara", "last_name": "Adler-Berg", "phone": "+49 1"}
+    )
+    assert r.status_code == 302
+    client_a.refresh_from_db()
+    assert client_a.last_name == "Adler-Berg" and client_a.phone == "+49 1"
+
+
+def test_edit_client_with_error_saves_nothing(as_therapist_a, client_a):
+    url = reverse("clients:edit", args=[client_a.pk])
+    r = as_therapist_a.post(url, {"first_name": "Clarissa", "last_name": "", "email": "x"})
+    assert r.status_code == 400
+    client_a.refresh_from_db()
+    assert client_a.first_name == "Clara" and client_a.last_name == "Adler"
+    assert 'value="Clarissa"' in r.content.decode()
+
+
+def test_client_page_query_count(as_therapist_a, client_a, course_a, django_assert_max_num_queries):
+    for week in range(10):
+        s = f.SessionFactory(course=course_a, starts_at=datetime(2026, 1, 5 + week, 9, tzinfo=UTC))
+        SessionRecord.objects.create(session=s)
+    with django_assert_max_num_queries(12):
+        as_therapist_a.get(reverse("clients:detail", args=[client_a.pk]))
