@@ -184,6 +184,11 @@ def _field_error(where: str, name: str, message: str) -> dict:
     return {"type": "value_error", "loc": [where, name], "msg": str(message)}
 
 
+def _plain(d: Decimal) -> str:
+    """10.0 -> "10", 0.5 -> "0.5" (never "1E+1")."""
+    return format(d.normalize(), "f")
+
+
 def _f(v) -> float | None:
     return None if v is None else float(v)
 
@@ -262,13 +267,13 @@ def _measure_values(payload: MeasuresIn) -> list[MeasureValue]:
         elif value < measure.min_value or value > measure.max_value:
             message = _("%(name)s must be between %(low)s and %(high)s.") % {
                 "name": measure.label,
-                "low": measure.min_value.normalize(),
-                "high": measure.max_value.normalize(),
+                "low": _plain(measure.min_value),
+                "high": _plain(measure.max_value),
             }
         elif measure.step and (value - measure.min_value) % measure.step != 0:
             message = _("%(name)s is measured in steps of %(step)s.") % {
                 "name": measure.label,
-                "step": measure.step.normalize(),
+                "step": _plain(measure.step),
             }
         else:
             try:

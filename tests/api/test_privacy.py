@@ -1,9 +1,12 @@
 """A token of another practice sees none of practice A's objects: 404 everywhere."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from backcourse.api.services import api_token_create
 from backcourse.audit.models import AccessEvent
+from tests import factories as f
 
 
 @pytest.fixture
@@ -30,10 +33,13 @@ def test_other_practice_gets_404_on_every_object(api_b, client_a, course_a, sess
     assert not AccessEvent.objects.filter(client=client_a).exists()
 
 
-def test_other_practice_lists_only_its_own(api_b, client_a, client_b, session_a, session_b):
+def test_other_practice_lists_only_its_own(api_b, client_a, client_b, course_a, course_b):
+    when = datetime(2026, 11, 10, 9, tzinfo=UTC)
+    f.SessionFactory(course=course_a, starts_at=when)
+    session_b = f.SessionFactory(course=course_b, starts_at=when)
     clients = api_b.get("/api/v1/clients").json()
     assert [c["id"] for c in clients["items"]] == [client_b.pk]
-    sessions = api_b.get("/api/v1/sessions?from=2026-01-01&to=2026-12-31").json()
+    sessions = api_b.get("/api/v1/sessions?from=2026-11-10&to=2026-11-10").json()
     assert [s["id"] for s in sessions["items"]] == [session_b.pk]
 
 
