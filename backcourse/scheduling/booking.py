@@ -579,6 +579,17 @@ def pending_booking_create(
         raise BookingError(_("This therapist works in another practice."))
     if starts_at < now:
         raise SlotUnavailable(REASONS[av.PAST])
+    if therapist is not None:
+        problem = av.slot_problem(
+            practice=practice,
+            therapist=therapist,
+            starts_at=starts_at,
+            duration_minutes=session_type.duration_minutes,
+            buffer_minutes=session_type.buffer_minutes,
+            now=now,
+        )
+        if problem:
+            raise _problem_error(problem)
     if not _free_therapists_at(practice, session_type, starts_at, now, therapist):
         raise SlotTaken()
     pending = PendingBooking.objects.create(
