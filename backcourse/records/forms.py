@@ -120,6 +120,12 @@ class RegionInput:
         return "" if self.raw in ("", "0", "1", "2", "3") else self.raw
 
 
+CONSENT_MISSING_MESSAGE = _(
+    "No current consent for treatment/health data — ask the client to agree first "
+    "(on their client pages, or record a signed paper consent)."
+)
+
+
 class SessionRecordForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     techniques = forms.ModelMultipleChoiceField(
@@ -240,6 +246,12 @@ class SessionRecordForm(forms.Form):
                     )
                     % {"status": self.session.get_status_display()},
                 )
+        # Consent (portal): only when the practice publishes consent texts; a practice
+        # that publishes none manages consent on paper.
+        from backcourse.portal.consent import consent_missing
+
+        if consent_missing(self.session.client):
+            self.add_error(None, CONSENT_MISSING_MESSAGE)
         return data
 
     def tensed_regions(self, data=None) -> list[MuscleRegion]:

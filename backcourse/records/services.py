@@ -48,6 +48,10 @@ class RecordConflict(Exception):
         self.expected_version = expected_version
 
 
+class ConsentMissing(Exception):
+    """The client has not agreed to the practice's current consent texts (portal)."""
+
+
 # Sessions in these states become "completed" once their record is saved.
 _OPEN_STATUSES = (Session.Status.BOOKED, Session.Status.CHECKED_IN)
 _SCALAR_FIELDS = (
@@ -72,6 +76,13 @@ def session_record_save(
     with the same expected version cannot both succeed (PostgreSQL re-checks the WHERE
     clause after the row lock; SQLite serializes writers).
     """
+    from backcourse.portal.consent import consent_missing
+
+    if consent_missing(session.client):
+        # Backstop for callers other than the form (whose clean() says the same).
+        raise ConsentMissing(
+            "No current consent for treatment/health data — ask the client to agree first"
+        )
     scalars = {name: getattr(data, name) for name in _SCALAR_FIELDS}
     record = SessionRecord.objects.filter(session=session).first()
     if record is None:
