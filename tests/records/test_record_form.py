@@ -242,3 +242,12 @@ def test_a_user_without_practice_gets_404(client, session_a):
 
 def test_missing_session_is_404(as_therapist_a):
     assert as_therapist_a.get("/records/session/999999/").status_code == 404
+
+
+def test_admin_for_records_still_works(admin_client, as_therapist_a, session_a):
+    as_therapist_a.post(url(session_a), form_data())
+    record = SessionRecord.objects.get(session=session_a)
+    assert admin_client.get(reverse("admin:records_sessionrecord_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:records_sessionrecord_change", args=[record.pk]))
+    assert page.status_code == 200
+    assert "Upper trapezius tender on the left." in page.content.decode()

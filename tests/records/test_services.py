@@ -86,3 +86,48 @@ def test_values_of_measures_not_in_the_form_are_left_alone(session_a, therapist_
         session=session_a, data=_data(measurements={}), user=therapist_a.user, expected_version=1
     )
     assert Measurement.objects.filter(record=record).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_saves_of_one_version_cannot_both_win(session_a, therapist_a):
+    """Two tabs post version 1 at the same moment: one save wins, the other conflicts.
+
+    Needs real concurrent connections: PostgreSQL (the SQLite test database is one
+    in-memory file where writers serialize anyway).
+    """
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+
+    session_record_save(session=session_a, data=_data(), user=therapist_a.user, expected_version=0)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def save(note):
+        try:
+            barrier.wait(timeout=10)
+            session_record_save(
+                session=Session.objects.get(pk=session_a.pk),
+                data=_data(subjective=note),
+                user=therapist_a.user,
+                expected_version=1,
+            )
+            outcomes.append("saved")
+        except RecordConflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(f"Tab {n}",)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    record = SessionRecord.objects.get(session=session_a)
+    assert record.version == 2
+    assert record.subjective in ("Tab 1", "Tab 2")
