@@ -374,9 +374,14 @@ def course_effect_context(
     measure_code: str | None = None,
     all_measures: bool = False,
     with_body_charts: bool = True,
+    rows=None,
 ) -> dict:
-    """Everything `outcomes/_course_effect.html` and the report need."""
-    rows = course_rows(course)
+    """Everything `outcomes/_course_effect.html` and the report need.
+
+    Pass `rows` (from `records.selectors.course_measure_table`) if the page has them.
+    """
+    if rows is None:
+        rows = course_rows(course)
     measures = measures_with_data(rows)
     codes = [m.code for m in measures]
     default = (
@@ -403,6 +408,7 @@ def course_effect_context(
         "body_charts": body_charts(rows) if with_body_charts else [],
         "tension_legend": charts.tension_legend(),
         "goal_text": course.goal_text,
+        "show_report_link": getattr(request, "staff", None) is not None,
     }
 
 

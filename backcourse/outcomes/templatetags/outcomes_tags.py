@@ -23,7 +23,6 @@ def course_effect_panel(context, course):
     request = context.get("request")
     ctx = course_effect_context(course, request=request, measure_code=_selected_measure(context))
     ctx["request"] = request
-    ctx["show_report_link"] = getattr(request, "staff", None) is not None
     return ctx
 
 
