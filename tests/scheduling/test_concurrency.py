@@ -53,6 +53,8 @@ class BoundedLiveServerThread(LiveServerThread):
 
 @pytest.fixture
 def bounded_live_server(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
     thread = BoundedLiveServerThread("127.0.0.1", _StaticFilesHandler)
     thread.daemon = True
     thread.start()
@@ -90,8 +92,6 @@ def post(url: str) -> tuple[int, dict]:
 def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
     bounded_live_server, practice_a, therapist_a
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
     for wd in range(7):
         WorkingHours.objects.create(
             therapist=therapist_a, weekday=wd, start_time=time(8), end_time=time(18)
