@@ -35,9 +35,12 @@ from backcourse.accounts.models import User
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
+from backcourse.portal.consent import consent_texts_default
+from backcourse.portal.models import ConsentRecord, Intake, ScreeningAnswer, ScreeningQuestion
+from backcourse.portal.screening import screening_questions_default
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
-from backcourse.scheduling.models import Room, Session
+from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Rückenwerk Demo"
@@ -740,6 +743,30 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
         )
     therapists = [staff[row[0]] for row in STAFF if row[3] == StaffMember.Role.THERAPIST]
     rooms = [Room.objects.create(practice=practice, name=name) for name in ROOM_NAMES]
+    # Working hours Monday to Friday 08:00–18:00 (and today, should the demo be made on a
+    # weekend, so that today's sessions lie inside working hours too).
+    workdays = sorted({0, 1, 2, 3, 4, today.weekday()})
+    WorkingHours.objects.bulk_create(
+        [
+            WorkingHours(therapist=t, weekday=d, start_time=time(FIRST_HOUR), end_time=time(18))
+            for t in therapists
+            for d in workdays
+        ]
+    )
+    session_types = SessionType.objects.bulk_create(
+        [
+            SessionType(practice=practice, name="Therapeutic back massage", duration_minutes=60),
+            SessionType(practice=practice, name="Neck and shoulder massage", duration_minutes=45),
+            SessionType(
+                practice=practice,
+                name="First visit: intake and massage",
+                duration_minutes=60,
+                bookable_online=False,
+            ),
+        ]
+    )
+    consent_texts = consent_texts_default(practice)
+    screening_questions_default(practice)
 
     clients = []
     for i, (first, last) in enumerate(_client_names(rng, n_clients)):
@@ -840,6 +867,7 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                     duration_minutes=s.minutes,
                     room=rooms[s.room],
                     status=s.status,
+                    session_type=session_types[0],
                 )
             )
             session_plans.append((p, course, s))
@@ -852,6 +880,52 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             else:
                 summary.sessions_upcoming += 1
     sessions = Session.objects.bulk_create(session_rows)
+
+    # Every client who came has agreed to both consent texts: on paper at the first
+    # visit, Clara online. Clara has also filled in the intake with the safety questions.
+    first_visit: dict[int, datetime] = {}
+    for session in sessions:
+        first = first_visit.get(session.client_id)
+        if first is None or session.starts_at < first:
+            first_visit[session.client_id] = session.starts_at
+    clara = clients[0]
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                client_id=client_id,
+                text=text,
+                agreed_at=min(at - timedelta(minutes=10), now),
+                via=ConsentRecord.Via.ONLINE if client_id == clara.pk else ConsentRecord.Via.PAPER,
+                recorded_by=None if client_id == clara.pk else users["desk"],
+            )
+            for client_id, at in first_visit.items()
+            for text in consent_texts
+        ]
+    )
+    clara_course = next((p for p in plans if p.client == 0), None)
+    if clara_course is not None:
+        intake = Intake.objects.create(
+            client=clara,
+            complaint=clara_course.complaint.text,
+            history="For about two years, worse since working from home. Walking and heat "
+            "help; long video calls make it worse.",
+            medication="Ibuprofen 400 mg now and then",
+            submitted_at=min(first_visit.get(clara.pk, now) - timedelta(days=2), now),
+        )
+        intake.regions.set([regions[c] for c in clara_course.complaint.regions if c in regions])
+        ScreeningAnswer.objects.bulk_create(
+            [
+                ScreeningAnswer(
+                    intake=intake,
+                    question=q,
+                    question_text=q.text,
+                    kind=q.kind,
+                    advice=q.advice,
+                    answer=False,
+                )
+                for q in ScreeningQuestion.objects.filter(practice=practice, is_active=True)
+            ]
+        )
 
     # Records with measures for every completed session.
     completed: dict[int, list[Session]] = {}

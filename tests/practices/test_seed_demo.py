@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from backcourse.accounts.models import User
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
+from backcourse.portal.consent import consent_missing
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
-from backcourse.scheduling.models import Room, Session
+from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PASSWORD = "backcourse-demo"
@@ -54,6 +55,17 @@ def test_it_creates_the_practice_staff_rooms_and_clients(demo):
     clara = Client.objects.get(user__username="clara")
     assert clara.first_name == "Clara" and clara.practice == demo
     assert clara.courses.filter(status=Course.Status.ACTIVE).exists()
+
+
+def test_the_demo_is_ready_for_booking_and_the_client_pages(demo):
+    for username in ["anna", "ben", "carla"]:
+        hours = WorkingHours.objects.filter(therapist__user__username=username)
+        assert {h.weekday for h in hours} >= {0, 1, 2, 3, 4}
+        assert all((h.start_time, h.end_time) == (time(8), time(18)) for h in hours)
+    assert SessionType.objects.filter(practice=demo, bookable_online=True).exists()
+    clara = Client.objects.get(user__username="clara")
+    assert not consent_missing(clara)
+    assert clara.intakes.exists()
 
 
 def test_clients_have_realistic_contact_data(demo):
