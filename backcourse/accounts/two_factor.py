@@ -33,6 +33,7 @@ def throttle_message(device: TOTPDevice) -> str | None:
     """
     from django.utils import timezone
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     allowed, info = device.verify_is_allowed()
     if allowed:
@@ -40,7 +41,9 @@ def throttle_message(device: TOTPDevice) -> str | None:
     until = (info or {}).get("locked_until")
     seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else None
     if seconds:
-        return _("Too many wrong codes. Wait %(seconds)s seconds, then enter the current code.") % {
-            "seconds": seconds
-        }
+        return ngettext(
+            "Too many wrong codes. Wait %(seconds)s second, then enter the current code.",
+            "Too many wrong codes. Wait %(seconds)s seconds, then enter the current code.",
+            seconds,
+        ) % {"seconds": seconds}
     return _("Too many wrong codes. Wait a moment, then enter the current code.")

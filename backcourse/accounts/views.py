@@ -52,7 +52,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             two_factor_disable(user=request.user)
             messages.success(request, _("Two-factor login is off."))
             return redirect("accounts:two_factor")
-        return render(request, "accounts/two_factor_on.html", {"form": form, "device": device})
+        return render(
+            request,
+            "accounts/two_factor_on.html",
+            {"form": form, "device": device, "wide_fields": ["code"]},
+        )
 
     pending = _pending_device(request.user)
     form = CodeForm(request.POST or None, device=pending)
@@ -66,7 +70,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_enrol.html",
-        {"form": form, "otpauth_uri": pending.config_url, "secret": _grouped_secret(pending)},
+        {
+            "form": form,
+            "otpauth_uri": pending.config_url,
+            "secret": _grouped_secret(pending),
+            "wide_fields": ["code"],
+        },
     )
 
 
@@ -85,5 +94,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "wide_fields": ["code"],
+            # No navigation yet: none of it opens before the code is entered.
+            "current_staff": None,
+        },
     )
