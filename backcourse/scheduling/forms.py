@@ -15,15 +15,22 @@ class TherapistChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class CourseChoiceField(forms.ModelChoiceField):
+    """Shows the complaint alone once the client is known, else client and complaint."""
+
+    one_client = False
+
+    def label_from_instance(self, obj):
+        return obj.complaint if self.one_client else f"{obj.client} — {obj.complaint}"
+
+
 class SessionForm(forms.Form):
     """Book a session. Date and time are typed in the practice's time zone and turned
     into a UTC instant in `starts_at()`; every choice is limited to the practice."""
 
     therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
-    course = forms.ModelChoiceField(
-        label=_("Course"), queryset=Course.objects.none(), required=False
-    )
+    course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), required=False)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -45,6 +52,7 @@ class SessionForm(forms.Form):
             # Only this client's courses are offered; a posted course of another
             # client is refused again in clean().
             courses = courses.filter(client=client)
+            self.fields["course"].one_client = True
             self.fields["client"].queryset = Client.objects.filter(practice=practice)
         self.fields["course"].queryset = courses
         self.fields["room"].queryset = Room.objects.filter(practice=practice, is_active=True)
