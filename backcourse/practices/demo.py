@@ -576,6 +576,8 @@ def simulate_measures(
     p0 = rng.uniform(5, 8)
     p_plateau = rng.uniform(1, 3) if r else p0 - rng.uniform(0, 0.8)
     p_rate = rng.uniform(0.25, 0.6)
+    if course.client == 0:  # Clara, the portal demo: a clear responder
+        p0, p_plateau, p_rate = 7.0, 1.5, 0.55
     s0 = rng.uniform(4, 8)
     s_plateau = rng.uniform(2, 3.5) if r else s0 - rng.uniform(0, 1)
     rom_rate = p_rate * rng.uniform(0.6, 1.0)
