@@ -15,6 +15,7 @@ SQLite guard (IMMEDIATE transactions + triggers) is tested in test_booking.py.
 
 import json
 import threading
+import time as time_module
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -89,9 +90,14 @@ def post(url: str) -> tuple[int, dict]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("service_check", [True, False], ids=["service+db", "db-only"])
 def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
-    bounded_live_server, practice_a, therapist_a
+    bounded_live_server, practice_a, therapist_a, monkeypatch, service_check
 ):
+    """With `db-only` the service's own overlap check is switched off (the live server
+    runs in this process), so only the exclusion constraint stands between the requests."""
+    if not service_check:
+        monkeypatch.setattr(booking.av, "slot_problem", lambda **kw: None)
     for wd in range(7):
         WorkingHours.objects.create(
             therapist=therapist_a, weekday=wd, start_time=time(8), end_time=time(18)
@@ -128,11 +134,15 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
         start.wait()
         return post(url)
 
+    began = time_module.perf_counter()
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
         results = list(pool.map(fire, urls))
+    elapsed = time_module.perf_counter() - began
 
     statuses = Counter(status for status, _ in results)
-    print(f"\nconcurrency: {REQUESTS} requests on {SLOTS} slots → {dict(statuses)}")
+    print(
+        f"\nconcurrency ({'service+db' if service_check else 'db-only'}): {REQUESTS} requests on {SLOTS} slots → {dict(statuses)} in {elapsed:.2f} s"
+    )
     assert not [r for r in results if r[0] >= 500], results
     assert statuses == {201: SLOTS, 409: REQUESTS - SLOTS}
     losers = [body for status, body in results if status == 409]
