@@ -95,7 +95,7 @@ def signin_link_send(*, email: str, base_url: str | None = None, now=None) -> in
 def _token_for_update(secret: str, purpose: str) -> EmailToken:
     try:
         return (
-            EmailToken.objects.select_for_update()
+            EmailToken.objects.select_for_update(of=("self",))
             .select_related("client", "client__practice", "session")
             .get(token_hash=token_hash(secret or ""), purpose=purpose)
         )
