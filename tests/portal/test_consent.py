@@ -85,3 +85,16 @@ def test_staff_of_another_practice_get_404_on_paper_consent(as_therapist_b, clie
     )
     assert response.status_code == 404
     assert not ConsentRecord.objects.exists()
+
+
+def test_staff_include_shows_missing_consent_and_records_paper(
+    as_therapist_a, client_a, consents_a
+):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/clients/1/")
+    html = Template('{% include "portal/_consent_status.html" with client=c %}').render(
+        Context({"c": client_a, "request": request})
+    )
+    assert "No current consent for" in html and 'name="kind" value="treatment"' in html

@@ -82,3 +82,20 @@ def test_an_inactive_question_is_not_asked_and_an_edit_does_not_change_old_answe
     assert client_flags(client_a)[0].question.startswith("Do you have a fever")
     page = as_client_a.get(reverse("portal:intake"))
     assert b"Edited" not in page.content
+
+
+def test_staff_intake_include_shows_answers_and_badge(client_a, questions_a):
+    from backcourse.portal.services import intake_submit
+
+    intake_submit(
+        client=client_a,
+        complaint="Neck",
+        regions=[],
+        history="",
+        medication="Ibuprofen",
+        answers={q.pk: q.code == "fever" for q in questions_a},
+    )
+    html = Template('{% include "portal/_intake_summary.html" with client=c %}').render(
+        Context({"c": client_a})
+    )
+    assert "Neck" in html and "Ibuprofen" in html and "Red flag" in html

@@ -31,3 +31,18 @@ def portal_consent_missing(client):
     from backcourse.portal.consent import consent_missing_texts
 
     return consent_missing_texts(client) if client else []
+
+
+@register.simple_tag
+def portal_intake(client):
+    """{% portal_intake client as intake %} — the client's newest intake, or None."""
+    from backcourse.portal.models import Intake
+
+    if not client:
+        return None
+    return (
+        Intake.objects.filter(client=client)
+        .prefetch_related("regions", "answers")
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
