@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
@@ -89,8 +90,12 @@ def test_values_of_measures_not_in_the_form_are_left_alone(session_a, therapist_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_saves_of_one_version_cannot_both_win(session_a, therapist_a):
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL (DATABASE_URL=postgres://...)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_saves_of_one_version_cannot_both_win(vocabularies, session_a, therapist_a):
     """Two tabs post version 1 at the same moment: one save wins, the other conflicts.
 
     Needs real concurrent connections: PostgreSQL (the SQLite test database is one
@@ -99,9 +104,6 @@ def test_two_concurrent_saves_of_one_version_cannot_both_win(session_a, therapis
     import threading
 
     from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
 
     session_record_save(session=session_a, data=_data(), user=therapist_a.user, expected_version=0)
     barrier = threading.Barrier(2)
