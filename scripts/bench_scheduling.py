@@ -19,6 +19,10 @@
    taken" answers occur; those are expected answers, counted apart from errors (any
    other exception). Prints bookings/s, attempts/s, taken, errors.
 
+--bounded-window re-runs 2 and 3 with availability._load's sessions query bounded from
+below (see `bounded_load`), to show what that change to the availability module buys.
+--reuse keeps the seeded database; booking attempts skip slots booked by earlier runs.
+
 Figures only; nothing here asserts a timing.
 """
 
@@ -56,6 +60,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--attempts-per-client", type=int, default=150)
     p.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--bounded-window",
+        action="store_true",
+        help="experiment: patch availability._load to bound starts_at from below and filter "
+        "by therapist (see bounded_load); shows what that change would buy",
+    )
     return p.parse_args()
 
 
@@ -184,6 +194,52 @@ def seed(args) -> None:
     )
 
 
+def bounded_load(*, practice, therapist_ids, window, exclude_session_ids=(), with_rooms=True):
+    """availability._load with two changes to its sessions query, for --bounded-window:
+    a lower bound on starts_at (a session overlapping the window starts at most its
+    longest duration, 240 min, plus the largest buffer before it), so the (practice,
+    starts_at) / (therapist, starts_at) index range is closed instead of reaching back to
+    the first session ever; and therapist_id IN (...) when rooms are not needed."""
+    from backcourse.scheduling import availability as av
+    from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
+
+    rules = {tid: av.TherapistRules() for tid in therapist_ids}
+    for model, attr in ((WorkingHours, "working"), (Break, "breaks")):
+        rows = model.objects.filter(therapist_id__in=therapist_ids).values_list(
+            "therapist_id", "weekday", "start_time", "end_time"
+        )
+        for tid, weekday, a, b in rows:
+            getattr(rules[tid], attr).setdefault(weekday, []).append((a, b))
+    start, end = window
+    for tid, a, b in TimeOff.objects.filter(
+        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
+    ).values_list("therapist_id", "starts_at", "ends_at"):
+        rules[tid].time_off.append((a, b))
+    room_ids = (
+        list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
+        if with_rooms
+        else []
+    )
+    rooms = {rid: [] for rid in room_ids}
+    sessions = Session.objects.active().filter(
+        practice=practice,
+        starts_at__lt=end,
+        starts_at__gt=start - av.MAX_BUFFER - timedelta(minutes=240),
+        ends_at__gt=start - av.MAX_BUFFER,
+    )
+    if not room_ids:
+        sessions = sessions.filter(therapist_id__in=list(therapist_ids))
+    sessions = sessions.exclude(pk__in=list(exclude_session_ids)).values_list(
+        "therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes"
+    )
+    for tid, rid, a, b, buf in sessions:
+        if tid in rules:
+            rules[tid].busy.append((a, b + timedelta(minutes=buf)))
+        if rid in rooms:
+            rooms[rid].append((a, b))
+    return rules, rooms
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -241,8 +297,15 @@ def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
         if day.weekday() < 5:
             free.extend(local_slot(day, h) for h in HOURS if (h + day.toordinal()) % 2 == 1)
         day += timedelta(days=1)
+    from backcourse.scheduling.models import Session
+
+    taken = set(
+        Session.objects.active()
+        .filter(practice=practice, starts_at__gte=min(free))
+        .values_list("therapist_id", "starts_at")
+    )
     rng = random.Random(args.seed)
-    pool = [(t, s) for t in therapist_ids for s in free]
+    pool = [(t, s) for t in therapist_ids for s in free if (t, s) not in taken]
     rng.shuffle(pool)
     n = args.concurrency * args.attempts_per_client
     unique = pool[:n]
@@ -362,6 +425,11 @@ def main() -> None:
     )
     if not args.reuse:
         seed(args)
+    if args.bounded_window:
+        from backcourse.scheduling import availability
+
+        availability._load = bounded_load
+        print("EXPERIMENT: availability._load patched with bounded_load (--bounded-window)")
     bench_availability(args)
     bench_booking(args)
     print(f"overlapping future sessions of one therapist after the run: {count_overlaps()}")
