@@ -152,3 +152,123 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
     assert sorted(booked.values_list("starts_at", flat=True)) == slots
     assert PendingBooking.objects.filter(confirmed_at__isnull=False).count() == SLOTS
     assert practice_a.clients.count() == SLOTS
+
+
+# --- SQLite: the same storm at a real server process on a SQLite file ------------------
+
+SQLITE_SETUP = """
+import json
+from datetime import UTC, datetime, time, timedelta
+from backcourse.accounts.models import User
+from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling import booking
+from backcourse.scheduling.models import PendingBooking, SessionType, WorkingHours
+p = Practice.objects.create(name="Storm", slug="storm")
+t = StaffMember.objects.create(practice=p, user=User.objects.create(username="t"))
+for wd in range(7):
+    WorkingHours.objects.create(therapist=t, weekday=wd, start_time=time(8), end_time=time(18))
+kind = SessionType.objects.create(practice=p, name="Back", duration_minutes=60)
+day = (datetime.now(UTC) + timedelta(days=3)).astimezone(p.zone).date()
+slots = [datetime.combine(day, time(9 + 2 * i), tzinfo=p.zone).astimezone(UTC) for i in range(%(slots)d)]
+tokens = []
+for n in range(%(requests)d):
+    pb = PendingBooking.objects.create(practice=p, session_type=kind, therapist=t,
+        starts_at=slots[n %% len(slots)], first_name="C", last_name=str(n), email=f"c{n}@example.org")
+    tokens.append(booking.confirm_token(pb))
+print(json.dumps(tokens))
+"""
+
+
+# runserver listens with a backlog of 10; a production server has a larger one.
+SQLITE_SERVER = """
+import sys
+import django
+django.setup()
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.wsgi import get_wsgi_application
+
+class Server(ThreadedWSGIServer):
+    request_queue_size = 512
+
+httpd = Server(("127.0.0.1", int(sys.argv[1])), WSGIRequestHandler)
+httpd.set_app(get_wsgi_application())
+httpd.serve_forever()
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_200_concurrent_conflicting_bookings_on_sqlite(tmp_path):
+    """SQLite variant: a server process (one thread per request, no cap) on a SQLite
+    file; BEGIN IMMEDIATE serializes the check and the insert, the triggers back it up."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite variant runs when the suite runs on SQLite")
+    root = Path(__file__).resolve().parents[2]
+    db = tmp_path / "storm.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "DEBUG": "0", "LOG_LEVEL": "ERROR"}
+    manage = [sys.executable, str(root / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=root)
+    out = subprocess.run(
+        [*manage, "shell", "-c", SQLITE_SETUP % {"slots": SLOTS, "requests": REQUESTS}],
+        env=env,
+        check=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tokens = json.loads(out.strip().splitlines()[-1])
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", SQLITE_SERVER, str(port)],
+        env={**env, "DJANGO_SETTINGS_MODULE": "backcourse.settings"},
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/book/storm/", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time_module.sleep(0.1)
+        urls = [f"{base}/book/storm/confirm/{token}/" for token in tokens]
+        start = threading.Barrier(REQUESTS)
+
+        def fire(url):
+            start.wait()
+            return post(url)
+
+        began = time_module.perf_counter()
+        with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+            results = list(pool.map(fire, urls))
+        elapsed = time_module.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    statuses = Counter(status for status, _ in results)
+    print(
+        f"\nconcurrency (sqlite): {REQUESTS} requests on {SLOTS} slots → {dict(statuses)} in {elapsed:.2f} s"
+    )
+    assert not [r for r in results if r[0] >= 500], results
+    assert statuses == {201: SLOTS, 409: REQUESTS - SLOTS}
+    losers = [body for status, body in results if status == 409]
+    assert all(b["error"] == "slot_taken" for b in losers)
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT starts_at FROM scheduling_session WHERE status <> 'cancelled'"
+        ).fetchall()
+    assert len(rows) == SLOTS and len(set(rows)) == SLOTS
