@@ -108,3 +108,13 @@ def parse_utc(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+class RescheduleForm(forms.Form):
+    day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.TimeField(
+        label=_("New time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
+    )
+    whole_series = forms.BooleanField(
+        label=_("Move the later sessions of this series by the same amount"), required=False
+    )

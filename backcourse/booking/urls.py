@@ -4,7 +4,10 @@ from backcourse.booking import views
 
 app_name = "booking"
 urlpatterns = [
+    # staff
     path("staff/series/<int:course_pk>/", views.series, name="series"),
+    path("staff/sessions/<int:pk>/change/", views.session_change, name="session_change"),
+    # public, per practice
     path("<slug:slug>/", views.start, name="start"),
     path("<slug:slug>/sent/", views.sent, name="sent"),
     path("<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),

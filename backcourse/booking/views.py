@@ -349,3 +349,54 @@ def _course_url(course) -> str:
         return reverse("courses:detail", kwargs={"pk": course.pk})
     except NoReverseMatch:
         return reverse("booking:series", kwargs={"course_pk": course.pk})
+
+
+# --- Staff: move, cancel, no-show --------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def session_change(request, pk):
+    """Reschedule (one session or the rest of its series), cancel, or mark a no-show."""
+    from backcourse.booking.forms import RescheduleForm
+    from backcourse.practices.access import access_session
+
+    session = access_session(request, pk)
+    practice = request.practice
+    local = session.starts_at.astimezone(practice.zone)
+    action = request.POST.get("action", "")
+    form = RescheduleForm(
+        request.POST if action == "reschedule" else None,
+        initial={"day": local.date(), "at": local.time()},
+    )
+    context = {"session": session, "form": form, "local": local, "nav": "day"}
+    status = 200
+    if request.method == "POST":
+        whole = request.POST.get("whole_series") == "on"
+        try:
+            if action == "reschedule":
+                if not form.is_valid():
+                    return render(request, "booking/session_change.html", context, status=400)
+                data = form.cleaned_data
+                booking.session_reschedule(
+                    session=session,
+                    starts_at=av.local_to_utc(data["day"], data["at"], practice.zone),
+                    by_client=False,
+                    whole_series=data["whole_series"],
+                )
+                messages.success(request, _("The session was moved."))
+            elif action == "cancel":
+                booking.session_cancel(session=session, by_client=False, whole_series=whole)
+                messages.success(request, _("The session was cancelled; its time is free again."))
+            elif action == "no_show":
+                booking.session_mark_no_show(session=session)
+                messages.success(request, _("Marked as a no-show."))
+            else:
+                context["errors"] = [_("Unknown action.")]
+                return render(request, "booking/session_change.html", context, status=400)
+        except booking.BookingError as exc:
+            context["errors"] = [exc.message]
+            status = _status_for(exc)
+        else:
+            return redirect(reverse("booking:session_change", kwargs={"pk": session.pk}))
+    return render(request, "booking/session_change.html", context, status=status)
