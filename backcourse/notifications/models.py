@@ -13,8 +13,9 @@ from backcourse.scheduling.models import Session
 class Notification(models.Model):
     """One reminder email, claimed *before* it is sent.
 
-    The unique (session, kind) row is the guarantee against duplicates: whoever inserts it
-    owns the send. A worker killed after the claim leaves the row 'sending'; a later scan
+    The unique (session, kind, starts_at) row is the guarantee against duplicates: whoever
+    inserts it owns the send. `starts_at` is the session start the reminder speaks of, so a
+    session moved after its reminder went out gets one reminder of its new time. A worker killed after the claim leaves the row 'sending'; a later scan
     takes it over only once it is older than the claim timeout (see services.py for why
     that is at-least-once for that narrow case).
     """
@@ -32,6 +33,7 @@ class Notification(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("session start"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SENDING
     )
@@ -46,7 +48,9 @@ class Notification(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-claimed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "kind"], name="notification_once")
+            models.UniqueConstraint(
+                fields=["session", "kind", "starts_at"], name="notification_once_per_start"
+            )
         ]
         indexes = [models.Index(fields=["status", "claimed_at"])]
 
@@ -57,7 +61,7 @@ class Notification(models.Model):
     def message_id(self) -> str:
         # Stable across retries, so a resend after a crash carries the same Message-ID and
         # mail servers/clients that de-duplicate on it show one message.
-        return f"<backcourse-{self.kind}-{self.session_id}@backcourse>"
+        return f"<backcourse-{self.kind}-{self.session_id}-{self.starts_at:%Y%m%dT%H%M}@backcourse>"
 
 
 def new_feed_token() -> str:

@@ -18,7 +18,9 @@ MAX_ATTEMPTS = 5
 def _settled(kind: str, now: datetime):
     """Notifications that mean "nothing to do": all but a stale, retryable claim."""
     stale_before = now - conf.claim_timeout()
-    return Notification.objects.filter(session=OuterRef("pk"), kind=kind).exclude(
+    return Notification.objects.filter(
+        session=OuterRef("pk"), kind=kind, starts_at=OuterRef("starts_at")
+    ).exclude(
         status=Notification.Status.SENDING,
         claimed_at__lt=stale_before,
         attempts__lt=MAX_ATTEMPTS,

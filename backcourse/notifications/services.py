@@ -3,8 +3,9 @@
 Exactly-once sending, and what that honestly means
 --------------------------------------------------
 A reminder is *claimed* before it is sent: `notification_claim` inserts the
-Notification(session, kind) row in its own committed transaction, and the unique
-constraint on (session, kind) lets only one worker win. The email goes out after the claim;
+Notification(session, kind, starts_at) row in its own committed transaction, and the
+unique constraint on those three lets only one worker win (starts_at: a session moved
+after its reminder gets one reminder of the new time). The email goes out after the claim;
 the row is then marked 'sent'. So:
 
 * Two workers, two overlapping scans, a scan re-run after a restart: never two emails —
@@ -53,6 +54,7 @@ def notification_claim(*, session: Session, kind: str, now: datetime) -> Notific
                 practice_id=session.practice_id,
                 session=session,
                 kind=kind,
+                starts_at=session.starts_at,
                 recipient=session.client.email,
                 claimed_at=now,
             )
@@ -60,16 +62,16 @@ def notification_claim(*, session: Session, kind: str, now: datetime) -> Notific
         pass
     # Already claimed. Take it over only when the earlier claim is stale: the worker that
     # made it died before it could record 'sent'. The WHERE makes the takeover atomic.
+    mine = {"session": session, "kind": kind, "starts_at": session.starts_at}
     taken = Notification.objects.filter(
-        session=session,
-        kind=kind,
+        **mine,
         status=Notification.Status.SENDING,
         claimed_at__lt=now - conf.claim_timeout(),
         attempts__lt=MAX_ATTEMPTS,
     ).update(claimed_at=now, attempts=F("attempts") + 1, recipient=session.client.email)
     if not taken:
         return None
-    return Notification.objects.get(session=session, kind=kind)
+    return Notification.objects.get(**mine)
 
 
 def notification_deliver(*, session: Session, kind: str, now: datetime | None = None) -> bool:

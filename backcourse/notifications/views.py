@@ -5,7 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from backcourse.notifications import services
 from backcourse.notifications.calendar import feed_ics, session_ics
@@ -24,7 +29,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe  # calendar apps may probe with HEAD
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed. Unknown, revoked and expired tokens get the same bare 404."""
     found = (

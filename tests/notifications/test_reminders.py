@@ -183,3 +183,14 @@ def test_the_task_runs_the_scan(booked, time_machine):
     time_machine.move_to(START - timedelta(hours=1))
     assert task.call()["session_reminder"] == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_moved_session_gets_one_reminder_of_its_new_time(booked):
+    reminders_send_due(now=START - timedelta(hours=20))
+    booked.starts_at = START + timedelta(hours=3)
+    booked.save()
+    reminders_send_due(now=START - timedelta(hours=19))
+    reminders_send_due(now=START - timedelta(hours=18))
+    assert len(mail.outbox) == 2
+    assert "13:00" in mail.outbox[1].body  # 12:00 UTC, Berlin
+    assert mail.outbox[0].extra_headers["Message-ID"] != mail.outbox[1].extra_headers["Message-ID"]
