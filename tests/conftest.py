@@ -12,6 +12,26 @@ import pytest
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _vocabularies(request):
+    """Shipped vocabularies are rows loaded by a migration; a transactional test flushes
+    every table afterwards, so put them back for whichever test comes next."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    if marker is not None:
+        request.getfixturevalue("_django_db_helper")
+    else:
+        transactional = names & {"transactional_db", "live_server"}
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    from backcourse.measures.models import MuscleRegion
+    from backcourse.measures.vocabulary import vocabularies_load
+
+    if not MuscleRegion.objects.exists():
+        vocabularies_load()
+
+
 @pytest.fixture
 def practice_a(db):
     return f.PracticeFactory(name="Rückenwerk Berlin", slug="rueckenwerk")

@@ -19,6 +19,7 @@ from ninja.errors import HttpError, ValidationError
 from backcourse.api.auth import BearerToken, StaffSession
 from backcourse.api.services import MeasuresConflict, MeasureValue, session_measures_save
 from backcourse.courses.models import Course
+from backcourse.lib.numbers import plain_decimal
 from backcourse.measures.models import MeasureDefinition
 from backcourse.practices.access import (
     access_client,
@@ -184,9 +185,7 @@ def _field_error(where: str, name: str, message: str) -> dict:
     return {"type": "value_error", "loc": [where, name], "msg": str(message)}
 
 
-def _plain(d: Decimal) -> str:
-    """10.0 -> "10", 0.5 -> "0.5" (never "1E+1")."""
-    return format(d.normalize(), "f")
+_plain = plain_decimal
 
 
 def _f(v) -> float | None:

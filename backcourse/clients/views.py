@@ -14,12 +14,10 @@ from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
 from backcourse.practices.access import access_client, scoped_clients, staff_required
 from backcourse.records.models import Measurement
-from backcourse.scheduling.localtime import in_practice_time
 from backcourse.scheduling.models import Session
 
 
 @staff_required
-@in_practice_time
 def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -48,7 +46,6 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client page")
     zone = request.practice.zone
@@ -104,7 +101,6 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 @require_http_methods(["GET", "POST"])
 def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST if request.method == "POST" else None)
@@ -121,7 +117,6 @@ def client_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client edit form")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.lib.numbers import plain_decimal
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.practices.models import Practice, StaffMember
 
@@ -122,8 +123,8 @@ class Course(models.Model):
                     _("The goal must lie on the %(m)s scale, %(lo)s to %(hi)s.")
                     % {
                         "m": measure.name,
-                        "lo": measure.min_value.normalize(),
-                        "hi": measure.max_value.normalize(),
+                        "lo": plain_decimal(measure.min_value),
+                        "hi": plain_decimal(measure.max_value),
                     }
                 ]
             }
@@ -133,7 +134,7 @@ class Course(models.Model):
             return {
                 "goal_value": [
                     _("A goal of %(v)s is the worst value on this scale; choose an improvement.")
-                    % {"v": value.normalize()}
+                    % {"v": plain_decimal(value)}
                 ]
             }
         return {}
@@ -141,7 +142,7 @@ class Course(models.Model):
     @property
     def goal_text(self) -> str:
         measure = self.goal_measure
-        value = self.goal_value.normalize()
+        value = plain_decimal(self.goal_value)
         if self.goal_kind == self.GoalKind.PERCENT:
             return _("%(m)s %(v)s %% better than at the start") % {"m": measure.label, "v": value}
         sign = "≤" if measure.lower_is_better else "≥"

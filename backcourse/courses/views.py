@@ -13,7 +13,6 @@ from backcourse.courses.services import course_create, course_update
 from backcourse.measures.models import MeasureDefinition
 from backcourse.practices.access import access_client, access_course, staff_required
 from backcourse.records.selectors import course_measure_table
-from backcourse.scheduling.localtime import in_practice_time
 from backcourse.scheduling.models import Session
 
 # Measure columns of the course table, in this order; the tension sum comes from the
@@ -47,7 +46,6 @@ def _course_effect_html(request: HttpRequest, course) -> str:
 
 
 @staff_required
-@in_practice_time
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course page")
     definitions = {m.code: m for m in MeasureDefinition.objects.filter(code__in=TABLE_MEASURES)}
@@ -83,7 +81,6 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 @require_http_methods(["GET", "POST"])
 def course_new(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("client"):
@@ -115,7 +112,6 @@ def course_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 @require_http_methods(["GET", "POST"])
 def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course edit form")

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.lib.numbers import plain_decimal
+
 
 class MeasureDefinition(models.Model):
     """What can be measured in a session, its scale and which direction is better."""
@@ -61,8 +63,8 @@ class MeasureDefinition(models.Model):
                 _("%(name)s must be between %(low)s and %(high)s %(unit)s."),
                 params={
                     "name": self.name,
-                    "low": self.min_value.normalize(),
-                    "high": self.max_value.normalize(),
+                    "low": plain_decimal(self.min_value),
+                    "high": plain_decimal(self.max_value),
                     "unit": self.unit,
                 },
                 code="out_of_range",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
+from backcourse.lib.numbers import plain_decimal
 from backcourse.portal import services
 from backcourse.portal.access import (
     access_own_course,
@@ -333,7 +334,7 @@ def questionnaire_view(request, pk, code):
             messages.success(
                 request,
                 _("Thank you. Your %(q)s score is %(s)s.")
-                % {"q": instrument.short_name, "s": response.score.normalize()},
+                % {"q": instrument.short_name, "s": plain_decimal(response.score)},
             )
             return redirect("portal:course", pk=course.pk)
     return render(

@@ -1,11 +1,12 @@
-from django.utils import translation
+from django.utils import timezone, translation
 
 from backcourse.practices.models import StaffMember
 
 
 class PracticeMiddleware:
     """Attach the signed-in staff member and their practice to the request, and speak
-    the practice's language (a practice in Germany sees German pages)."""
+    the practice's language and time zone (a practice in Berlin sees German pages and
+    Berlin times; the database keeps UTC)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,4 +26,8 @@ class PracticeMiddleware:
                 request.practice = staff.practice
                 translation.activate(staff.practice.language)
                 request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+                timezone.activate(staff.practice.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

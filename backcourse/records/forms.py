@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.lib.numbers import plain_decimal
 from backcourse.measures.models import (
     TENSION_MAX,
     TENSION_MIN,
@@ -41,10 +42,7 @@ def tension_field_name(region: MuscleRegion) -> str:
     return f"tension_{region.code}"
 
 
-def plain(value: Decimal) -> str:
-    """7.0 -> "7", 12.5 -> "12.5" (how values are posted and shown)."""
-    text = f"{value.normalize():f}"
-    return "0" if text in ("-0", "") else text
+plain = plain_decimal  # how values are posted and shown: 7.0 -> "7"
 
 
 def _decimal_or_none(raw) -> Decimal | None:

@@ -22,7 +22,6 @@ from backcourse.practices.access import (
 )
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.forms import SessionForm, StatusForm
-from backcourse.scheduling.localtime import in_practice_time
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.services import session_create, session_status_set
 
@@ -116,7 +115,6 @@ def _numbers_in_course(course_ids: set[int]) -> dict[int, int]:
 
 
 @staff_required
-@in_practice_time
 def day(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     the_day = _parse_date(request.GET.get("date")) or today
@@ -141,7 +139,6 @@ def day(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 def week(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     start = _parse_date(request.GET.get("start")) or today
@@ -171,7 +168,6 @@ def week(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@in_practice_time
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     """Book a session, prefilled from the client or course page (?client= / ?course=)."""
@@ -238,7 +234,6 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 @staff_required
-@in_practice_time
 @require_POST
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(request, pk)

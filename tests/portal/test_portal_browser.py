@@ -16,7 +16,7 @@ SHOTS = Path("/tmp/shots/portal")
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_client_signs_in_by_email_link_and_checks_in(page, live_server, course_a, client_a):
     SHOTS.mkdir(parents=True, exist_ok=True)
     consent_texts_default(client_a.practice)

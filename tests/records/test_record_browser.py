@@ -8,8 +8,8 @@ from tests.factories import PASSWORD
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_record_a_session_by_tapping(page, live_server, vocabularies, session_a, therapist_a):
+@pytest.mark.django_db(transaction=True)
+def test_record_a_session_by_tapping(page, live_server, session_a, therapist_a):
     form_path = f"/records/session/{session_a.pk}/"
     page.goto(f"{live_server.url}/accounts/login/?next={form_path}")
     page.fill("#id_username", therapist_a.user.username)

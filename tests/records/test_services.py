@@ -94,8 +94,8 @@ def test_values_of_measures_not_in_the_form_are_left_alone(session_a, therapist_
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="needs PostgreSQL (DATABASE_URL=postgres://...)",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_concurrent_saves_of_one_version_cannot_both_win(vocabularies, session_a, therapist_a):
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_saves_of_one_version_cannot_both_win(session_a, therapist_a):
     """Two tabs post version 1 at the same moment: one save wins, the other conflicts.
 
     Needs real concurrent connections: PostgreSQL (the SQLite test database is one
