@@ -184,3 +184,19 @@ def test_session_file_download_is_scoped(as_therapist_a, session_a):
 def test_session_file_404s_for_another_practice(as_therapist_b, session_a):
     url = reverse("notifications:session_ics", args=[session_a.pk])
     assert as_therapist_b.get(url).status_code == 404
+
+
+def test_a_signed_in_non_staff_user_gets_404(client, client_a):
+    feed = _feed(client=client_a)
+    client.force_login(f.UserFactory())
+    assert client.get(reverse("notifications:feeds")).status_code == 404
+    assert client.post(reverse("notifications:feed_revoke", args=[feed.pk])).status_code == 404
+
+
+def test_a_feed_of_a_staff_member_who_left_stops_working(client, therapist_a):
+    feed = _feed(staff=therapist_a)
+    url = reverse("notifications:feed", args=[feed.token])
+    assert client.get(url).status_code == 200
+    therapist_a.is_active = False
+    therapist_a.save()
+    assert client.get(url).status_code == 404
