@@ -40,7 +40,11 @@ class ConsentForm(forms.Form):
 
 
 class IntakeForm(forms.Form):
-    complaint = forms.CharField(label=_("What brings you to us?"), max_length=300)
+    complaint = forms.CharField(
+        label=_("What brings you to us?"),
+        max_length=300,
+        error_messages={"required": _("Please tell us in a few words what brings you.")},
+    )
     regions = forms.ModelMultipleChoiceField(
         label=_("Where does it hurt?"),
         queryset=MuscleRegion.objects.filter(is_active=True),
