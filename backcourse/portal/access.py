@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from backcourse.clients.models import Client
 
@@ -41,6 +42,9 @@ def client_required(view=None, *, consent: bool = True):
             if client is None:
                 raise Http404("Not a client")
             request.client = client
+            # The practice's language, as the staff middleware does for staff.
+            translation.activate(client.practice.language)
+            request.LANGUAGE_CODE = translation.get_language()
             if consent:
                 from backcourse.portal.consent import consent_missing
 
