@@ -63,7 +63,7 @@ def posterior_ceiling(sim, res, prior: PracticePrior) -> float:
     if not nm.any():
         return math.nan
     n = sim.n
-    cp = _cell_posteriors(sim.before[nm, :n], prior)
+    cp = _cell_posteriors(sim.before[nm, :n], prior, linear=True)
     dr = _draws(cp)
     gs = (sim.goal[nm] - cp["y1"]) / cp["c"]
     j = _sessions_to_goal(dr, gs, np.full(nm.sum(), n))

@@ -189,6 +189,26 @@ def test_flat_and_worsening_courses_do_not_reach_goal(values):
     assert e.curve is not None
 
 
+def test_straight_line_course_keeps_falling_towards_the_goal():
+    # product review: 8, 7, 6, 5 weekly, goal pain <= 3 - a therapist expects about
+    # two more sessions, not "levels off short of the goal"
+    e = analyse_course(weekly([(8, 5), (7, 4), (6, 3), (5, 2)]), 3)
+    stg = e.sessions_to_goal
+    assert stg.reason is None
+    assert 1 <= stg.median <= 4
+    assert stg.low <= 2 and (stg.high is None or stg.high >= 2)
+    assert all(v >= 0 for v in e.curve.band_low)  # pain does not go below 0
+    assert e.curve.plateau.low >= 0
+    json.dumps(e.to_dict(), allow_nan=False)
+
+
+def test_course_that_levels_off_above_the_goal_is_not_reached():
+    e = analyse_course(weekly([(8, 5), (6, 4), (5, 3), (4.5, 3), (4.3, 3), (4.2, 3)]), 3)
+    assert e.sessions_to_goal.median is None
+    assert e.sessions_to_goal.reason.startswith("goal not reached within")
+    assert 3.5 <= e.curve.plateau.median <= 4.5
+
+
 def test_improving_course_prediction_is_sensible():
     # noise-free curve: plateau 2, start 8, rate 0.3; goal 4
     k = np.arange(6)
@@ -351,7 +371,7 @@ def _scores(kw, seed=1):
 def test_validation_1000_courses(name):
     """Simulated courses with known parameters (8 sessions of data), truth on the
     noise-free curve.  The 80 % range must contain the truth in 70-90 % of courses
-    (calibration).  The median is within +-1 session of the truth in about 84-87 %
+    (calibration).  The median is within +-1 session of the truth in about 83-85 %
     of courses (97 % for non-responders): see the xfail test below."""
     s = _scores(SCENARIOS[name])
     assert 0.70 <= s["coverage"] <= 0.90 or (name == "non-responders" and s["coverage"] > 0.9)
@@ -359,7 +379,7 @@ def test_validation_1000_courses(name):
 
 
 @pytest.mark.xfail(
-    reason="+-1 session in 90 % of courses is not reached honestly (regular: ~87 %): "
+    reason="+-1 session in 90 % of courses is not reached honestly (regular: ~85 %): "
     "for courses whose goal lies close to the plateau the posterior itself is wider "
     "than +-1 session; see scripts/validate_effect.py",
     strict=True,
