@@ -12,6 +12,14 @@ import pytest
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests create many users; the production hasher is deliberately slow."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _vocabularies(request):
     """Shipped vocabularies are rows loaded by a migration; a transactional test flushes
