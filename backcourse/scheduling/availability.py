@@ -225,6 +225,7 @@ def check_slot(
 # --- Loading from the database --------------------------------------------------------
 
 MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated ≤ 120
+MAX_DURATION = timedelta(minutes=240)  # Session.duration_minutes is validated ≤ 240
 
 
 def _load(
@@ -235,6 +236,8 @@ def _load(
     exclude_session_ids: Iterable[int] = (),
     with_rooms: bool = True,
 ) -> tuple[dict[int, TherapistRules], dict[int, list[Range]]]:
+    from django.db.models import Q
+
     from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
 
     rules = {tid: TherapistRules() for tid in therapist_ids}
@@ -257,9 +260,15 @@ def _load(
     )
     rooms: dict[int, list[Range]] = {rid: [] for rid in room_ids}
     # One query for every session of the therapist set (and the rooms) in the window.
+    # The lower bound on starts_at (a session is at most MAX_DURATION long) lets the
+    # database use its (therapist, starts_at) index instead of reading every past session.
+    who = Q(therapist_id__in=list(therapist_ids))
+    if room_ids:
+        who |= Q(room_id__in=room_ids)
     sessions = (
         Session.objects.active()
-        .filter(practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
+        .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
+        .filter(starts_at__gt=start - MAX_BUFFER - MAX_DURATION)
         .exclude(pk__in=list(exclude_session_ids))
         .values_list("therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes")
     )
