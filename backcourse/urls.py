@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from backcourse.accounts.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="scheduling:day", permanent=False), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("backcourse.accounts.urls")),
     path("", include("backcourse.scheduling.urls")),
     path("clients/", include("backcourse.clients.urls")),
@@ -15,5 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-urlpatterns += [path("cal/", include("backcourse.notifications.urls"))]
-urlpatterns += [path("book/", include("backcourse.booking.urls"))]
+urlpatterns += [
+    path("cal/", include("backcourse.notifications.urls")),
+    path("book/", include("backcourse.booking.urls")),
+]

@@ -102,3 +102,17 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             "current_staff": None,
         },
     )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where "Backcourse" and a fresh login lead: staff to their day, clients to their
+    own pages, anyone else to the login."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if getattr(request, "staff", None) is not None:
+        return redirect("scheduling:day")
+    if hasattr(request.user, "client"):
+        return redirect("portal:home")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return redirect(settings.LOGIN_URL)

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from dateutil.rrule import DAILY, MONTHLY, rrule
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backcourse.clients.models import Client
+from backcourse.notifications.calendar import session_ics
 from backcourse.scheduling import availability as av
 from backcourse.scheduling.models import PendingBooking, Room, Session, SessionType
 
@@ -639,12 +640,13 @@ def _send_booked(session: Session, email: str) -> None:
             "practice": practice,
             "when": _when_text(practice, session.starts_at),
         }
-        send_mail(
+        message = EmailMessage(
             _("Your session at %(practice)s is booked") % {"practice": practice.name},
             render_to_string("booking/email_booked.txt", context),
-            None,
-            [email],
+            to=[email],
         )
+        message.attach("session.ics", session_ics([session], practice=practice), "text/calendar")
+        message.send()
 
 
 def pending_from_token(token: str, *, practice=None) -> PendingBooking:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.scheduling.models import Session
@@ -102,6 +103,8 @@ def session_status_set(*, session: Session, status: str) -> Session:
             if status in Session.Status.values
             else {"old": session.get_status_display(), "new": status},
         )
+    if status == Session.Status.NO_SHOW and session.starts_at > timezone.now():
+        raise ValidationError(_("A session that has not started yet cannot be a no-show."))
     session.status = status
     session.save(update_fields=["status"])
     return session

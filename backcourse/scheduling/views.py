@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backcourse.portal.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -87,7 +88,9 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
         qs = qs.filter(therapist=therapist)
     sessions = list(qs)
     numbers = _numbers_in_course({s.course_id for s in sessions if s.course_id})
+    flags = flags_by_client({s.client_id for s in sessions})
     for s in sessions:
+        s.flags = flags[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         s.number = numbers.get(s.pk)

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pytest
 import time_machine
 from django.core import mail, signing
@@ -78,6 +79,11 @@ def test_request_sends_a_link_and_books_nothing_until_confirmed(
     assert session.starts_at == SLOT and session.therapist == therapist_a
     assert session.client.email == "rita@example.org"
     assert "is booked" in mail.outbox[-1].subject
+    # The confirmation carries the session as a calendar file.
+    [(filename, ics, mimetype)] = mail.outbox[-1].attachments
+    assert filename.endswith(".ics") and mimetype == "text/calendar"
+    event = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == SLOT
 
     # Reused link: clear message, nothing changes.
     r = client.post(path)

@@ -4,10 +4,13 @@ register = template.Library()
 
 
 @register.simple_tag
-def portal_flags(client):
-    """{% portal_flags client as flags %} — positive screening answers, red flags first."""
+def portal_flags(client, preloaded=None):
+    """{% portal_flags client [preloaded] as flags %} — positive screening answers, red flags
+    first. Pages listing many clients pass flags loaded at once (`flags_by_client`)."""
     from backcourse.portal.screening import client_flags
 
+    if isinstance(preloaded, list):
+        return preloaded
     return client_flags(client) if client else []
 
 
