@@ -76,6 +76,7 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
     """Sessions whose local start lies on `first` .. `first + days - 1`, with their
     number in the course and whether a record exists — in three queries."""
     zone = request.practice.zone
+    now = timezone.now()
     start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=zone).astimezone(UTC)
     qs = (
@@ -95,7 +96,12 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
         s.local_end = s.ends_at.astimezone(zone)
         s.number = numbers.get(s.pk)
         s.has_record = hasattr(s, "record")
-        s.buttons = [(st, Session.Status(st).label) for st in STATUS_BUTTONS[s.status]]
+        s.buttons = [
+            (st, Session.Status(st).label)
+            for st in STATUS_BUTTONS[s.status]
+            # A no-show can only be known once the session has started.
+            if not (st == Session.Status.NO_SHOW and s.starts_at > now)
+        ]
     return sessions
 
 

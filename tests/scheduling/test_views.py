@@ -1,9 +1,10 @@
 """Day and week views, booking a session, status buttons."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from backcourse.scheduling.models import Session
 from tests import factories as f
@@ -283,3 +284,14 @@ def test_day_view_query_count_does_not_grow(
         f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, hour, tzinfo=UTC))
     with django_assert_max_num_queries(12):
         as_therapist_a.get(DAY, {"date": "2026-11-02"})
+
+
+def test_no_show_is_offered_only_once_a_session_has_started(as_therapist_a, course_a):
+    now = timezone.now()
+    future = f.SessionFactory(course=course_a, starts_at=now + timedelta(hours=2))
+    response = as_therapist_a.post(
+        reverse("scheduling:session_status", args=[future.pk]), {"status": "no_show"}, follow=True
+    )
+    future.refresh_from_db()
+    assert future.status == "booked"
+    assert "has not started yet" in response.content.decode()
