@@ -23,7 +23,7 @@ def run(*args: str, **kwargs) -> None:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         sys.exit("Backcourse needs Python 3.11 or newer.")
     if not PY.exists():
         print(f"Creating a virtual environment in {VENV} …", flush=True)
