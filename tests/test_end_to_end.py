@@ -1,16 +1,22 @@
 """The therapist's core loop in a real browser: log in, find the client, record the
 session with the tap scales and the body chart, see it in the course's measure table."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from tests import factories as f
 from tests.factories import PASSWORD
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_therapist_records_a_session_and_sees_it_in_the_course_table(
-    page, live_server, therapist_a, session_a
+    page, live_server, therapist_a, course_a
 ):
+    # This morning's session, so it shows in the client's session history.
+    session_a = f.SessionFactory(course=course_a, starts_at=timezone.now() - timedelta(hours=2))
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", therapist_a.user.username)
     page.fill("#id_password", PASSWORD)
