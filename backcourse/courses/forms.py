@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.courses.models import Course
+from backcourse.courses.services import PLAN_FIELDS
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.practices.models import StaffMember
 
@@ -31,21 +32,7 @@ class CourseForm(forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = [
-            "complaint",
-            "therapist",
-            "goal_measure",
-            "goal_kind",
-            "goal_value",
-            "planned_sessions",
-            "intensive_interval_days",
-            "maintenance_interval_days",
-            "phase",
-            "status",
-            "started_on",
-            "target_muscles",
-            "notes",
-        ]
+        fields = [*PLAN_FIELDS, "target_muscles"]
         widgets = {
             "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
