@@ -19,9 +19,12 @@
    taken" answers occur; those are expected answers, counted apart from errors (any
    other exception). Prints bookings/s, attempts/s, taken, errors.
 
---bounded-window re-runs 2 and 3 with availability._load's sessions query bounded from
-below (see `bounded_load`), to show what that change to the availability module buys.
---reuse keeps the seeded database; booking attempts skip slots booked by earlier runs.
+4. The same booking service with one client alone (--single-attempts), and the
+   number of queries one booking takes.
+
+--reuse keeps the seeded database; the sessions booked by earlier runs of step 3 (the
+seed has no session type, bookings do) are deleted first, so every run books the same
+kind of free slots.
 
 Figures only; nothing here asserts a timing.
 """
@@ -61,10 +64,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
-        "--bounded-window",
-        action="store_true",
-        help="experiment: patch availability._load to bound starts_at from below and filter "
-        "by therapist (see bounded_load); shows what that change would buy",
+        "--single-attempts",
+        type=int,
+        default=300,
+        help="bookings made by one client alone, for the single-client rate (0: skip)",
     )
     return p.parse_args()
 
@@ -194,58 +197,13 @@ def seed(args) -> None:
     )
 
 
-def bounded_load(*, practice, therapist_ids, window, exclude_session_ids=(), with_rooms=True):
-    """availability._load with two changes to its sessions query, for --bounded-window:
-    a lower bound on starts_at (a session overlapping the window starts at most its
-    longest duration, 240 min, plus the largest buffer before it), so the (practice,
-    starts_at) / (therapist, starts_at) index range is closed instead of reaching back to
-    the first session ever; and therapist_id IN (...) when rooms are not needed."""
-    from backcourse.scheduling import availability as av
-    from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
-
-    rules = {tid: av.TherapistRules() for tid in therapist_ids}
-    for model, attr in ((WorkingHours, "working"), (Break, "breaks")):
-        rows = model.objects.filter(therapist_id__in=therapist_ids).values_list(
-            "therapist_id", "weekday", "start_time", "end_time"
-        )
-        for tid, weekday, a, b in rows:
-            getattr(rules[tid], attr).setdefault(weekday, []).append((a, b))
-    start, end = window
-    for tid, a, b in TimeOff.objects.filter(
-        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
-    ).values_list("therapist_id", "starts_at", "ends_at"):
-        rules[tid].time_off.append((a, b))
-    room_ids = (
-        list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
-        if with_rooms
-        else []
-    )
-    rooms = {rid: [] for rid in room_ids}
-    sessions = Session.objects.active().filter(
-        practice=practice,
-        starts_at__lt=end,
-        starts_at__gt=start - av.MAX_BUFFER - timedelta(minutes=240),
-        ends_at__gt=start - av.MAX_BUFFER,
-    )
-    if not room_ids:
-        sessions = sessions.filter(therapist_id__in=list(therapist_ids))
-    sessions = sessions.exclude(pk__in=list(exclude_session_ids)).values_list(
-        "therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes"
-    )
-    for tid, rid, a, b, buf in sessions:
-        if tid in rules:
-            rules[tid].busy.append((a, b + timedelta(minutes=buf)))
-        if rid in rooms:
-            rooms[rid].append((a, b))
-    return rules, rooms
-
-
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def bench_availability(args) -> None:
+def bench_availability(args) -> dict[str, tuple[float, float, int]]:
+    """{label: (p50 ms, p95 ms, median free slots)} of four-week searches."""
     from backcourse.practices.models import Practice
     from backcourse.scheduling.availability import available_slots, bookable_therapists
     from backcourse.scheduling.models import SessionType
@@ -256,9 +214,10 @@ def bench_availability(args) -> None:
     rng = random.Random(args.seed)
     today = datetime.now(ZONE).date()
     available_slots(practice=practice, session_type=session_type, weeks=4)  # warm up
+    figures = {}
     for label, pick in [
-        (f"any of {len(therapists)} therapists", lambda: None),
         ("one therapist", lambda: rng.choice(therapists)),
+        (f"any of {len(therapists)} therapists", lambda: None),
     ]:
         times, counts = [], []
         for _ in range(args.searches):
@@ -274,11 +233,23 @@ def bench_availability(args) -> None:
             )
             times.append((time.perf_counter() - t0) * 1000)
             counts.append(len(slots))
+        figures[label] = (pct(times, 0.5), pct(times, 0.95), int(statistics.median(counts)))
         print(
             f"availability search, 4 weeks, {label}: p50 {pct(times, 0.5):.1f} ms, "
             f"p95 {pct(times, 0.95):.1f} ms, max {max(times):.1f} ms "
             f"({args.searches} searches, median {int(statistics.median(counts))} free slots each)"
         )
+    return figures
+
+
+def remove_earlier_bookings() -> None:
+    """Delete what earlier runs booked (bookings carry the session type; the seed has
+    none), so repeated --reuse runs find the same free slots."""
+    from backcourse.scheduling.models import Session
+
+    deleted, _ = Session.objects.filter(practice__slug="bench", session_type__isnull=False).delete()
+    if deleted:
+        print(f"removed {deleted} sessions booked by earlier runs")
 
 
 def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
@@ -312,11 +283,13 @@ def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
     plans: list[list[tuple[int, datetime, int]]] = [[] for _ in range(args.concurrency)]
     for i, (t, s) in enumerate(unique):
         plans[i % args.concurrency].append((t, s, rng.choice(client_ids)))
-    # One attempt in ten targets a slot that another process also targets.
+    # One attempt in ten targets the slot the next process attempts at about the same
+    # moment (its attempt j + 1, which is never itself replaced), so both race for it.
+    originals = [list(plan) for plan in plans]
     for k, plan in enumerate(plans):
-        other = plans[(k + 1) % args.concurrency]
-        for j in range(0, len(plan), 10):
-            t, s, _c = other[j % len(other)]
+        other = originals[(k + 1) % args.concurrency]
+        for j in range(0, len(plan) - 1, 10):
+            t, s, _c = other[min(j + 1, len(other) - 1)]
             plan[j] = (t, s, rng.choice(client_ids))
     return plans
 
@@ -358,7 +331,7 @@ def _book_worker(plan, url, barrier, out):
     connections.close_all()
 
 
-def bench_booking(args) -> None:
+def bench_booking(args) -> dict:
     from django.db import connections
 
     plans = booking_targets(args)
@@ -392,6 +365,61 @@ def bench_booking(args) -> None:
     first = next((r[5] for r in results if r[5]), "")
     if first:
         print(f"  first error: {first}")
+    return {"booked/s": booked / wall, "attempts": attempts, "taken": taken, "errors": errors}
+
+
+def bench_single_client(args) -> dict:
+    """One client alone, in this process: the rate without contention, and the queries
+    one booking takes (counted with CaptureQueriesContext on a real booking)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backcourse.clients.models import Client
+    from backcourse.practices.models import Practice, StaffMember
+    from backcourse.scheduling.booking import BookingError, session_book
+    from backcourse.scheduling.models import SessionType
+
+    if not args.single_attempts:
+        return {}
+    plan = [a for plan in booking_targets(args) for a in plan]
+    practice = Practice.objects.get(slug="bench")
+    session_type = SessionType.objects.get(practice=practice)
+    staff = {s.pk: s for s in StaffMember.objects.filter(practice=practice)}
+    booked = refused = errors = 0
+    queries = None
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    for therapist_id, start, client_id in plan[: args.single_attempts]:
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                session_book(
+                    practice=practice,
+                    therapist=staff[therapist_id],
+                    client=Client(pk=client_id, practice_id=practice.pk),
+                    starts_at=start,
+                    session_type=session_type,
+                )
+            booked += 1
+            queries = queries or [q["sql"].split()[0] for q in captured.captured_queries]
+        except BookingError:
+            refused += 1
+        except Exception:  # noqa: BLE001 - counted
+            errors += 1
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    n = max(booked + refused + errors, 1)
+    print(
+        f"booking via session_book, 1 client: {booked / wall:.0f} bookings/s "
+        f"({booked} booked, {refused} refused (slot taken), {errors} errors in {wall:.1f} s; "
+        f"{1000 * wall / n:.1f} ms per attempt, of which {1000 * cpu / n:.1f} ms Python CPU "
+        f"in this process, the rest waiting for PostgreSQL)"
+    )
+    if queries:
+        print(f"  queries per booking: {len(queries)} ({', '.join(queries)})")
+    return {
+        "booked/s": booked / wall,
+        "queries": len(queries or []),
+        "ms": 1000 * wall / n,
+        "cpu ms": 1000 * cpu / n,
+    }
 
 
 def count_overlaps() -> int:
@@ -425,14 +453,27 @@ def main() -> None:
     )
     if not args.reuse:
         seed(args)
-    if args.bounded_window:
-        from backcourse.scheduling import availability
-
-        availability._load = bounded_load
-        print("EXPERIMENT: availability._load patched with bounded_load (--bounded-window)")
-    bench_availability(args)
-    bench_booking(args)
-    print(f"overlapping future sessions of one therapist after the run: {count_overlaps()}")
+    search = bench_availability(args)
+    remove_earlier_bookings()
+    many = bench_booking(args)
+    remove_earlier_bookings()
+    one = bench_single_client(args)
+    overlaps = count_overlaps()
+    print(f"overlapping future sessions of one therapist after the run: {overlaps}")
+    print()
+    print(f"SUMMARY ({os.cpu_count()} CPU cores; app and PostgreSQL on the same machine)")
+    for label, (p50, p95, _n) in search.items():
+        print(f"  availability 4 weeks, {label:<22} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    print(
+        f"  bookings/s, {args.concurrency} clients{'':<16} {many['booked/s']:7.0f}"
+        f"   errors {many['errors']}, slot taken {many['taken']} of {many['attempts']}"
+    )
+    if one:
+        print(
+            f"  bookings/s, 1 client{'':<20} {one['booked/s']:7.0f}"
+            f"   {one['ms']:.1f} ms each ({one['cpu ms']:.1f} ms Python CPU), "
+            f"{one['queries']} statements incl. BEGIN/COMMIT"
+        )
 
 
 if __name__ == "__main__":

@@ -185,7 +185,12 @@ def session_book(
         buffer_minutes=buffer,
         series=series,
     )
-    _save_or_taken(session)
+    # No savepoint of its own: this function is atomic, so a lost race (the database's
+    # overlap guard raising IntegrityError) rolls back exactly this booking.
+    try:
+        session.save()
+    except IntegrityError as exc:
+        raise SlotTaken() from exc
     return session
 
 
