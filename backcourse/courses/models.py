@@ -112,7 +112,9 @@ class Course(models.Model):
         measure = self.goal_measure
         value = Decimal(self.goal_value)
         if not measure.can_be_goal:
-            return {"goal_measure": [_("%(m)s cannot be a course goal.") % {"m": measure.name}]}
+            return {
+                "goal_measure": [_("%(m)s cannot be a course goal.") % {"m": measure.display_name}]
+            }
         if self.goal_kind == self.GoalKind.PERCENT:
             if not (Decimal("1") <= value <= Decimal("100")):
                 return {"goal_value": [_("A percentage goal must be between 1 and 100 %.")]}
@@ -122,7 +124,7 @@ class Course(models.Model):
                 "goal_value": [
                     _("The goal must lie on the %(m)s scale, %(lo)s to %(hi)s.")
                     % {
-                        "m": measure.name,
+                        "m": measure.display_name,
                         "lo": plain_decimal(measure.min_value),
                         "hi": plain_decimal(measure.max_value),
                     }

@@ -15,17 +15,6 @@ from backcourse.practices.access import access_client, access_course, staff_requ
 from backcourse.records.selectors import course_measure_table
 from backcourse.scheduling.models import Session
 
-# Measure columns of the course table, in this order; the tension sum comes from the
-# palpation readings and sits between the ratings and the ranges of motion.
-TABLE_MEASURES = (
-    "pain",
-    "stress",
-    "tension_sum",
-    "fingertip_floor",
-    "cervical_rotation_left",
-    "cervical_rotation_right",
-)
-
 # Filled in by the outcomes app (course-effect chart); the page works without it.
 COURSE_EFFECT_TEMPLATE = "outcomes/_course_effect.html"
 
@@ -48,14 +37,14 @@ def _course_effect_html(request: HttpRequest, course) -> str:
 @staff_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course page")
-    definitions = {m.code: m for m in MeasureDefinition.objects.filter(code__in=TABLE_MEASURES)}
-    columns = [definitions[c] for c in TABLE_MEASURES if c in definitions]
+    # Columns are the measures in use, in their admin order (data, not code).
+    columns = list(MeasureDefinition.objects.filter(is_active=True).order_by("order", "code"))
     rows = course_measure_table(course)
     table = []
     for row in rows:
         cells = []
         for m in columns:
-            if m.code == "tension_sum":
+            if m.kind == MeasureDefinition.Kind.TENSION_SUM:
                 cells.append({"single": True, "value": row.tension_sum})
             else:
                 before, after = row.measures.get(m.code, (None, None))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.lib.numbers import plain_decimal
@@ -48,11 +49,17 @@ class MeasureDefinition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.unit})" if self.unit else self.name
+        return f"{self.display_name} ({self.unit})" if self.unit else self.display_name
+
+    # Shipped names are English msgids (vocabulary.py marks them); a practice's own rows
+    # have no translation and show as typed.
+    @property
+    def display_name(self) -> str:
+        return gettext(self.name)
 
     @property
     def label(self) -> str:
-        return self.short_name or self.name
+        return gettext(self.short_name or self.name)
 
     def check_value(self, value: Decimal | float | int | None) -> None:
         """Raise ValidationError when a value lies outside this measure's scale."""
@@ -62,7 +69,7 @@ class MeasureDefinition(models.Model):
             raise ValidationError(
                 _("%(name)s must be between %(low)s and %(high)s %(unit)s."),
                 params={
-                    "name": self.name,
+                    "name": self.display_name,
                     "low": plain_decimal(self.min_value),
                     "high": plain_decimal(self.max_value),
                     "unit": self.unit,
@@ -93,11 +100,15 @@ class MuscleRegion(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.muscle} ({self.get_side_display()})"
+        return f"{self.muscle_label} ({self.get_side_display()})"
+
+    @property
+    def muscle_label(self) -> str:
+        return gettext(self.muscle)
 
     @property
     def short_label(self) -> str:
-        return f"{self.muscle} {self.side}"
+        return f"{self.muscle_label} {self.side}"
 
 
 class Technique(models.Model):
@@ -112,7 +123,7 @@ class Technique(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)
 
 
 TENSION_MIN, TENSION_MAX = 0, 3

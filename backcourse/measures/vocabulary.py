@@ -7,6 +7,8 @@ Loaded by migration 0002 and by `vocabularies_load()` wherever a database was em
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 MEASURES = [
     # code, name, short, kind, unit, min, max, step, lower_is_better, before, after, goal, order
     (
@@ -97,7 +99,7 @@ MEASURES = [
         False,
         False,
         False,
-        60,
+        25,
     ),
 ]
 
@@ -175,3 +177,37 @@ def vocabularies_load(MeasureDefinition=None, MuscleRegion=None, Technique=None)
             )
     for order, (code, name) in enumerate(TECHNIQUES, start=1):
         Technique.objects.update_or_create(code=code, defaults={"name": name, "order": order})
+
+
+# The shipped names are English msgids: makemessages collects them from this list and
+# the models translate them on display (MeasureDefinition.label, MuscleRegion.muscle_label,
+# str(Technique)). Names a practice types itself are shown as typed.
+SHIPPED_NAMES = (
+    gettext_noop("Pain (0–10 numeric rating)"),
+    gettext_noop("Pain"),
+    gettext_noop("Stress (0–10 numeric rating)"),
+    gettext_noop("Stress"),
+    gettext_noop("Fingertip-to-floor distance"),
+    gettext_noop("Fingertip–floor"),
+    gettext_noop("Cervical rotation, left"),
+    gettext_noop("Neck rot. L"),
+    gettext_noop("Cervical rotation, right"),
+    gettext_noop("Neck rot. R"),
+    gettext_noop("Muscle tension, sum over regions (palpation)"),
+    gettext_noop("Tension sum"),
+    gettext_noop("Erector spinae, cervical"),
+    gettext_noop("Levator scapulae"),
+    gettext_noop("Trapezius, upper"),
+    gettext_noop("Trapezius, middle"),
+    gettext_noop("Rhomboids"),
+    gettext_noop("Trapezius, lower"),
+    gettext_noop("Erector spinae, thoracic"),
+    gettext_noop("Latissimus dorsi"),
+    gettext_noop("Erector spinae, lumbar"),
+    gettext_noop("Quadratus lumborum"),
+    gettext_noop("Stroking (effleurage)"),
+    gettext_noop("Kneading (petrissage)"),
+    gettext_noop("Rubbing (friction)"),
+    gettext_noop("Sustained pressure"),
+    gettext_noop("Stretching"),
+)

@@ -434,7 +434,7 @@ def session_table(rows, measures) -> dict:
                 "status": r.session.get_status_display(),
                 "cells": cells,
                 "tension": sum(t.level for t in readings) if readings else None,
-                "techniques": ", ".join(t.name for t in r.techniques),
+                "techniques": ", ".join(str(t) for t in r.techniques),
             }
         )
     return {"columns": columns, "rows": body}

@@ -106,7 +106,7 @@ class RegionInput:
 
     @property
     def label(self) -> str:
-        return f"{self.region.muscle} ({self.region.get_side_display()})"
+        return str(self.region)
 
     @property
     def svg_path(self) -> str:
@@ -207,7 +207,7 @@ class SessionRecordForm(forms.Form):
         for region in self.regions:
             self.fields[tension_field_name(region)] = forms.IntegerField(
                 required=False,
-                label=f"{region.muscle} ({region.get_side_display()})",
+                label=str(region),
                 error_messages={"invalid": _("Tension is rated 0 to 3.")},
             )
 
@@ -332,7 +332,7 @@ class SessionRecordForm(forms.Form):
         groups: dict[str, list] = {}
         for region in self.regions:
             if region.code in boxes:
-                groups.setdefault(region.muscle, []).append((region, boxes[region.code]))
+                groups.setdefault(region.muscle_label, []).append((region, boxes[region.code]))
         return list(groups.items())
 
     def note_fields(self) -> list[forms.BoundField]:

@@ -142,7 +142,7 @@ def body_chart_regions(
     return [
         ChartRegion(
             code=r.code,
-            label=f"{r.muscle} ({r.get_side_display()})",
+            label=str(r),
             svg_path=r.svg_path,
             level=int(levels.get(r.code, 0) or 0),
         )

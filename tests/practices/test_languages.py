@@ -79,3 +79,20 @@ def test_the_compiled_catalogue_is_used():
         assert translation.gettext("Log out") == "Abmelden"
         assert str(Session.Status.NO_SHOW.label) == "Nicht erschienen"
         assert translation.ngettext("%(n)s session", "%(n)s sessions", 2) == "%(n)s Sitzungen"
+
+
+def test_shipped_vocabulary_speaks_the_practice_language(
+    practice_a, as_therapist_a, course_a, session_a
+):
+    from backcourse.measures.models import MeasureDefinition
+
+    practice_a.language = "de"
+    practice_a.save(update_fields=["language"])
+    html = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk])).content.decode()
+    assert "Schmerz" in html and "Finger–Boden" in html
+    # A measure a practice adds itself has no translation and shows as typed.
+    MeasureDefinition.objects.create(
+        code="sleep", name="Sleep quality", short_name="Sleep", min_value=0, max_value=10
+    )
+    html = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk])).content.decode()
+    assert ">Sleep<" in html
