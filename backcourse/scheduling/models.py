@@ -83,6 +83,9 @@ class _WeeklyRange(models.Model):
         abstract = True
         ordering = ["therapist", "weekday", "start_time"]
 
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
     def clean(self) -> None:
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The end must be after the start.")})
@@ -106,9 +109,6 @@ class WorkingHours(_WeeklyRange):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-
 
 class Break(_WeeklyRange):
     """A recurring pause inside working hours (e.g. lunch), no sessions offered."""
@@ -126,9 +126,6 @@ class Break(_WeeklyRange):
                 name="break_end_after_start",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
 
 class TimeOff(models.Model):
