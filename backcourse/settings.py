@@ -175,3 +175,10 @@ INSTALLED_APPS += ["backcourse.booking"]
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
 MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]
 OTP_TOTP_ISSUER = "Backcourse"
+
+# Rate limits on the public forms that send email (counted from database rows, so they
+# hold across several app servers). 0 turns a limit off.
+BOOKING_REQUESTS_PER_EMAIL_HOUR = env_int("BOOKING_REQUESTS_PER_EMAIL_HOUR", 5)
+BOOKING_REQUESTS_PER_IP_HOUR = env_int("BOOKING_REQUESTS_PER_IP_HOUR", 20)
+SIGNIN_LINKS_PER_EMAIL_15MIN = env_int("SIGNIN_LINKS_PER_EMAIL_15MIN", 5)
+SIGNIN_LINKS_PER_IP_15MIN = env_int("SIGNIN_LINKS_PER_IP_15MIN", 20)

@@ -52,6 +52,8 @@ def _wants_json(request) -> bool:
 
 
 def _status_for(error: booking.BookingError) -> int:
+    if isinstance(error, booking.TooManyRequests):
+        return 429
     if isinstance(error, booking.SlotTaken | booking.AlreadyConfirmed):
         return 409
     return 400
@@ -155,11 +157,17 @@ def start(request, practice):
                 therapist=therapist,
                 starts_at=starts_at,
                 site_url=request.build_absolute_uri("/"),
+                requested_ip=request.META.get("REMOTE_ADDR") or None,
                 **form.cleaned_data,
             )
         except booking.BookingError as exc:
             context.update(form=form, errors=[exc.message])
-            return render(request, "booking/step_contact.html", context, status=_status_for(exc))
+            response = render(
+                request, "booking/step_contact.html", context, status=_status_for(exc)
+            )
+            if isinstance(exc, booking.TooManyRequests):
+                response["Retry-After"] = str(int(booking.RATE_WINDOW.total_seconds()))
+            return response
         return redirect(reverse("booking:sent", kwargs={"slug": practice.slug}))
     context["form"] = form
     status = 400 if request.method == "POST" else 200

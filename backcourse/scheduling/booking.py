@@ -80,6 +80,16 @@ class AlreadyConfirmed(BookingError):
     default_message = gettext_lazy("This booking was already confirmed. Nothing was changed.")
 
 
+class TooManyRequests(BookingError):
+    """Too many booking requests for one email address or from one network lately."""
+
+    default_message = gettext_lazy(
+        "There have been too many booking requests for this email address or from your "
+        "network in the last hour. Nothing was sent. Please try again later, or contact "
+        "the practice directly."
+    )
+
+
 def _problem_error(problem: str) -> BookingError:
     cls = SlotTaken if problem in (av.TAKEN, av.ROOM_TAKEN) else SlotUnavailable
     return cls(REASONS[problem])
@@ -568,10 +578,12 @@ def pending_booking_create(
     email: str,
     phone: str = "",
     site_url: str | None = None,
+    requested_ip: str | None = None,
     now: datetime | None = None,
 ) -> PendingBooking:
     """Record a public booking request and email the confirmation link (on commit).
-    The slot is not held; it is checked again when the link is used."""
+    The slot is not held; it is checked again when the link is used. Refused with
+    `TooManyRequests` when this address or `requested_ip` asked too often lately."""
     now = _now(now)
     if not practice.online_booking:
         raise BookingError(_("This practice does not take bookings online at the moment."))
@@ -583,6 +595,7 @@ def pending_booking_create(
         raise BookingError(_("This kind of session cannot be booked online."))
     if therapist is not None and therapist.practice_id != practice.pk:
         raise BookingError(_("This therapist works in another practice."))
+    _check_request_rate(email=email.strip(), requested_ip=requested_ip, now=now)
     if starts_at < now:
         raise SlotUnavailable(REASONS[av.PAST])
     if therapist is not None:
@@ -607,12 +620,28 @@ def pending_booking_create(
         last_name=last_name.strip(),
         email=email.strip(),
         phone=phone.strip(),
+        requested_ip=requested_ip or None,
     )
     link = (site_url or settings.SITE_URL).rstrip("/") + reverse(
         "booking:confirm", kwargs={"slug": practice.slug, "token": confirm_token(pending)}
     )
     transaction.on_commit(lambda: _send_confirm_request(pending, link))
     return pending
+
+
+RATE_WINDOW = timedelta(hours=1)
+
+
+def _check_request_rate(*, email: str, requested_ip: str | None, now: datetime) -> None:
+    """Count the requests of the last hour in the database (all practices), so the limit
+    holds across app servers. A limit of 0 is off."""
+    recent = PendingBooking.objects.filter(created_at__gt=now - RATE_WINDOW)
+    per_email = settings.BOOKING_REQUESTS_PER_EMAIL_HOUR
+    if per_email and recent.filter(email__iexact=email).count() >= per_email:
+        raise TooManyRequests()
+    per_ip = settings.BOOKING_REQUESTS_PER_IP_HOUR
+    if per_ip and requested_ip and recent.filter(requested_ip=requested_ip).count() >= per_ip:
+        raise TooManyRequests()
 
 
 def _when_text(practice, starts_at) -> str:

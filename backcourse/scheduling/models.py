@@ -324,6 +324,12 @@ class PendingBooking(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     nonce = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    requested_ip = models.GenericIPAddressField(
+        _("requested from"),
+        null=True,
+        blank=True,
+        help_text=_("The address the request came from; counted for rate limiting."),
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     session = models.OneToOneField(
         Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -333,6 +339,7 @@ class PendingBooking(models.Model):
         verbose_name = _("pending booking")
         verbose_name_plural = _("pending bookings")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="pending_booking_created")]
 
     def __str__(self) -> str:
         return f"{self.email} {self.starts_at:%Y-%m-%d %H:%M} UTC"
