@@ -44,6 +44,24 @@ class EmailToken(models.Model):
         return f"{self.get_purpose_display()} · {self.client} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class SignInRequest(models.Model):
+    """One request for a sign-in link, whether or not the address belongs to a client, so
+    the rate limit is the same for every address (it must not reveal who is a client).
+    Kept only for the limit's window: older rows are deleted on the next request."""
+
+    email = models.EmailField(_("email"))
+    requested_ip = models.GenericIPAddressField(_("requested from"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in link request")
+        verbose_name_plural = _("sign-in link requests")
+        indexes = [models.Index(fields=["created_at"], name="signin_request_created")]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class ConsentText(models.Model):
     """A versioned consent text of one practice. A newer published version asks every
     client to agree again."""

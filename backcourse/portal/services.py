@@ -30,6 +30,7 @@ from backcourse.portal.models import (
     QuestionnaireResponse,
     ScreeningAnswer,
     ScreeningQuestion,
+    SignInRequest,
 )
 from backcourse.portal.questionnaires import INSTRUMENTS, QuestionnaireError, questionnaire_score
 from backcourse.portal.tokens import token_hash, token_new
@@ -44,6 +45,20 @@ class PortalError(Exception):
     """Bad input or a request that is not allowed now; `str(exc)` is for the user."""
 
 
+class TooManySignInRequests(PortalError):
+    """Too many sign-in links asked for one address or from one network lately. The
+    message is the same whether or not the address belongs to a client."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Too many sign-in links have been asked for this address or from your "
+                "network in the last 15 minutes. Nothing was sent. Please wait a few "
+                "minutes and try again."
+            )
+        )
+
+
 def _base(base_url: str | None) -> str:
     return (base_url or settings.SITE_URL).rstrip("/")
 
@@ -51,14 +66,38 @@ def _base(base_url: str | None) -> str:
 # --- Sign-in by emailed link ---------------------------------------------------------
 
 
+SIGN_IN_RATE_WINDOW = timedelta(minutes=15)
+
+
+def _signin_rate_check(*, email: str, requested_ip: str | None, now) -> None:
+    """Count the requests of the last 15 minutes in the database (so the limit holds
+    across app servers), known addresses or not; forget older ones. 0 turns a limit off."""
+    since = now - SIGN_IN_RATE_WINDOW
+    SignInRequest.objects.filter(created_at__lte=since).delete()
+    recent = SignInRequest.objects.filter(created_at__gt=since, created_at__lte=now)
+    per_email = settings.SIGNIN_LINKS_PER_EMAIL_15MIN
+    if per_email and recent.filter(email=email).count() >= per_email:
+        raise TooManySignInRequests()
+    per_ip = settings.SIGNIN_LINKS_PER_IP_15MIN
+    if per_ip and requested_ip and recent.filter(requested_ip=requested_ip).count() >= per_ip:
+        raise TooManySignInRequests()
+
+
 @transaction.atomic
-def signin_link_send(*, email: str, base_url: str | None = None, now=None) -> int:
+def signin_link_send(
+    *, email: str, base_url: str | None = None, requested_ip: str | None = None, now=None
+) -> int:
     """Email a single-use sign-in link to every client with this address. Returns how
-    many were sent; the page says the same thing either way (no address probing)."""
+    many were sent; the page says the same thing either way (no address probing).
+    Raises TooManySignInRequests (nothing recorded, nothing sent) over the rate limit."""
     now = now or timezone.now()
     email = (email or "").strip()
     if not email:
         return 0
+    _signin_rate_check(email=email.lower(), requested_ip=requested_ip, now=now)
+    SignInRequest.objects.create(
+        email=email.lower(), requested_ip=requested_ip or None, created_at=now
+    )
     clients = Client.objects.filter(email__iexact=email, is_archived=False).select_related(
         "practice"
     )

@@ -67,7 +67,17 @@ def login_view(request):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("portal:home")
         else:
-            services.signin_link_send(email=email, base_url=_site(request))
+            try:
+                services.signin_link_send(
+                    email=email,
+                    base_url=_site(request),
+                    requested_ip=request.META.get("REMOTE_ADDR") or None,
+                )
+            except services.TooManySignInRequests as exc:
+                form.add_error(None, str(exc))
+                response = render(request, "portal/login.html", {"form": form}, status=429)
+                response["Retry-After"] = str(int(services.SIGN_IN_RATE_WINDOW.total_seconds()))
+                return response
             return render(request, "portal/login_sent.html", {"email": email})
     return render(request, "portal/login.html", {"form": form})
 
