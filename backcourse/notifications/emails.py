@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from backcourse.notifications.calendar import session_ics
@@ -11,6 +12,14 @@ TEMPLATES = {
     "session_reminder": "notifications/email/session_reminder",
     "maintenance_due": "notifications/email/maintenance_due",
 }
+
+
+def booking_url(practice) -> str | None:
+    """The practice's public booking page, absolute; None while online booking is off."""
+    if not practice.online_booking:
+        return None
+    path = reverse("booking:start", kwargs={"slug": practice.slug})
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def reminder_message(*, notification, session) -> EmailMessage:
@@ -23,6 +32,7 @@ def reminder_message(*, notification, session) -> EmailMessage:
         "course": session.course,
         "starts_at": timezone.localtime(session.starts_at, practice.zone),
         "site_url": settings.SITE_URL,
+        "booking_url": booking_url(practice),
     }
     base = TEMPLATES[notification.kind]
     with translation.override(practice.language), timezone.override(practice.zone):

@@ -145,6 +145,35 @@ def test_it_reminds_when_the_maintenance_cadence_has_passed(maintenance_course):
     assert Notification.objects.get(kind="maintenance_due").session == last
 
 
+def test_the_maintenance_reminder_links_to_online_booking(maintenance_course, settings):
+    settings.SITE_URL = "https://praxis.example.org/"
+    f.SessionFactory(course=maintenance_course, starts_at=START, status="completed")
+    reminders_send_due(now=START + timedelta(days=29))
+    body = mail.outbox[0].body
+    assert "Please book your next session online:" in body
+    assert "https://praxis.example.org/book/rueckenwerk/" in body
+
+
+def test_no_booking_link_while_online_booking_is_off(maintenance_course, practice_a):
+    practice_a.online_booking = False
+    practice_a.save(update_fields=["online_booking"])
+    f.SessionFactory(course=maintenance_course, starts_at=START, status="completed")
+    reminders_send_due(now=START + timedelta(days=29))
+    body = mail.outbox[0].body
+    assert "/book/" not in body and "online" not in body
+    assert "Please contact us to book your next session:" in body
+
+
+def test_a_german_practice_gets_a_german_maintenance_reminder(maintenance_course, practice_a):
+    practice_a.language = "de"
+    practice_a.save(update_fields=["language"])
+    f.SessionFactory(course=maintenance_course, starts_at=START, status="completed")
+    reminders_send_due(now=START + timedelta(days=29))
+    body = mail.outbox[0].body
+    assert "Bitte buchen Sie Ihren nächsten Termin online:" in body
+    assert "/book/rueckenwerk/" in body
+
+
 def test_no_maintenance_reminder_when_something_is_booked(maintenance_course):
     f.SessionFactory(course=maintenance_course, starts_at=START, status="completed")
     f.SessionFactory(course=maintenance_course, starts_at=START + timedelta(days=35))
