@@ -47,7 +47,8 @@ def demo(args: list[str]) -> None:
     print(
         f"\nBackcourse demo at http://{address}/\n"
         "  therapist: anna / backcourse-demo   (also: ben, carla)\n"
-        "  owner:     owner / backcourse-demo  (admin at /admin/)\n"
+        "  owner:     owner / backcourse-demo  (their practice's admin at /admin/)\n"
+        "  superuser: admin / backcourse-demo  (every practice, at /admin/)\n"
         "  client:    clara / backcourse-demo  (client pages at /me/)\n",
         flush=True,
     )

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from backcourse.audit.models import AccessEvent
+from backcourse.practices.admin_scoping import PracticeScopedAdmin
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "client", "what", "ip_address"]
     list_filter = ["action", "practice"]
     date_hierarchy = "at"

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from backcourse.courses.models import Course
+from backcourse.practices.admin_scoping import PracticeScopedAdmin
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["client", "complaint", "therapist", "phase", "status", "started_on"]
     list_filter = ["practice", "status", "phase"]
     raw_id_fields = ["client", "therapist"]

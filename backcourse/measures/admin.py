@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
+from backcourse.practices.admin_scoping import GlobalVocabularyAdmin
 
 
 @admin.register(MeasureDefinition)
-class MeasureDefinitionAdmin(admin.ModelAdmin):
+class MeasureDefinitionAdmin(GlobalVocabularyAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -19,11 +20,11 @@ class MeasureDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MuscleRegion)
-class MuscleRegionAdmin(admin.ModelAdmin):
+class MuscleRegionAdmin(GlobalVocabularyAdmin, admin.ModelAdmin):
     list_display = ["muscle", "side", "code", "order", "is_active"]
     list_filter = ["side", "is_active"]
 
 
 @admin.register(Technique)
-class TechniqueAdmin(admin.ModelAdmin):
+class TechniqueAdmin(GlobalVocabularyAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "order", "is_active"]

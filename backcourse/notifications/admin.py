@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from backcourse.notifications.models import CalendarFeed, Notification
+from backcourse.practices.admin_scoping import PracticeScopedAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["claimed_at", "kind", "session", "recipient", "status", "attempts", "sent_at"]
     list_filter = ["kind", "status", "practice"]
     raw_id_fields = ["session"]
@@ -12,7 +13,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["practice"]
     raw_id_fields = ["staff", "client"]

@@ -11,28 +11,30 @@ from backcourse.portal.models import (
     ScreeningAnswer,
     ScreeningQuestion,
 )
+from backcourse.practices.admin_scoping import PracticeScopedAdmin, PracticeScopedInline
 
 
 @admin.register(ScreeningQuestion)
-class ScreeningQuestionAdmin(admin.ModelAdmin):
+class ScreeningQuestionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["text", "kind", "practice", "is_active", "order"]
     list_filter = ["practice", "kind", "is_active"]
     list_editable = ["is_active", "order"]
 
 
 @admin.register(ConsentText)
-class ConsentTextAdmin(admin.ModelAdmin):
+class ConsentTextAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["practice", "kind", "version", "published_at"]
     list_filter = ["practice", "kind"]
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "client__practice"
     list_display = ["client", "text", "agreed_at", "via", "recorded_by"]
     readonly_fields = ["client", "text", "agreed_at", "via", "recorded_by"]
 
 
-class ScreeningAnswerInline(admin.TabularInline):
+class ScreeningAnswerInline(PracticeScopedInline, admin.TabularInline):
     model = ScreeningAnswer
     extra = 0
     readonly_fields = ["question_text", "kind", "answer", "advice"]
@@ -40,17 +42,23 @@ class ScreeningAnswerInline(admin.TabularInline):
 
 
 @admin.register(Intake)
-class IntakeAdmin(admin.ModelAdmin):
+class IntakeAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "client__practice"
     list_display = ["client", "complaint", "submitted_at"]
     inlines = [ScreeningAnswerInline]
 
 
-admin.site.register(CheckIn)
-admin.site.register(FollowUp)
-admin.site.register(QuestionnaireResponse)
+@admin.register(CheckIn, FollowUp)
+class SessionFormAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "session__practice"
+
+
+@admin.register(QuestionnaireResponse)
+class QuestionnaireResponseAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "client__practice"
 
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(admin.ModelAdmin):
+class ErasureRequestAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["client_name", "practice", "requested_at", "status"]
     list_filter = ["status"]

@@ -1,23 +1,34 @@
 from django.contrib import admin
 
+from backcourse.practices.admin_scoping import PracticeScopedAdmin, PracticeScopedInline
 from backcourse.practices.models import Practice, StaffMember
 
 
-class StaffInline(admin.TabularInline):
+class StaffInline(PracticeScopedInline, admin.TabularInline):
     model = StaffMember
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    """An owner sees and edits their own practice only; practices are made and removed
+    by a superuser."""
+
+    practice_path = "pk"
     list_display = ["name", "slug", "time_zone", "language"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StaffInline]
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "practice", "role", "takes_sessions", "is_active"]
     list_filter = ["practice", "role"]
     raw_id_fields = ["user"]

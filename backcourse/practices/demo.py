@@ -46,6 +46,7 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "Rückenwerk Demo"
 DEMO_PASSWORD = "backcourse-demo"  # noqa: S105 — published demo logins
 DEMO_ZONE = "Europe/Berlin"
+ADMIN_USERNAME = "admin"  # superuser of the whole service (the owner manages only the demo)
 
 FIRST_HOUR, LAST_START_HOUR = 8, 17  # sessions start 08:00 … 17:00, end by 18:00
 MAX_PER_THERAPIST_DAY = 7
@@ -683,7 +684,7 @@ def demo_delete() -> None:
     practice = Practice.objects.filter(slug=DEMO_SLUG).first()
     if practice is None:
         return
-    usernames = [s[0] for s in STAFF] + ["clara"]
+    usernames = [s[0] for s in STAFF] + ["clara", ADMIN_USERNAME]
     Session.objects.filter(practice=practice).delete()
     Course.objects.filter(practice=practice).delete()
     Client.objects.filter(practice=practice).delete()
@@ -732,8 +733,6 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             last_name=last,
             email=f"{username}@rueckenwerk.example",
             password=password,
-            is_staff=role == StaffMember.Role.OWNER,
-            is_superuser=role == StaffMember.Role.OWNER,
         )
         users[username] = user
         staff[username] = StaffMember.objects.create(
@@ -742,7 +741,15 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             role=role,
             takes_sessions=takes,
             display_name=f"{first} {last}",
-        )
+        )  # an owner gets is_staff and the "Practice owners" group (practices/signals.py)
+    # The service operator: sees every practice in the admin; not staff of one.
+    User.objects.create(
+        username=ADMIN_USERNAME,
+        email=f"{ADMIN_USERNAME}@backcourse.example",
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+    )
     therapists = [staff[row[0]] for row in STAFF if row[3] == StaffMember.Role.THERAPIST]
     rooms = [Room.objects.create(practice=practice, name=name) for name in ROOM_NAMES]
     # Working hours Monday to Friday 08:00–18:00 (and today, should the demo be made on a

@@ -1,16 +1,17 @@
 from django.contrib import admin
 
+from backcourse.practices.admin_scoping import PracticeScopedAdmin
 from backcourse.scheduling.models import Room, Session
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "practice", "is_active"]
     list_filter = ["practice"]
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["starts_at", "client", "therapist", "room", "status"]
     list_filter = ["practice", "status"]
     date_hierarchy = "starts_at"
@@ -28,31 +29,34 @@ from backcourse.scheduling.models import (  # noqa: E402
 
 
 @admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
+class SessionTypeAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "practice", "duration_minutes", "buffer_minutes", "bookable_online"]
     list_filter = ["practice"]
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "therapist__practice"
     list_display = ["therapist", "weekday", "start_time", "end_time"]
     list_filter = ["therapist__practice", "weekday"]
 
 
 @admin.register(Break)
-class BreakAdmin(admin.ModelAdmin):
+class BreakAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "therapist__practice"
     list_display = ["therapist", "weekday", "start_time", "end_time"]
     list_filter = ["therapist__practice", "weekday"]
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    practice_path = "therapist__practice"
     list_display = ["therapist", "starts_at", "ends_at", "reason"]
     list_filter = ["therapist__practice"]
 
 
 @admin.register(PendingBooking)
-class PendingBookingAdmin(admin.ModelAdmin):
+class PendingBookingAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["email", "practice", "starts_at", "created_at", "confirmed_at"]
     list_filter = ["practice"]
     readonly_fields = ["nonce", "session"]

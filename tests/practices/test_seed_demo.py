@@ -47,7 +47,11 @@ def test_it_creates_the_practice_staff_rooms_and_clients(demo):
         "desk": ("front_desk", False),
     }
     owner = User.objects.get(username="owner")
-    assert owner.is_superuser and owner.is_staff
+    # The owner runs the demo practice's admin, not the whole service's.
+    assert owner.is_staff and not owner.is_superuser
+    assert owner.groups.filter(name="Practice owners").exists()
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.check_password(PASSWORD)
     for username in ["owner", "anna", "ben", "carla", "desk", "clara"]:
         assert User.objects.get(username=username).check_password(PASSWORD), username
     assert Room.objects.filter(practice=demo).count() == 2

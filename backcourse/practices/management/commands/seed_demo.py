@@ -52,6 +52,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {time.monotonic() - started:.1f} s. Logins (password "
-                f"{demo.DEMO_PASSWORD}): owner, anna, ben, carla, desk; client clara."
+                f"{demo.DEMO_PASSWORD}): owner, anna, ben, carla, desk; client clara; superuser admin."
             )
         )

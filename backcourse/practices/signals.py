@@ -1,0 +1,35 @@
+"""Keep an owner's admin access in step with their StaffMember row."""
+
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.dispatch import receiver
+
+from backcourse.practices.models import StaffMember
+
+
+@receiver(post_save, sender=StaffMember, dispatch_uid="practices_owner_access_save")
+def _owner_access_on_save(sender, instance: StaffMember, raw: bool = False, **kwargs) -> None:
+    if raw:  # loading fixtures
+        return
+    from backcourse.practices.services import staff_member_admin_access_sync
+
+    staff_member_admin_access_sync(staff=instance)
+
+
+@receiver(post_delete, sender=StaffMember, dispatch_uid="practices_owner_access_delete")
+def _owner_access_on_delete(sender, instance: StaffMember, **kwargs) -> None:
+    from backcourse.accounts.models import User
+    from backcourse.practices.services import OWNER_GROUP
+
+    # Querysets, not instance.save(): the user may be on its way out too.
+    users = User.objects.filter(pk=instance.user_id)
+    for user in users:
+        user.groups.remove(*user.groups.filter(name=OWNER_GROUP))
+    users.filter(is_superuser=False).update(is_staff=False)
+
+
+@receiver(post_migrate, dispatch_uid="practices_owner_group")
+def _owner_group_after_migrate(sender, **kwargs) -> None:
+    """Permissions are made after migrations; give the owner group any new ones."""
+    from backcourse.practices.services import owner_group_sync
+
+    owner_group_sync()
