@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -184,9 +186,16 @@ QUESTIONNAIRE_FORMS = {"rmdq": RmdqForm, "pss4": Pss4Form, "psfs": PsfsForm}
 
 
 class RescheduleForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label=_("New date and time"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        error_messages={"invalid": _("Please choose a date and a time.")},
-    )
+    """The chosen free time, as the ISO instant the slot list links to (UTC)."""
+
+    starts_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_starts_at(self):
+        value = (self.cleaned_data.get("starts_at") or "").strip()
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise forms.ValidationError(_("Please choose one of the free times."))
+        return moment.astimezone(UTC)

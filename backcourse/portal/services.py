@@ -5,14 +5,14 @@ when the input is bad; then nothing has changed.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -538,6 +538,63 @@ def session_cancel_by_client(*, session: Session, now=None) -> Session:
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status"])
     return session
+
+
+RESCHEDULE_WEEKS = 4
+
+
+def reschedule_slots(*, session: Session, now=None) -> list[tuple[date, list]]:
+    """The times this session can move to in the next RESCHEDULE_WEEKS weeks, grouped
+    by day in the practice's time zone: [(local date, [Slot, ...])], earliest first.
+
+    Same therapist (a client's move keeps the therapist), same length and buffer as the
+    session itself — that is what `session_reschedule` checks, so it also works for a
+    session without a session type. The session's own time does not block its
+    neighbours; times when the client has another session, or the session's room is
+    taken, are left out. Empty when the notice period has begun."""
+    from backcourse.scheduling.availability import available_slots
+    from backcourse.scheduling.models import SessionType
+
+    now = now or timezone.now()
+    if not client_may_change(session, now):
+        return []
+    practice = session.practice
+    # available_slots needs only a length and a buffer; an unsaved SessionType carries
+    # the session's own (its type may have been changed since it was booked).
+    shape = SessionType(
+        practice=practice,
+        duration_minutes=session.duration_minutes,
+        buffer_minutes=session.buffer_minutes,
+    )
+    slots = [
+        s
+        for s in available_slots(
+            practice=practice,
+            session_type=shape,
+            therapist=session.therapist,
+            weeks=RESCHEDULE_WEEKS,
+            now=now,
+            exclude_session_ids=[session.pk],
+        )
+        if s.starts_at != session.starts_at
+    ]
+    if not slots:
+        return []
+    clash = Session.objects.active().exclude(pk=session.pk)
+    who = Q(client_id=session.client_id)
+    if session.room_id:
+        who |= Q(room_id=session.room_id)
+    busy = list(
+        clash.filter(who, starts_at__lt=slots[-1].ends_at, ends_at__gt=slots[0].starts_at)
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at")
+    )
+    days: dict[date, list] = {}
+    for slot in slots:
+        if any(a < slot.ends_at and slot.starts_at < b for a, b in busy):
+            continue
+        days.setdefault(slot.starts_at.astimezone(practice.zone).date(), []).append(slot)
+    return list(days.items())
 
 
 def session_reschedule_by_client(*, session: Session, starts_at: datetime, now=None) -> Session:

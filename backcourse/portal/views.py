@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,6 +43,7 @@ from backcourse.portal.questionnaires import INSTRUMENTS
 from backcourse.portal.screening import client_flags
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
+from backcourse.scheduling.booking import day_label, local_time_label
 from backcourse.scheduling.models import Session
 
 
@@ -279,31 +280,65 @@ def cancel_view(request, pk):
 
 @client_required
 def reschedule_view(request, pk):
-    """Move a session to another time, through scheduling's booking rules (working
-    hours, no double booking, the practice's notice period)."""
+    """Move a session: the free times with the same therapist for the next weeks,
+    grouped by day → tap one (GET ?at=) → confirm (POST). Scheduling's booking rules
+    (working hours, no double booking, the notice period) decide on POST; a time taken
+    meanwhile gives its message and the list again, and nothing changes."""
     session = access_own_session(request, pk)
-    form = RescheduleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        zone = session.practice.zone
-        starts_at = form.cleaned_data["starts_at"].replace(tzinfo=None)
-        starts_at = starts_at.replace(tzinfo=zone)
-        try:
-            services.session_reschedule_by_client(session=session, starts_at=starts_at)
-        except PortalError as exc:
-            form.add_error("starts_at", str(exc))
-        else:
-            messages.success(request, _("Your session is moved."))
-            return redirect("portal:home")
-    return render(
-        request,
-        "portal/reschedule.html",
-        {
-            "form": form,
-            "session": session,
-            "can_change": services.client_may_change(session),
-            "nav": "home",
-        },
-    )
+    chosen = None
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.session_reschedule_by_client(
+                    session=session, starts_at=form.cleaned_data["starts_at"]
+                )
+            except PortalError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your session is moved."))
+                return redirect("portal:home")
+    elif "at" in request.GET:
+        form = RescheduleForm({"starts_at": request.GET["at"]})
+        if form.is_valid():
+            chosen = form.cleaned_data["starts_at"]
+    else:
+        form = RescheduleForm()
+    context = {
+        "form": form,
+        "session": session,
+        "can_change": services.client_may_change(session),
+        "weeks": services.RESCHEDULE_WEEKS,
+        "nav": "home",
+    }
+    if chosen is not None:
+        practice = session.practice
+        context.update(
+            chosen_value=chosen.isoformat(),
+            chosen_label=f"{day_label(practice, chosen.astimezone(practice.zone).date())}, {local_time_label(practice, chosen)}",
+        )
+        return render(request, "portal/reschedule_confirm.html", context)
+    context["days"] = _slot_days(request, session)
+    return render(request, "portal/reschedule.html", context, status=400 if form.errors else 200)
+
+
+def _slot_days(request, session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(day label, [(time label, link to the confirm step)])] in the practice's zone."""
+    practice = session.practice
+    base = reverse("portal:reschedule", args=[session.pk])
+    return [
+        (
+            day_label(practice, day),
+            [
+                (
+                    local_time_label(practice, slot.starts_at),
+                    f"{base}?{urlencode({'at': slot.starts_at.isoformat()})}",
+                )
+                for slot in slots
+            ],
+        )
+        for day, slots in services.reschedule_slots(session=session)
+    ]
 
 
 # --- Course progress and questionnaires ---------------------------------------------

@@ -41,7 +41,7 @@ def test_a_bad_new_time_gets_a_message_and_changes_nothing(as_client_a, agreed_a
     response = as_client_a.post(
         reverse("portal:reschedule", args=[later_a.pk]), {"starts_at": "tomorrow-ish"}
     )
-    assert b"Please choose a date and a time." in response.content
+    assert b"Please choose one of the free times." in response.content
     before = later_a.starts_at
     later_a.refresh_from_db()
     assert later_a.starts_at == before
