@@ -155,6 +155,13 @@ class PracticeScopedAdmin(_ChoicesScoped):
         # A filter on the practice would list every practice's name; owners have one.
         return [f for f in filters if not (isinstance(f, str) and f.split("__")[-1] == "practice")]
 
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if _is_superuser(request):
+            return columns
+        # Always the owner's own practice: a column of the same name on every row.
+        return [c for c in columns if c != "practice"] or columns
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         owner = None if _is_superuser(request) else admin_owner(request)

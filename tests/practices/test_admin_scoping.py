@@ -199,7 +199,9 @@ def test_a_superuser_sees_every_practice(admin_client, client_a, client_b, rooms
     assert response.status_code == 200
 
 
-def test_every_admin_of_practice_data_is_scoped_for_owners(as_owner_a, client_b, session_b):
+def test_every_admin_of_practice_data_is_scoped_for_owners(
+    as_owner_a, client_b, session_b, session_a, rooms
+):
     """Each changelist the owner may open shows nothing of the other practice."""
     from django.contrib import admin
 
@@ -214,4 +216,9 @@ def test_every_admin_of_practice_data_is_scoped_for_owners(as_owner_a, client_b,
         page = response.content.decode()
         assert "Brandt" not in page and "Other Studio" not in page, opts.label
         seen += 1
+        add = as_owner_a.get(admin_url(f"{opts.app_label}_{opts.model_name}_add"))
+        assert add.status_code in (200, 403), opts.label
+        for obj in response.context["cl"].result_list[:1]:
+            change = as_owner_a.get(admin_url(f"{opts.app_label}_{opts.model_name}_change", obj.pk))
+            assert change.status_code == 200, opts.label
     assert seen >= 20
