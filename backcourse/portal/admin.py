@@ -43,6 +43,7 @@ class ScreeningAnswerInline(PracticeScopedInline, admin.TabularInline):
 
 @admin.register(Intake)
 class IntakeAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    audits_health_data = True
     practice_path = "client__practice"
     list_display = ["client", "complaint", "submitted_at"]
     inlines = [ScreeningAnswerInline]
@@ -50,11 +51,13 @@ class IntakeAdmin(PracticeScopedAdmin, admin.ModelAdmin):
 
 @admin.register(CheckIn, FollowUp)
 class SessionFormAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    audits_health_data = True
     practice_path = "session__practice"
 
 
 @admin.register(QuestionnaireResponse)
 class QuestionnaireResponseAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    audits_health_data = True
     practice_path = "client__practice"
 
 

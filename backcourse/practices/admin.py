@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from backcourse.practices.admin_scoping import PracticeScopedAdmin, PracticeScopedInline
 from backcourse.practices.models import Practice, StaffMember
@@ -32,3 +33,7 @@ class StaffMemberAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "practice", "role", "takes_sessions", "is_active"]
     list_filter = ["practice", "role"]
     raw_id_fields = ["user"]
+
+
+admin.site.site_header = _("Backcourse administration")
+admin.site.site_title = _("Backcourse")

@@ -17,6 +17,7 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from backcourse.audit.services import access_event_record
 from backcourse.practices.models import Practice, StaffMember
 
 # Models shared by every practice (no practice of their own): not narrowed.
@@ -99,6 +100,33 @@ class PracticeScopedAdmin(_ChoicesScoped):
     """Mix into a ModelAdmin of practice-owned data (put it first)."""
 
     practice_path = "practice"
+    # Health data: every change page opened is written to the audit log, as on the
+    # staff pages. The client is found beside the practice (`session__practice` ->
+    # `session__client`), or is the object itself for clients.
+    audits_health_data = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if self.audits_health_data and request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            client = self._client_of(obj) if obj is not None else None
+            if client is not None:
+                access_event_record(
+                    request=request, client=client, what=f"admin: {obj._meta.verbose_name}"
+                )
+        return response
+
+    def _client_of(self, obj):
+        from backcourse.clients.models import Client
+
+        if isinstance(obj, Client):
+            return obj
+        target = obj
+        for part in self.practice_path.split("__")[:-1] + ["client"]:
+            target = getattr(target, part, None)
+            if target is None:
+                return None
+        return target
 
     # --- who may use it ---------------------------------------------------------------
 

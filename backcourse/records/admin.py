@@ -16,6 +16,7 @@ class TensionInline(PracticeScopedInline, admin.TabularInline):
 
 @admin.register(SessionRecord)
 class SessionRecordAdmin(PracticeScopedAdmin, admin.ModelAdmin):
+    audits_health_data = True
     practice_path = "session__practice"
     list_display = ["session", "pressure", "updated_at", "version"]
     raw_id_fields = ["session"]

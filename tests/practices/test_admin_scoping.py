@@ -222,3 +222,17 @@ def test_every_admin_of_practice_data_is_scoped_for_owners(
             change = as_owner_a.get(admin_url(f"{opts.app_label}_{opts.model_name}_change", obj.pk))
             assert change.status_code == 200, opts.label
     assert seen >= 20
+
+
+def test_opening_health_data_in_the_admin_is_audited(as_owner_a, owner_a, session_a):
+    from backcourse.audit.models import AccessEvent
+    from backcourse.records.models import SessionRecord
+
+    record = SessionRecord.objects.create(session=session_a)
+    as_owner_a.get(admin_url("clients_client_change", session_a.client_id))
+    as_owner_a.get(admin_url("records_sessionrecord_change", record.pk))
+    events = AccessEvent.objects.filter(user=owner_a.user, client=session_a.client)
+    assert sorted(events.values_list("what", flat=True)) == [
+        "admin: client",
+        "admin: session record",
+    ]
