@@ -7,7 +7,9 @@ backcourse/practices/admin_scoping.py.
 
 from django.db import transaction
 
-from backcourse.practices.models import StaffMember
+from backcourse.portal.consent import consent_texts_default
+from backcourse.portal.screening import screening_questions_default
+from backcourse.practices.models import Practice, StaffMember
 
 OWNER_GROUP = "Practice owners"
 
@@ -100,3 +102,21 @@ def staff_member_make_owner(*, staff: StaffMember) -> StaffMember:
     staff.save(update_fields=["role", "is_active"])  # the post_save signal syncs access
     staff_member_admin_access_sync(staff=staff)
     return staff
+
+
+# --- A new practice ----------------------------------------------------------------
+
+
+@transaction.atomic
+def practice_create(*, practice: Practice) -> Practice:
+    """Save a new practice together with its safety rows, so it is safe from the first
+    minute: the default red-flag screening questions and version 1 of the consent texts,
+    published (a client's health data is then recorded only after they agree). The
+    practice edits both in the admin. The admin, `manage.py create_practice` and the
+    demo all create practices here.
+
+    `practice` is an unsaved Practice (e.g. from the admin form)."""
+    practice.save()
+    screening_questions_default(practice)
+    consent_texts_default(practice)
+    return practice
