@@ -46,7 +46,7 @@ def client_required(view=None, *, consent: bool = True):
             translation.activate(client.practice.language)
             request.LANGUAGE_CODE = translation.get_language()
             if consent:
-                from backcourse.portal.consent import consent_missing
+                from backcourse.clients.consent import consent_missing
 
                 if consent_missing(client):
                     return redirect(f"{reverse('portal:consent')}?next={request.path}")

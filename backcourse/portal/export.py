@@ -3,7 +3,8 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from backcourse.portal.models import CheckIn, ConsentRecord, FollowUp, Intake, QuestionnaireResponse
+from backcourse.clients.models import ConsentRecord, Intake
+from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
 from backcourse.scheduling.models import Session
 
 

@@ -18,20 +18,22 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from backcourse.clients.models import Client
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import (
+    Client,
+    ConsentRecord,
+    Intake,
+    ScreeningAnswer,
+    ScreeningQuestion,
+)
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error
-from backcourse.portal.consent import consent_current_texts
 from backcourse.portal.models import (
     CheckIn,
-    ConsentRecord,
     EmailToken,
     ErasureRequest,
     FollowUp,
-    Intake,
     QuestionnaireResponse,
-    ScreeningAnswer,
-    ScreeningQuestion,
     SignInRequest,
 )
 from backcourse.portal.questionnaires import INSTRUMENTS, QuestionnaireError, questionnaire_score

@@ -18,6 +18,9 @@ from django.views.decorators.http import require_POST
 
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
+from backcourse.clients.consent import consent_missing_texts
+from backcourse.clients.models import ScreeningQuestion
+from backcourse.clients.screening import client_flags
 from backcourse.lib.numbers import plain_decimal
 from backcourse.portal import services
 from backcourse.portal.access import (
@@ -28,7 +31,6 @@ from backcourse.portal.access import (
     own_sessions,
     request_client,
 )
-from backcourse.portal.consent import consent_missing_texts
 from backcourse.portal.export import client_data_export, client_data_pdf
 from backcourse.portal.forms import (
     QUESTIONNAIRE_FORMS,
@@ -38,9 +40,8 @@ from backcourse.portal.forms import (
     LoginForm,
     RescheduleForm,
 )
-from backcourse.portal.models import ErasureRequest, ScreeningQuestion
+from backcourse.portal.models import ErasureRequest
 from backcourse.portal.questionnaires import INSTRUMENTS
-from backcourse.portal.screening import client_flags
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
 from backcourse.scheduling.formats import day_label, local_time_label

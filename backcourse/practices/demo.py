@@ -32,11 +32,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from backcourse.accounts.models import User
-from backcourse.clients.models import Client
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import (
+    Client,
+    ConsentRecord,
+    Intake,
+    ScreeningAnswer,
+    ScreeningQuestion,
+)
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
-from backcourse.portal.consent import consent_current_texts
-from backcourse.portal.models import ConsentRecord, Intake, ScreeningAnswer, ScreeningQuestion
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.practices.services import practice_create
 from backcourse.records.models import Measurement, SessionRecord, TensionReading

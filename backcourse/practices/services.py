@@ -7,8 +7,8 @@ backcourse/practices/admin_scoping.py.
 
 from django.db import transaction
 
-from backcourse.portal.consent import consent_texts_default
-from backcourse.portal.screening import screening_questions_default
+from backcourse.clients.consent import consent_texts_default
+from backcourse.clients.screening import screening_questions_default
 from backcourse.practices.models import Practice, StaffMember
 
 OWNER_GROUP = "Practice owners"
@@ -30,11 +30,11 @@ OWNER_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "records.sessionrecord": ALL,
     "records.measurement": ALL,
     "records.tensionreading": ALL,
-    "portal.screeningquestion": ALL,
-    "portal.consenttext": ALL,
-    "portal.consentrecord": ("view",),
-    "portal.intake": ("change", "view"),
-    "portal.screeninganswer": ("view",),
+    "clients.screeningquestion": ALL,
+    "clients.consenttext": ALL,
+    "clients.consentrecord": ("view",),
+    "clients.intake": ("change", "view"),
+    "clients.screeninganswer": ("view",),
     "portal.checkin": ALL,
     "portal.followup": ALL,
     "portal.questionnaireresponse": ALL,

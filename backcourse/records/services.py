@@ -27,8 +27,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.clients.consent import consent_missing
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
-from backcourse.portal.consent import consent_missing
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling import errors as scheduling_errors
 from backcourse.scheduling.models import Session

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from backcourse.portal.consent import consent_current_texts, consent_missing
-from backcourse.portal.models import ScreeningQuestion
-from backcourse.portal.screening import DEFAULT_QUESTIONS
+from backcourse.clients.consent import consent_current_texts, consent_missing
+from backcourse.clients.models import ScreeningQuestion
+from backcourse.clients.screening import DEFAULT_QUESTIONS
 from backcourse.practices.models import Practice
 from backcourse.practices.services import practice_create
 from tests import factories as f

@@ -7,7 +7,7 @@ register = template.Library()
 def portal_flags(client, preloaded=None):
     """{% portal_flags client [preloaded] as flags %} — positive screening answers, red flags
     first. Pages listing many clients pass flags loaded at once (`flags_by_client`)."""
-    from backcourse.portal.screening import client_flags
+    from backcourse.clients.screening import client_flags
 
     if isinstance(preloaded, list):
         return preloaded
@@ -31,7 +31,7 @@ def portal_questionnaire_scores(course):
 
 @register.simple_tag
 def portal_consent_missing(client):
-    from backcourse.portal.consent import consent_missing_texts
+    from backcourse.clients.consent import consent_missing_texts
 
     return consent_missing_texts(client) if client else []
 
@@ -39,7 +39,7 @@ def portal_consent_missing(client):
 @register.simple_tag
 def portal_intake(client):
     """{% portal_intake client as intake %} — the client's newest intake, or None."""
-    from backcourse.portal.models import Intake
+    from backcourse.clients.models import Intake
 
     if not client:
         return None
