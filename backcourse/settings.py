@@ -199,3 +199,8 @@ REMINDER_CLAIM_TIMEOUT = timedelta(seconds=env_int("REMINDER_CLAIM_TIMEOUT_SECON
 MAINTENANCE_REMINDER_LOOKBACK = timedelta(days=env_int("MAINTENANCE_REMINDER_LOOKBACK_DAYS", 14))
 # At most this many reminders per scan; the next scan takes the rest.
 REMINDER_SCAN_LIMIT = env_int("REMINDER_SCAN_LIMIT", 500)
+
+# --- Client pages (portal/) ------------------------------------------------------------
+# A validated questionnaire is asked at the start of a course and every this many held
+# sessions.
+BACKCOURSE_QUESTIONNAIRE_EVERY = env_int("BACKCOURSE_QUESTIONNAIRE_EVERY", 4)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.scheduling.availability import bookable_therapists, local_to_utc
 from backcourse.scheduling.models import Room, SessionType
 
 
@@ -62,8 +63,6 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args, practice, **kwargs):
         super().__init__(*args, **kwargs)
-        from backcourse.scheduling.availability import bookable_therapists
-
         self.practice = practice
         self.fields["session_type"].queryset = SessionType.objects.filter(
             practice=practice, is_active=True
@@ -75,8 +74,6 @@ class SeriesForm(forms.Form):
         data = super().clean()
         day, at = data.get("first_date"), data.get("first_time")
         if day and at:
-            from backcourse.scheduling.availability import local_to_utc
-
             first = local_to_utc(day, at, self.practice.zone)
             if first < timezone.now():
                 self.add_error("first_date", _("The first session must be in the future."))

@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -359,10 +359,7 @@ def _shift_days(start, days: int, zone):
 
 
 def _course_url(course) -> str:
-    try:
-        return reverse("courses:detail", kwargs={"pk": course.pk})
-    except NoReverseMatch:
-        return reverse("booking:series", kwargs={"course_pk": course.pk})
+    return reverse("courses:detail", kwargs={"pk": course.pk})
 
 
 # --- Staff: move, cancel, no-show --------------------------------------------------------

@@ -26,6 +26,7 @@ from backcourse.clients.models import (
     ScreeningAnswer,
     ScreeningQuestion,
 )
+from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error
 from backcourse.portal.models import (
@@ -489,14 +490,12 @@ def followups_for_course(course) -> list[FollowUpPoint]:
 
 # --- Questionnaires ------------------------------------------------------------------
 
-QUESTIONNAIRE_EVERY_N_SESSIONS = getattr(settings, "BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+QUESTIONNAIRE_EVERY_N_SESSIONS = settings.BACKCOURSE_QUESTIONNAIRE_EVERY
 
 
 def questionnaires_due(course, *, now=None) -> list:
     """Instruments due for a course: at the start, every N held sessions, and before
     the last planned session (the end)."""
-    from backcourse.courses.models import Course
-
     if course.status in (Course.Status.CANCELLED,):
         return []
     held = list(
