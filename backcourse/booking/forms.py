@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backcourse.scheduling.availability import bookable_therapists, local_to_utc
+from backcourse.lib.slots import local_to_utc
 from backcourse.scheduling.models import Room, SessionType
+from backcourse.scheduling.selectors import bookable_therapists
 
 
 class ContactForm(forms.Form):

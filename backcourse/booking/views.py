@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backcourse.booking.forms import ContactForm, RescheduleForm, SeriesForm, parse_utc
+from backcourse.lib.slots import local_to_utc
 from backcourse.practices.access import access_course, access_session, staff_required
 from backcourse.practices.models import Practice
-from backcourse.scheduling import availability as av
 from backcourse.scheduling import errors as codes
-from backcourse.scheduling import pending, services
+from backcourse.scheduling import pending, selectors, services
 from backcourse.scheduling import series as series_booking
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.formats import day_label, local_time_label, when_text
@@ -102,7 +102,7 @@ def start(request, practice):
     if not practice.online_booking:
         return render(request, "booking/closed.html", context)
     kinds = SessionType.objects.filter(practice=practice, bookable_online=True, is_active=True)
-    therapists = list(av.bookable_therapists(practice))
+    therapists = list(selectors.bookable_therapists(practice))
     context.update(kinds=kinds, therapists=therapists)
     errors = []
 
@@ -188,7 +188,7 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
         except ValueError:
             errors.append(_("That date could not be read; showing the next days instead."))
     first_day = min(max(first_day, today), today + timedelta(days=MAX_DAYS_AHEAD))
-    slots = av.available_slots(
+    slots = selectors.available_slots(
         practice=practice,
         session_type=kind,
         therapist=therapist,
@@ -355,7 +355,7 @@ def _shift_days(start, days: int, zone):
     if not days:
         return start
     wall = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
-    return av.local_to_utc(wall.date(), wall.time(), zone)
+    return local_to_utc(wall.date(), wall.time(), zone)
 
 
 def _course_url(course) -> str:
@@ -400,7 +400,7 @@ def session_change(request, pk):
                 data = form.cleaned_data
                 services.session_move(
                     session=session,
-                    starts_at=av.local_to_utc(data["day"], data["at"], practice.zone),
+                    starts_at=local_to_utc(data["day"], data["at"], practice.zone),
                     whole_series=data["whole_series"],
                     by=request.user,
                     overrides=overrides,

@@ -48,9 +48,9 @@ from backcourse.records.services import (
 )
 from backcourse.scheduling import errors
 from backcourse.scheduling import services as scheduling
-from backcourse.scheduling.availability import available_slots
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Session, SessionType
+from backcourse.scheduling.selectors import available_slots
 
 SIGN_IN_LINK_MINUTES = 30
 FOLLOW_UP_LINK_DAYS = 4

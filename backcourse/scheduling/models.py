@@ -72,7 +72,7 @@ class Weekday(models.IntegerChoices):
 class _WeeklyRange(models.Model):
     """A wall-clock range on a weekday, in the practice's time zone. Stored as local
     times on purpose: "09:00 on Mondays" stays 09:00 across daylight-saving changes;
-    scheduling.availability turns it into UTC instants date by date."""
+    lib/slots.py turns it into UTC instants date by date."""
 
     therapist = models.ForeignKey(
         StaffMember, on_delete=models.CASCADE, related_name="+", verbose_name=_("therapist")
