@@ -32,6 +32,8 @@ from typing import NamedTuple
 import numpy as np
 
 Range = tuple[datetime, datetime]
+# Wall-clock ranges by weekday (0 = Monday), in the practice's zone.
+WeeklyHours = dict[int, list[tuple[time, time]]]
 
 # Reasons a slot cannot be booked, most fundamental first (see `check_slot`); the
 # codes of scheduling/errors.py, repeated here so this arithmetic needs no Django.
@@ -69,8 +71,8 @@ def local_to_utc(day: date, wall: time, zone: tzinfo) -> datetime:
 class TherapistRules:
     """Everything that decides one therapist's free time. Weekday 0 = Monday."""
 
-    working: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
-    breaks: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
+    working: WeeklyHours = field(default_factory=dict)
+    breaks: WeeklyHours = field(default_factory=dict)
     time_off: list[Range] = field(default_factory=list)
     # Existing non-cancelled sessions as (start, end + their buffer), any order.
     busy: list[Range] = field(default_factory=list)
@@ -186,10 +188,11 @@ def overlapping(spans: Spans, owner: np.ndarray, start: np.ndarray, end: np.ndar
     latest_end = np.maximum.accumulate(key_end[order])
     q_base = owner * span - lo
     i = np.searchsorted(key_start, q_base + end, side="left") - 1
-    return (i >= 0) & (latest_end[np.maximum(i, 0)] > q_base + start)
+    hit: np.ndarray = (i >= 0) & (latest_end[np.maximum(i, 0)] > q_base + start)
+    return hit
 
 
-def _hours_key(working: dict, breaks: dict) -> tuple:
+def _hours_key(working: WeeklyHours, breaks: WeeklyHours) -> tuple[object, ...]:
     return (
         tuple(sorted((wd, tuple(r)) for wd, r in working.items())),
         tuple(sorted((wd, tuple(r)) for wd, r in breaks.items())),
@@ -198,7 +201,7 @@ def _hours_key(working: dict, breaks: dict) -> tuple:
 
 def free_arrays(
     *,
-    hours: Sequence[tuple[dict, dict]],
+    hours: Sequence[tuple[WeeklyHours, WeeklyHours]],
     time_off: Spans,
     busy: Spans,
     rooms: Spans | None,
@@ -228,7 +231,7 @@ def free_arrays(
         return [(a, b) for a, b in out if b > a]
 
     days = list(_days(first_day, last_day))
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for pos, (working, breaks) in enumerate(hours):
         groups.setdefault(_hours_key(working, breaks), []).append(pos)
     owners, starts = [], []

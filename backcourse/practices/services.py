@@ -5,6 +5,8 @@ What the admin then shows them is narrowed to their practice by
 backcourse/practices/admin_scoping.py.
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from backcourse.clients.consent import consent_texts_default
@@ -49,7 +51,7 @@ OWNER_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def owner_group_sync(*, apps=None):
+def owner_group_sync(*, apps: Any = None) -> Any:
     """Create the owner group if missing and give it the permissions above (adds only;
     what a superuser added by hand stays). `apps` is a migration's app registry."""
     if apps is None:
@@ -69,7 +71,7 @@ def owner_group_sync(*, apps=None):
     return group
 
 
-def owner_group():
+def owner_group() -> Any:
     from django.contrib.auth.models import Group
 
     group = Group.objects.filter(name=OWNER_GROUP).first()

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connections
-from django.db.models import IntegerField, Q, Value
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from backcourse.lib import slots
@@ -28,13 +28,14 @@ from backcourse.lib.slots import (
     Slot,
     Spans,
     TherapistRules,
+    WeeklyHours,
     free_arrays,
     local_to_utc,
     slots_from_arrays,
     to_us,
 )
-from backcourse.practices.models import StaffMember
-from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
+from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling.models import Break, Room, Session, SessionType, TimeOff, WorkingHours
 
 MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated ≤ 120
 MAX_DURATION = timedelta(minutes=240)  # Session.duration_minutes is validated ≤ 240
@@ -42,7 +43,7 @@ MAX_DURATION = timedelta(minutes=240)  # Session.duration_minutes is validated �
 
 def rules_load(
     *,
-    practice,
+    practice: Practice,
     therapist_ids: Sequence[int],
     window: Range,
     exclude_session_ids: Iterable[int] = (),
@@ -50,17 +51,14 @@ def rules_load(
 ) -> tuple[dict[int, TherapistRules], dict[int, list[Range]]]:
 
     rules = {tid: TherapistRules() for tid in therapist_ids}
-    for model, attr in ((WorkingHours, "working"), (Break, "breaks")):
-        rows = model.objects.filter(therapist_id__in=therapist_ids).values_list(
-            "therapist_id", "weekday", "start_time", "end_time"
-        )
-        for tid, weekday, a, b in rows:
-            getattr(rules[tid], attr).setdefault(weekday, []).append((a, b))
+    for tid, which, weekday, a, b in _weekly_rows(therapist_ids):
+        weekly = rules[tid].breaks if which else rules[tid].working
+        weekly.setdefault(weekday, []).append((a, b))
     start, end = window
-    for tid, a, b in TimeOff.objects.filter(
+    for tid, off_from, off_until in TimeOff.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at"):
-        rules[tid].time_off.append((a, b))
+        rules[tid].time_off.append((off_from, off_until))
 
     room_ids = (
         list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
@@ -89,14 +87,27 @@ def rules_load(
     return rules, rooms
 
 
-def bookable_therapists(practice):
+def _weekly_rows(therapist_ids: Sequence[int]) -> list[tuple[int, int, int, time, time]]:
+    """(therapist, 0 = working / 1 = break, weekday, from, until) in one query."""
+    kind = [Value(0, output_field=IntegerField()), Value(1, output_field=IntegerField())]
+    hours = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by()
+    breaks = Break.objects.filter(therapist_id__in=therapist_ids).order_by()
+    columns = ("weekday", "start_time", "end_time")
+    return list(
+        hours.values_list("therapist_id", kind[0], *columns).union(
+            breaks.values_list("therapist_id", kind[1], *columns), all=True
+        )
+    )
+
+
+def bookable_therapists(practice: Practice) -> QuerySet[StaffMember]:
 
     return StaffMember.objects.filter(
         practice=practice, is_active=True, takes_sessions=True
     ).select_related("user")
 
 
-def _session_columns(sessions) -> np.ndarray:
+def _session_columns(sessions: QuerySet[Session]) -> np.ndarray:
     """(therapist_id, room_id or 0, start µs, end µs, buffer minutes) of a Session
     queryset as an int64 array of shape (n, 5).
 
@@ -105,10 +116,10 @@ def _session_columns(sessions) -> np.ndarray:
     build in Python; elsewhere the ORM rows are converted."""
 
     columns = ("therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes")
-    sessions = sessions.order_by().values_list(*columns)
-    connection = connections[sessions.db]
+    rows = sessions.order_by().values_list(*columns)
+    connection = connections[rows.db]
     if connection.vendor == "postgresql":
-        sql, params = sessions.query.sql_with_params()
+        sql, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT string_agg(concat_ws(',', therapist_id, coalesce(room_id, 0), "
@@ -121,15 +132,15 @@ def _session_columns(sessions) -> np.ndarray:
         if not text:
             return np.zeros((0, 5), dtype=np.int64)
         return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 5)
-    rows = [(t, r or 0, to_us(a), to_us(b), buf) for t, r, a, b, buf in sessions]
-    return np.array(rows, dtype=np.int64).reshape(-1, 5)
+    converted = [(t, r or 0, to_us(a), to_us(b), buf) for t, r, a, b, buf in rows]
+    return np.array(converted, dtype=np.int64).reshape(-1, 5)
 
 
 def available_slots(
     *,
-    practice,
-    session_type,
-    therapist=None,
+    practice: Practice,
+    session_type: SessionType,
+    therapist: StaffMember | None = None,
     first_day: date | None = None,
     weeks: int = 4,
     now: datetime | None = None,
@@ -154,13 +165,9 @@ def available_slots(
         local_to_utc(last_day + timedelta(days=1), time(0), zone) + timedelta(hours=1),
     )
     position = {tid: i for i, tid in enumerate(therapist_ids)}
-    hours: list[tuple[dict, dict]] = [({}, {}) for _ in therapist_ids]
-    for which, model in enumerate((WorkingHours, Break)):
-        rows = model.objects.filter(therapist_id__in=therapist_ids).values_list(
-            "therapist_id", "weekday", "start_time", "end_time"
-        )
-        for tid, weekday, a, b in rows:
-            hours[position[tid]][which].setdefault(weekday, []).append((a, b))
+    hours: list[tuple[WeeklyHours, WeeklyHours]] = [({}, {}) for _ in therapist_ids]
+    for tid, which, weekday, a, b in _weekly_rows(therapist_ids):
+        hours[position[tid]][which].setdefault(weekday, []).append((a, b))
     off = TimeOff.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at")
@@ -220,8 +227,8 @@ def available_slots(
 
 def slot_problems(
     *,
-    practice,
-    therapist,
+    practice: Practice,
+    therapist: StaffMember,
     starts_at: datetime,
     duration_minutes: int,
     buffer_minutes: int = 0,
@@ -264,7 +271,7 @@ def slot_problems(
     exclude = list(exclude_session_ids)
     if exclude:
         sessions = sessions.exclude(pk__in=exclude)
-    rows = (
+    busy_rows = (
         off.order_by()
         .values_list(kind[0], "starts_at", "ends_at", kind[0])
         .union(
@@ -272,7 +279,7 @@ def slot_problems(
             all=True,
         )
     )
-    for which, a, b, buf in rows:
+    for which, a, b, buf in busy_rows:
         if which:
             rules.busy.append((a, b + timedelta(minutes=buf)))
         else:

@@ -152,7 +152,7 @@ def series_plan(
                 room_busy,
                 client_busy,
             )
-        else:
+        elif row.starts_at is not None:
             accepted.append((row.starts_at, row.starts_at + duration + buffer))
     return plan
 

@@ -250,9 +250,10 @@ def _series_from(session: Session) -> list[Session]:
 
 
 def _locked(session: Session) -> Session:
-    return (
+    locked: Session = (
         Session.objects.select_for_update().select_related("practice", "client").get(pk=session.pk)
     )
+    return locked
 
 
 @transaction.atomic
