@@ -19,12 +19,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backcourse.booking import pending
 from backcourse.booking.forms import ContactForm, RescheduleForm, SeriesForm, parse_utc
 from backcourse.lib.slots import local_to_utc
 from backcourse.practices.access import access_course, access_session, staff_required
 from backcourse.practices.models import Practice
 from backcourse.scheduling import errors as codes
-from backcourse.scheduling import pending, selectors, services
+from backcourse.scheduling import selectors, services
 from backcourse.scheduling import series as series_booking
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.formats import day_label, local_time_label, when_text

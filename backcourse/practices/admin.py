@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.clients.services import practice_create
 from backcourse.practices.admin_scoping import PracticeScopedAdmin, PracticeScopedInline
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.practices.services import practice_create
 
 
 class StaffInline(PracticeScopedInline, admin.TabularInline):

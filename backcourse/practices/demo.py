@@ -40,10 +40,10 @@ from backcourse.clients.models import (
     ScreeningAnswer,
     ScreeningQuestion,
 )
+from backcourse.clients.services import practice_create
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.practices.services import practice_create
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
 

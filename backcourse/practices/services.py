@@ -9,9 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from backcourse.clients.consent import consent_texts_default
-from backcourse.clients.screening import screening_questions_default
-from backcourse.practices.models import Practice, StaffMember
+from backcourse.practices.models import StaffMember
 
 OWNER_GROUP = "Practice owners"
 
@@ -104,21 +102,3 @@ def staff_member_make_owner(*, staff: StaffMember) -> StaffMember:
     staff.save(update_fields=["role", "is_active"])  # the post_save signal syncs access
     staff_member_admin_access_sync(staff=staff)
     return staff
-
-
-# --- A new practice ----------------------------------------------------------------
-
-
-@transaction.atomic
-def practice_create(*, practice: Practice) -> Practice:
-    """Save a new practice together with its safety rows, so it is safe from the first
-    minute: the default red-flag screening questions and version 1 of the consent texts,
-    published (a client's health data is then recorded only after they agree). The
-    practice edits both in the admin. The admin, `manage.py create_practice` and the
-    demo all create practices here.
-
-    `practice` is an unsaved Practice (e.g. from the admin form)."""
-    practice.save()
-    screening_questions_default(practice)
-    consent_texts_default(practice)
-    return practice

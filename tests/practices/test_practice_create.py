@@ -8,8 +8,8 @@ from django.urls import reverse
 from backcourse.clients.consent import consent_current_texts, consent_missing
 from backcourse.clients.models import ScreeningQuestion
 from backcourse.clients.screening import DEFAULT_QUESTIONS
+from backcourse.clients.services import practice_create
 from backcourse.practices.models import Practice
-from backcourse.practices.services import practice_create
 from tests import factories as f
 
 

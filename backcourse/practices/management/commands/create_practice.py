@@ -4,8 +4,8 @@ a new practice with its screening questions and consent texts (practice_create).
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from backcourse.clients.services import practice_create
 from backcourse.practices.models import Practice
-from backcourse.practices.services import practice_create
 
 
 class Command(BaseCommand):

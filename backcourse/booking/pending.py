@@ -16,9 +16,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from backcourse.booking import emails
 from backcourse.clients.models import Client
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling import emails, errors, selectors
+from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, Session, SessionType
 from backcourse.scheduling.services import session_book
