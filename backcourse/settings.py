@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backcourse.portal",
     "backcourse.api",
     "backcourse.audit",
+    "backcourse.demo",
 ]
 
 MIDDLEWARE = [
