@@ -3,39 +3,93 @@
 This module is plain mathematics (numpy/scipy only; no web, database or Django
 imports).  It reads like the method section of a paper.
 
+Public API (what callers use)
+-----------------------------
+``analyse_course(points, goal, *, higher_is_better=False, prior=None,
+planned_sessions=None, floor=None, ceiling=None) -> CourseEffect`` for one course;
+``analyse_courses(before, after, days, goal, *, next_day=None, planned_sessions=None,
+floor=None, ceiling=None, ...) -> BatchEffect`` for many at once (same numbers).
+``SessionPoint(day, before, after, next_day=None)``: ``next_day`` is the next-day
+follow-up value (one day after the session).  ``PracticePrior.from_courses``
+fits the practice prior (call it from a background task, store the result).
+
+Every figure is an :class:`Estimate` ``(median, low, high)``: a point estimate and
+the 80 % range that contains it (low <= median <= high), both from the same
+posterior, never of zero width.  When there is no figure, median/low/high are
+None and ``code`` says why (machine-readable; the app translates):
+``too_few_sessions`` (fewer than 3 values: no interval from so little),
+``no_goal``, ``no_planned_sessions``, ``goal_not_reached``, ``not_as_modelled``,
+``latest_session_not_at_goal``, ``goal_held_between_sessions``, ``no_sessions``.
+``unit`` names the unit: ``points`` (the measure's units, oriented so that
+positive = better), ``points_per_day``, ``days``, ``share`` (0-1),
+``measure_units`` (the measure's own units and direction).  ``n_sessions``: how
+many values the figure rests on.
+
+:class:`CourseEffect` fields:
+
+* ``status``: ``as_modelled`` | ``not_as_modelled`` (the latest before values
+  break from the fitted curve: show no forecast) | ``too_few_sessions`` (fewer
+  than 3 before values) | ``no_sessions``.
+* ``immediate_relief_recent`` [points]: mean relief (before - after) over the
+  latest ``RECENT`` = 5 sessions with both values, with its 80 % range
+  (Student t, noise variance pooled with the curve's noise estimate so that
+  identical values still give a range).  Needs 3 sessions.
+* ``lasting_relief_estimate`` [points]: fitted curve at session 1 minus fitted
+  curve at the latest session (what the course has achieved, noise removed),
+  posterior median and 80 % range.  Needs 3 before values.
+  ``lasting_relief`` (plain number, no range): first minus latest recorded
+  before value, as the client reads it off the chart.
+* ``relapse_points_per_day`` [points_per_day]: mean climb back per day over a
+  typical gap between sessions (``typical_gap_days``, median of the gaps):
+  ``R (1 - exp(-lambda g)) / g`` with R the recent mean relief.
+  ``relief_half_life_days`` [days]: days until half a session's relief is lost
+  (ln 2 / lambda).  ``retention_estimate`` [share]: share of a session's relief
+  still there at the next session after the typical gap (exp(-lambda g)).
+  All three from the posterior of lambda (see Relapse); need 3 observed climbs
+  (intervals plus next-day values).  ``relapse_per_day`` / ``relapse_range`` =
+  ``relapse_points_per_day`` median / (low, high) (kept for older callers);
+  ``relapse_n_intervals`` = climbs used.
+* ``sessions_to_goal``: further sessions until the typical before value (the
+  noise-free curve) meets the goal, median and 80 % range; ``high`` None = beyond
+  50 (``sessions_to_goal_open`` True); None with ``code`` ``goal_not_reached``
+  when most draws never reach it, ``not_as_modelled`` on a recent worsening,
+  ``no_goal``.  ``note`` says when the latest before value already meets the
+  goal.
+* ``maintenance_interval_days`` [days]: days after a session until the relapse
+  brings the value back past the goal: ``-ln(1 - (g - after)/R) / lambda``
+  from the latest after value; None with ``latest_session_not_at_goal`` (the
+  latest session did not bring the value to the goal) or
+  ``goal_held_between_sessions`` (the whole relief is smaller than the room to
+  the goal: the value does not climb back past it).
+* ``level_at_planned_last_session`` [measure_units]: the fitted curve at session
+  ``planned_sessions`` (needs it as input; ``no_planned_sessions`` otherwise).
+* ``plateau`` [measure_units]: where the course levels off (for linear-decline
+  draws: the level 50 sessions ahead).  Also in ``curve.plateau``.
+* ``curve``: ``sessions``, ``fitted`` (posterior median), ``band_low`` /
+  ``band_high`` (80 % band of the noise-free curve) for sessions 1..n+5, in the
+  measure's units, within floor/ceiling.
+* ``immediate_relief`` (per session), ``retention`` (per interval) - the
+  client's own numbers, no model; ``noise_sd`` [measure_units] the estimated
+  noise of a before value.
+
 Data
 ----
 A course is a sequence of sessions k = 1..n.  Each session has a day (a
 ``datetime.date`` or a number of days since the start of the course), a *before*
-value ``pre_k`` and an *after* value ``post_k`` of one measure (pain 0-10, stress
-0-10, sum of palpated tension, a range of motion ...).  Any before/after value may
-be missing (``None`` or NaN); the session still counts in the session numbering.
+value ``pre_k``, an *after* value ``post_k`` and optionally a next-day value
+``f_k`` of one measure (pain 0-10, stress 0-10, sum of palpated tension,
+fingertip-to-floor cm, rotation degrees ...).  Any value may be missing (``None``
+or NaN); the session still counts in the session numbering.
 
-Orientation.  Every measure is first *oriented* so that lower is better:
-``s = y`` for lower-is-better measures and ``s = -y`` for higher-is-better ones
-(range of motion).  All "relief" figures below are therefore positive when the
-client improved, whatever the measure.  Reported values (curve, plateau, band) are
-turned back into the measure's own units.
-
-Descriptive statistics (the client's own data, no model)
---------------------------------------------------------
-* Immediate relief of session k:   ``R_k = s(pre_k) - s(post_k)``  (None if either
-  value is missing).
-* Lasting relief:  ``s(first before) - s(latest before)`` using the first and the
-  latest *available* before values (None with fewer than two).
-* Retention from session k to k+1:
-  ``ret_k = (s(pre_k) - s(pre_{k+1})) / R_k`` - the fraction of session k's
-  immediate relief still present when the client comes back.  1 = everything kept,
-  0 = back to where session k started, < 0 = worse than before session k, > 1 = even
-  better than right after session k.  None when a value is missing or ``R_k <= 0``
-  (no relief to retain).  The list has n-1 entries (interval k -> k+1).
-* Relapse per day over interval k:
-  ``rho_k = (s(pre_{k+1}) - s(post_k)) / (day_{k+1} - day_k)`` - how fast the value
-  climbs back from the end of session k to the start of session k+1, in measure
-  units per day (positive = climbing back).  The course figure is the **median**
-  over intervals with both values and a positive gap (robust to one odd interval),
-  with the distribution-free ~80 % confidence interval of that median from the
-  order statistics (needs >= 3 intervals).
+Orientation and bounds.  Every measure is first *oriented* so that lower is
+better: ``s = y`` for lower-is-better measures and ``s = -y`` for
+higher-is-better ones.  ``floor`` / ``ceiling`` are the measure's optional
+bounds (default: floor 0 for lower-is-better measures, nothing else).  The bound
+on the better side ("best": the floor of a lower-is-better measure, the ceiling
+of a higher-is-better one) sets the course's scale ``c = max(|s_1 - best|, 1)``
+and enables the linear-decline model; without it ``c = max(|s_1|, 1)``.  So a
+mirrored course (y -> C - y, direction flipped, floor <-> ceiling, goal
+mirrored) gets exactly the same forecast.
 
 Model of the course curve
 -------------------------
@@ -45,104 +99,71 @@ session number (not calendar time)::
     s(pre_k) = P + (S - P) * exp(-r (k - 1)) + e_k,      e_k ~ N(0, sigma^2)
              = S - A * x_k(r) + e_k,   A = S - P,  x_k(r) = 1 - exp(-r (k - 1))
 
-with start S, plateau P, gain A = S - P (the total improvement the course can
-bring; A < 0 is a worsening course), rate r per session (r > 0) and noise sigma.
-Given r and sigma the model is *linear* in (S, A), which is what makes it fast.
+with start S, plateau P, gain A = S - P, rate r per session and noise sigma;
+linear in (S, A) given r and sigma.  Values are fitted in scale units
+``(s - s_1) / c``: the gain fraction ``phi = A / c`` and the noise fraction
+``sigma / c`` are comparable across clients and measures.
 
-Scale-free units.  Let ``y1`` be the first available oriented before value and
-``c = max(|y1|, 1)`` the course's scale.  We fit ``(s - y1) / c``, so S' = (S-y1)/c,
-the *gain fraction* ``phi = A / c`` (0.5 = the course halves the starting pain) and
-the *noise fraction* ``sigma / c`` are dimensionless and comparable across clients
-and measures.
+Prior (empirical Bayes).  A :class:`PracticePrior` holds normal distributions of
+log r, phi and log noise fraction across the practice's finished courses
+(``PracticePrior.from_courses``: EM on the per-course posteriors; fewer than 5
+usable courses -> :meth:`PracticePrior.default`: "a course removes about half
+of the distance to the best bound, closing ~30 % of the remaining gap per
+session; values vary by ~10 % of that distance").
 
-Prior (empirical Bayes).  A :class:`PracticePrior` holds the distribution across
-the practice's finished courses of log r, phi and log noise fraction (normal for
-each).  ``PracticePrior.from_courses`` fits every finished course (>= 4 before
-values) with a wide prior, takes the mean of the per-course posterior means and a
-method-of-moments between-course variance (variance of the estimates minus their
-average posterior variance, floored).  With fewer than 5 usable courses it falls
-back to the built-in default (:meth:`PracticePrior.default`), which encodes
-"a course typically removes about half of the starting pain, closing about 30 % of
-the remaining gap per session; a rating varies by about 10 % of its start between
-sessions".  The start gets a wide N(0, 1) prior in scale units.
+Posterior.  r and sigma on a grid (``N_RATE`` x ``N_NOISE`` cells weighted by
+the prior); within a cell the posterior of (S', A') is exact bivariate normal
+and the marginal likelihood closed-form.  A second model, linear decline to
+the best bound (``s = max(S - B (k - 1), best)``, prior weight 0.5, slope prior
+N(0.15, 0.07) truncated to B > 0), is one more row of the grid: four points
+cannot tell a curve that levels off from a line that keeps falling.
+``N_DRAWS`` = 200 posterior draws per course from fixed normal numbers, so a
+course's result does not depend on the batch and is reproducible.
 
-Posterior.  r and sigma are put on a grid (``N_RATE`` x ``N_NOISE`` cells placed
-over +-3 / +-2.5 prior standard deviations on the log scale, weighted by the prior
-density).  Within each cell the Gaussian prior on (S', A') is conjugate, so the
-posterior of (S', A') is an exact bivariate normal and the marginal likelihood is
-closed-form.  The cells' posterior weights are ``prior x marginal likelihood``.
-This is an exact posterior up to the grid discretisation of (r, sigma) - no
-optimiser, no convergence issues, identical results for one course or 50,000.
+Sessions to goal
+----------------
+For each draw, the first j >= 0 such that the noise-free curve at session n + j
+meets the goal (closed form ``k = ceil(1 - log(1 - (S - g)/A) / r)``); 0 when
+the curve at the latest session already meets it.  If the latest *observed*
+before value does not meet the goal, at least one more session (j >= 1).  Draws
+beyond ``MAX_SESSIONS`` = 50 further sessions = never.  The 80 % range of this
+discrete quantity is the narrowest central range [q_a, q_(1-a)] whose mid-p
+posterior mass (inside plus half of each end value) is >= 80 %; the median is
+the posterior median.
 
-Second model: linear decline to the floor (lower-is-better measures only, whose
-values cannot go below 0)::
+Recent worsening
+----------------
+When the last three before values do not fall and rise overall, the curve is
+refitted without them and they are compared with its prediction: the course is
+``not_as_modelled`` if their mean is above the 95 % predictive bound, or if they
+climb by at least 2 sqrt(2) sigma (two noise sd of a difference) and the latest
+lies more than sigma above the predicted curve.  Then no sessions-to-goal is
+given.
 
-    s(pre_k) = max(S - B (k - 1), 0) + e_k,       B > 0
+Relapse
+-------
+Between sessions, a session's immediate relief R_k = pre_k - post_k fades
+exponentially: the value climbs back toward the pre-session level as
+``post_k + R_k (1 - exp(-lambda t))`` after t days.  Every observed climb is a
+point on that curve: the next-day follow-up ``f_k`` (t = 1) and the next before
+value ``pre_{k+1}`` (t = days to the next session); sessions without relief
+(R_k <= 0) give none.  lambda has a weak log-normal prior (median 0.2 per day,
+log sd 1.5) on a 64-point log grid; the climbs' noise is integrated out
+(Student-t likelihood, prior worth one observation at twice the curve's noise
+variance).  Follow-ups add points early in the interval, where the curve bends,
+and narrow the range of lambda (see ``scripts/validate_effect.py``).
 
-The exponential model with the default prior bends every course towards a plateau
-at about half the start: a steady straight-line course (8, 7, 6, 5) was read as
-"levels off at ~3.5" and a goal of 3 as "not reached", although four points cannot
-tell a curve that levels off from a line that keeps falling.  So the two models
-are averaged by their marginal likelihoods.  The linear model is one more row of
-the grid (design ``x_k = k - 1``, B' = B / c the slope in scale units, prior
-N(``linear_slope_mean``, ``linear_slope_sd``) = N(0.15, 0.07) truncated to B' > 0,
-prior model probability ``linear_weight`` = 0.5 - agnostic between "levels off"
-and "keeps falling").  The truncation is exact: the cell's marginal likelihood is
-multiplied by P(B' > 0 | data) / P(B' > 0) and its draws come from the truncated
-posterior.  The floor is applied to predictions only (a course whose before
-values already reached 0 has met any goal).  For linear draws the reported
-plateau is the level reached at the end of the prediction horizon (session
-n + ``MAX_SESSIONS``) and the rate is the share of the gap to the floor closed in
-the first session, expressed as r (1 - exp(-r) = share).  ``from_courses`` fits
-the exponential model's hyper-parameters only and keeps the default model weight.
-
-Draws.  ``N_DRAWS`` = 200 posterior draws per course: the cells are chosen by
-systematic resampling of the cell weights and (S', A') by fixed standard normal
-numbers (the same for every course, so a course's result does not depend on which
-other courses were analysed with it, and repeated runs give identical numbers).
-
-Predictions
------------
-* Course curve: posterior median of the noise-free curve for sessions 1..n+ahead,
-  with an 80 % band (10th-90th percentile of the draws).  The band is for the
-  noise-free curve (where the client's typical before value lies), not a
-  prediction interval for a single rating.  Plateau and rate with 80 % ranges.
-* Sessions to goal, counted from the last session given (session n).  0 if the
-  latest available before value already meets the goal.  Otherwise, for each draw,
-  the smallest j >= 1 such that the noise-free curve at session n + j meets the goal
-  (``<= goal`` oriented), i.e. "the before value of the j-th further session is
-  expected at or past the goal".  Found in closed form:
-  ``k = ceil(1 - log(1 - (S - g)/A) / r)``.  Draws that do not reach the goal within
-  ``MAX_SESSIONS`` = 50 further sessions count as "not reached".  We report the
-  median and the 10th-90th percentile (80 % range) of j; if the median is not
-  reached the estimate is None with a reason, if only the upper end is not
-  reached, ``high`` is None with a note.
-* Maintenance interval: days after a session until the measured relapse brings the
-  value back past the goal:  ``(g - s(post_ref)) / rho`` (0 if the session ends
-  exactly at the goal), where ``post_ref`` is the
-  latest available after value and rho the median relapse per day.  Its 80 % range
-  uses the distribution-free order-statistic confidence interval of the median
-  relapse (needs >= 3 intervals; for exactly 3 it is the min-max range, 75 %).  None,
-  with a reason, when the latest session did not bring the value past the goal or
-  when the value does not climb back between sessions.  The model of relapse is
-  deliberately simple (linear in days) and describes the client's own data.
-
-Validation
-----------
-:func:`simulate_courses` draws synthetic courses from known parameters (see
-``scripts/validate_effect.py`` and ``tests/lib/test_course_effect.py``).  Truth for
-"sessions to goal" is defined on the *noise-free* curve: 0 if the true curve at the
-last session given already meets the goal, else the first j with the true curve at
-session n + j meeting it (None if not within 50).  The simulated population is
-drawn from the same distribution as the prior (the empirical-Bayes assumption),
-plus deliberately misspecified scenarios (irregular gaps with extra relapse,
-non-responders, integer ratings).  The simulated population follows the exponential model only (it has no
-straight-line courses), so it checks that averaging in the linear model costs
-little where it is not needed.  Result with 8 sessions of data (1,000 courses,
-regular weekly, seeds 1-3): the 80 % range contains the truth in ~88-89 % of
-courses; the median is within +-1 session in ~84-86 % (exponential model alone:
-~85-87 %; the 90 % target is not reached: for courses whose goal lies near their
-plateau the posterior itself is wider than +-1 session).
+Validation (``scripts/validate_effect.py``)
+-------------------------------------------
+:func:`simulate_courses` draws courses from known parameters (the default prior's
+population, goal "pain <= 3" or "30 % less"); truth = further sessions until the
+noise-free curve meets the goal.  Forecasts after 3, 5, 8 and 12 sessions,
+1,000 courses x seeds 1-3 each, regular scenario, pooled, by stratum of the
+truth (80 % range covers the truth / median within +-1):
+see the script's output and the closing note of issue 14.  Strata whose truth
+is a single value ("already at goal" = 0, "never" = beyond 50) are covered
+whenever the posterior gives that value more than ~10 %: a confident, correct
+forecaster covers them in well over 80 % of courses.
 
 Everything here is a descriptive statistic of the client's own data (plus the
 practice's experience as a prior), never a diagnosis.
@@ -830,6 +851,43 @@ def _sessions_to_goal(
     return j
 
 
+_RANGE_LEVELS = np.arange(0.10, 0.401, 0.02)  #: tail shares tried for the 80 % range
+
+
+def _sessions_range(j: np.ndarray) -> np.ndarray:
+    """Median and 80 % range of sessions-to-goal draws (C, D), values 0..MAX_SESSIONS
+    or inf.  The range is the narrowest central range [q_a, q_(1-a)] (a = 0.10 ..
+    0.40) whose *mid-p* posterior mass - the values strictly inside plus half the
+    mass at each end (the usual treatment of a discrete quantity) - is at least
+    80 %.  The plain 10th-90th percentile range of a discrete quantity holds far
+    more than 80 % when a few values carry most of the mass (it covered the truth
+    in 91 % of simulated courses) - too wide for its label."""
+    cn, d = j.shape
+    vals = np.where(np.isinf(j), MAX_SESSIONS + 1, j).astype(np.int64)
+    nv = MAX_SESSIONS + 2
+    counts = np.bincount((np.arange(cn)[:, None] * nv + vals).ravel(), minlength=cn * nv)
+    p = counts.reshape(cn, nv) / d
+    cdf = np.cumsum(p, axis=1)
+    rows = np.arange(cn)
+
+    def qv(a: float) -> np.ndarray:  # inverted-CDF quantile, as in _quantiles
+        return (cdf < math.ceil(a * d) / d - 1e-12).sum(axis=1)
+
+    med = qv(0.5)
+    lo, hi = qv(LOW_Q), qv(HIGH_Q)
+    for a in _RANGE_LEVELS[1:]:
+        lv, hv = qv(a), qv(1.0 - a)
+        inside = cdf[rows, np.maximum(hv - 1, 0)] * (hv > 0) - cdf[rows, lv]
+        mass = np.where(
+            lv == hv, p[rows, lv], np.maximum(inside, 0.0) + 0.5 * (p[rows, lv] + p[rows, hv])
+        )
+        ok = mass >= 0.8 - 1e-12
+        lo, hi = np.where(ok, lv, lo), np.where(ok, hv, hi)
+    out = np.stack([med, lo, hi], axis=1).astype(float)
+    out[out > MAX_SESSIONS] = np.inf
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _t90_table() -> np.ndarray:
     """90th percentile of Student's t for 0..400 degrees of freedom (0 -> inf)."""
@@ -1081,7 +1139,7 @@ def analyse_courses(
         start[ii] = sign * np.median(units(cp, dr["s"]), axis=1)
         has_goal = ~np.isnan(g[ii])
         gs = np.where(has_goal, (g[ii] - cp["y1"]) / cp["c"], 0.0)
-        q = _quantiles(_sessions_to_goal(dr, gs, n[ii], goal_met[ii]))
+        q = _sessions_range(_sessions_to_goal(dr, gs, n[ii], goal_met[ii]))
         q[~has_goal] = np.nan
         stg[ii] = q
         if band is not None:
