@@ -14,6 +14,7 @@ outcomes page / nightly recomputation), plus building the arrays from
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -74,15 +75,20 @@ def main() -> None:
     before, after, days = big.before.copy(), big.after.copy(), big.days.copy()
     before[pad] = after[pad] = days[pad] = np.nan
     analyse_courses(before[:100], after[:100], days[:100], big.goal[:100], n_sessions=lengths[:100])
-    totals = []
+    totals, cpus = [], []
     for _ in range(3):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         analyse_courses(before, after, days, big.goal, n_sessions=lengths)
         totals.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
     print(
         f"practice of {n:,} courses (4-16 sessions, analyse_courses): "
         f"total {min(totals):.2f} s best of 3 (runs: {', '.join(f'{t:.2f}' for t in totals)}), "
-        f"{1e6 * min(totals) / n:.1f} µs per course (goal <= 5 s)"
+        f"{1e6 * min(totals) / n:.1f} µs per course (goal <= 5 s); CPU {min(cpus):.2f} s"
+    )
+    print(
+        f"load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} cores (wall times above CPU times mean other processes ran)"
     )
 
     # from SessionPoint lists (what a caller holding Python objects pays extra)
