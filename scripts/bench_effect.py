@@ -26,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 
 from backcourse.lib.course_effect import (
+    CourseSummary,
+    PracticePrior,
     SessionPoint,
     analyse_course,
     analyse_courses,
@@ -89,6 +91,15 @@ def main() -> None:
     print(
         f"load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores (wall times above CPU times mean other processes ran)"
+    )
+
+    # the practice prior from stored course summaries (background task)
+    summaries = [CourseSummary(tuple(row[:k])) for row, k in zip(before, lengths, strict=True)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    prior = PracticePrior.from_summaries(summaries)
+    print(
+        f"practice prior from {n:,} stored course summaries: {time.perf_counter() - t0:.2f} s wall, "
+        f"{time.process_time() - c0:.2f} s CPU ({prior.n_courses:,} courses, source {prior.source})"
     )
 
     # from SessionPoint lists (what a caller holding Python objects pays extra)

@@ -11,6 +11,7 @@ import pytest
 
 from backcourse.lib.course_effect import (
     NEEDS_TWO,
+    CourseSummary,
     PracticePrior,
     SessionPoint,
     analyse_course,
@@ -20,6 +21,7 @@ from backcourse.lib.course_effect import (
     score_by_stratum,
     simulate_courses,
     simulate_relapse_courses,
+    summarise_course,
     true_sessions_to_goal,
 )
 
@@ -552,3 +554,21 @@ def test_forecasts_by_stratum_from_session_3_on():
         assert sc[name]["coverage"] >= 0.75, name
         assert sc[name]["no_forecast"] == 0.0, name
     assert 0.75 <= sc["already at goal"]["coverage"] <= 0.88
+
+
+def test_prior_from_stored_summaries_matches_and_scales():
+    true = PracticePrior(math.log(0.5), 0.4, 0.4, 0.2, math.log(0.08), 0.3)
+    sim = simulate_courses(300, 10, seed=21, prior=true)
+    courses = [to_points(sim, i) for i in range(300)]
+    stored = [json.loads(json.dumps(summarise_course(c).to_dict())) for c in courses]
+    from_rows = PracticePrior.from_courses(courses)
+    from_store = PracticePrior.from_summaries([CourseSummary(**d) for d in stored])
+    assert from_store == from_rows
+    # a large practice: a deterministic subset fits the prior, every course counts
+    big = simulate_courses(12_000, 10, seed=22, prior=true)
+    summaries = [CourseSummary(tuple(row)) for row in big.before]
+    fitted = PracticePrior.from_summaries(summaries, max_courses=3000)
+    assert fitted.n_courses == 12_000
+    assert fitted.log_rate_mean == pytest.approx(true.log_rate_mean, abs=0.15)
+    assert fitted.gain_fraction_mean == pytest.approx(true.gain_fraction_mean, abs=0.05)
+    assert fitted == PracticePrior.from_summaries(summaries, max_courses=3000)
