@@ -543,17 +543,21 @@ def _pooled_forecasts(count=500, seed=1, sessions=(3, 5, 8, 12)):
 
 def test_forecasts_by_stratum_from_session_3_on():
     """Forecasts made after 3, 5, 8 and 12 sessions (500 courses each, pooled),
-    scored by the true number of further sessions.  Asserted: the parts of issue
-    14's targets that hold.  Not met (figures in scripts/validate_effect.py):
-    coverage above 88 % in "needs 1-5 more" (89 %), "needs 6-20 more" (95 %) and
-    "never reaches the goal" (97 %); +-1 in "needs 1-5 more" 59.6 % (< 60 %);
-    open-ended 27 % (> 25 %)."""
+    scored by the true number of further sessions, with issue 14's real targets
+    where they hold.  Not met (scripts/validate_effect.py, 1,000 x 3 seeds,
+    regular, pooled): coverage 88.5 % "already at goal", 89.2 % "needs 6-20
+    more", 96.0 % "never reaches the goal" (above 88 %); median within +-1 for
+    "needs 1-5 more" 57.2 % (< 60 %); open-ended 24.8 % (met there, 26.7 % in
+    this smaller sample, so not asserted here)."""
     pred, truth = _pooled_forecasts()
     sc = score_by_stratum(pred, truth)
     for name in ("already at goal", "needs 1-5 more", "needs 6-20 more", "never reaches the goal"):
         assert sc[name]["coverage"] >= 0.75, name
         assert sc[name]["no_forecast"] == 0.0, name
-    assert 0.75 <= sc["already at goal"]["coverage"] <= 0.88
+    assert sc["already at goal"]["coverage"] <= 0.88
+    assert 0.75 <= sc["needs 1-5 more"]["coverage"] <= 0.88
+    # the previous rule (0 whenever the latest value meets the goal, 10th-90th
+    # percentile) covered "needs 1-5 more" in 53-78 % depending on the session
 
 
 def test_prior_from_stored_summaries_matches_and_scales():
@@ -572,3 +576,12 @@ def test_prior_from_stored_summaries_matches_and_scales():
     assert fitted.log_rate_mean == pytest.approx(true.log_rate_mean, abs=0.15)
     assert fitted.gain_fraction_mean == pytest.approx(true.gain_fraction_mean, abs=0.05)
     assert fitted == PracticePrior.from_summaries(summaries, max_courses=3000)
+
+
+def test_plan_and_forecast_disagree():
+    pts = weekly([(8, 5), (7, 4), (6, 3), (5, 3), (4.5, 2)])
+    e = analyse_course(pts, 3, planned_sessions=6)  # one session left in the plan
+    assert e.sessions_to_goal.median > 1
+    assert e.plan_notes == ["more_sessions_needed_than_planned"]
+    roomy = analyse_course(pts, 3, planned_sessions=5 + e.sessions_to_goal.median)
+    assert roomy.plan_notes == []
