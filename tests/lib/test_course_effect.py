@@ -585,3 +585,41 @@ def test_plan_and_forecast_disagree():
     assert e.plan_notes == ["more_sessions_needed_than_planned"]
     roomy = analyse_course(pts, 3, planned_sessions=5 + e.sessions_to_goal.median)
     assert roomy.plan_notes == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mirroring_random_courses_changes_nothing_but_the_direction(seed):
+    sim = simulate_courses(8, 7, seed=seed, missing=0.1, rounding=0.5)
+    for i in range(8):
+        pts = to_points(sim, i)
+        pts = [SessionPoint(p.day, p.before, p.after, p.after) for p in pts]  # next-day too
+        mirrored = [
+            SessionPoint(
+                p.day, *(None if v is None else 10 - v for v in (p.before, p.after, p.next_day))
+            )
+            for p in pts
+        ]
+        g = float(sim.goal[i])
+        a = analyse_course(pts, g, planned_sessions=9, ceiling=10)
+        b = analyse_course(
+            mirrored, 10 - g, higher_is_better=True, floor=0, ceiling=10, planned_sessions=9
+        )
+        assert a.sessions_to_goal == b.sessions_to_goal
+        assert (a.status, a.plan_notes) == (b.status, b.plan_notes)
+        for name in (
+            "immediate_relief_recent",
+            "lasting_relief_estimate",
+            "relapse_points_per_day",
+            "relief_half_life_days",
+            "maintenance_interval_days",
+        ):
+            ea, eb = getattr(a, name), getattr(b, name)
+            assert (ea.median, ea.low, ea.high) == pytest.approx((eb.median, eb.low, eb.high)), name
+        for name in ("level_at_planned_last_session", "plateau"):
+            ea, eb = getattr(a, name), getattr(b, name)
+            if ea.median is None:
+                assert eb.median is None
+                continue
+            assert (ea.median, ea.low, ea.high) == pytest.approx(
+                (10 - eb.median, 10 - eb.high, 10 - eb.low)
+            ), name
