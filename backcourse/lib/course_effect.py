@@ -1522,6 +1522,9 @@ def analyse_course(
     r_bar = res.relief_for_maintenance[0]
     if goal is None:
         mi = Estimate(None, None, None, "no goal set for this course", n_climbs, code=NO_GOAL)
+    elif stg.code in (NOT_AS_MODELLED, GOAL_NOT_REACHED):
+        # a maintenance interval only means something for a course heading to its goal
+        mi = Estimate(None, None, None, stg.reason, n_climbs, code=stg.code)
     elif math.isnan(post_ref):
         mi = Estimate(None, None, None, "needs at least one after value", n_climbs, code=TOO_FEW)
     elif post_ref > g_or:
