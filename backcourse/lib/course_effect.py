@@ -58,9 +58,10 @@ many values the figure rests on.
   goal.
 * ``maintenance_interval_days`` [days]: days after a session until the relapse
   brings the value back past the goal: ``-ln(1 - (g - after)/R) / lambda``
-  from the latest after value; None with ``latest_session_not_at_goal`` (the
-  latest session did not bring the value to the goal) or
-  ``goal_held_between_sessions`` (the whole relief is smaller than the room to
+  from the latest after value; None with ``goal_not_reached`` or
+  ``not_as_modelled`` (as sessions_to_goal: nothing to maintain),
+  ``latest_session_not_at_goal`` (the latest session did not bring the value to
+  the goal) or ``goal_held_between_sessions`` (the whole relief is smaller than the room to
   the goal: the value does not climb back past it).
 * ``level_at_planned_last_session`` [measure_units]: the fitted curve at session
   ``planned_sessions`` (needs it as input; ``no_planned_sessions`` otherwise).
