@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from backcourse.audit.models import AccessEvent
+from backcourse.outcomes.services import practice_outcomes_refresh
 from tests import factories as f
 from tests.outcomes.helpers import measured_course
 
@@ -176,6 +177,7 @@ def test_outcomes_page_counts_sessions_to_clinically_important_change(as_therapi
     course("Neck tension", [5, 4, 3])  # -2 at session 3
     course("Neck tension", [5])  # too few values
     course("Low back pain", [9, 2], status="active")  # not finished: ignored
+    practice_outcomes_refresh(practice=practice_a)
 
     response = as_therapist_a.get(reverse("outcomes:practice"))
     groups = {g["group"].complaint: g["group"] for g in response.context["rows"]}
