@@ -18,6 +18,7 @@ memoised on the request object).  Without a stored prior the built-in default is
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from backcourse.lib.course_effect import (
 )
 from backcourse.measures.models import MeasureDefinition
 from backcourse.outcomes.models import CourseSummary, StoredPrior
+from backcourse.portal.models import FollowUp
 from backcourse.records.models import Measurement, TensionReading
 from backcourse.records.selectors import CourseMeasureRow, course_measure_table
 from backcourse.scheduling.models import Session
@@ -191,20 +193,310 @@ def course_goal(course: Course, measure_code: str, points: list[SessionPoint]) -
     return course.goal_threshold(first)
 
 
+# The figures of the course-effect panel, in the order and with the numbers every page
+# shows them (course page, client page, PDF, the client's own page).
+FIGURE_KEYS = (
+    "immediate_relief",
+    "lasting_relief",
+    "relapse_per_day",
+    "sessions_to_goal",
+    "level_at_planned",
+    "plateau",
+    "maintenance_interval",
+)
+# Units of the figures: "points" (the measure's own units, positive = better),
+# "points_per_day", "sessions", "days", "level" (a value on the measure's scale).
+FIGURE_UNITS = {
+    "immediate_relief": "points",
+    "lasting_relief": "points",
+    "relapse_per_day": "points_per_day",
+    "sessions_to_goal": "sessions",
+    "level_at_planned": "level",
+    "plateau": "level",
+    "maintenance_interval": "days",
+}
+FORECASTS = ("sessions_to_goal", "level_at_planned", "plateau", "maintenance_interval")
+
+# Status and reason codes (the maths' own codes where it has them).
+AS_MODELLED = "as_modelled"
+NOT_AS_MODELLED = "not_as_modelled"
+TOO_FEW = "too_few_sessions"
+MIN_VALUES = 3  # no interval from fewer values than this
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the panel: a point estimate inside its 80 % interval, or the reason
+    (a code, translated at the edge) why there is none."""
+
+    key: str
+    number: int
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    n: int = 0
+    reason: str | None = None
+    open_high: bool = False  # the upper end lies beyond the forecast horizon
+    recent: tuple[float, ...] = ()  # immediate relief of the latest sessions, oldest first
+
+    @property
+    def unit(self) -> str:
+        return FIGURE_UNITS[self.key]
+
+
+@dataclass
+class MeasureEffect:
+    """Everything shown about one course on one measure: computed once, by
+    `measure_effect`, and read by every page, the PDF and the API."""
+
+    measure: MeasureDefinition
+    points: list[SessionPoint]
+    goal: float | None
+    planned_sessions: int | None
+    plan_maintenance_days: int
+    effect: CourseEffect | None
+    status: str = AS_MODELLED
+    figures: list[Figure] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.measure.code
+
+    @property
+    def higher_is_better(self) -> bool:
+        return not self.measure.lower_is_better
+
+    @property
+    def n_held(self) -> int:
+        return len(self.points)
+
+    @property
+    def sessions_left(self) -> int | None:
+        if self.planned_sessions is None:
+            return None
+        return max(self.planned_sessions - self.n_held, 0)
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+    @property
+    def more_sessions_than_planned(self) -> bool:
+        """The forecast needs more sessions than the plan has left."""
+        stg = self.figure("sessions_to_goal")
+        left = self.sessions_left
+        return left is not None and stg.value is not None and stg.value > left
+
+    @property
+    def maintenance_differs_from_plan(self) -> bool:
+        """The plan's maintenance cadence lies outside the interval the data support."""
+        mi = self.figure("maintenance_interval")
+        if mi.value is None or mi.low is None:
+            return False
+        plan = self.plan_maintenance_days
+        return plan < mi.low or (mi.high is not None and plan > mi.high)
+
+
+_ANALYSE_ARGS = set(inspect.signature(analyse_course).parameters)
+
+
+def _analyse(points, goal, *, higher, prior, planned, floor, ceiling) -> CourseEffect:
+    """`analyse_course` with the course's plan and the measure's bounds (passed to the
+    maths once it takes them: the maths branch of issue 14 adds these arguments)."""
+    extra = {"planned_sessions": planned, "floor": floor, "ceiling": ceiling}
+    kwargs = {k: v for k, v in extra.items() if k in _ANALYSE_ARGS}
+    return analyse_course(points, goal, higher_is_better=higher, prior=prior, **kwargs)
+
+
+def _from_estimate(key: str, est, *, n_default: int = 0) -> Figure:
+    number = FIGURE_KEYS.index(key) + 1
+    if est is None:
+        return Figure(key, number, reason=TOO_FEW)
+    if est.median is None:
+        code = getattr(est, "code", None) or _reason_code(est.reason)
+        return Figure(key, number, n=est.n_sessions or n_default, reason=code)
+    return Figure(
+        key,
+        number,
+        float(est.median),
+        None if est.low is None else float(est.low),
+        None if est.high is None else float(est.high),
+        n=est.n_sessions or n_default,
+        open_high=est.high is None,
+    )
+
+
+def _reason_code(text: str | None) -> str:
+    """The maths' English reasons as codes (for the maths before it returned codes)."""
+    text = text or ""
+    for start, code in (
+        ("no goal", "no_goal"),
+        ("goal not reached", "goal_not_reached"),
+        ("the latest session did not bring", "latest_session_not_at_goal"),
+        ("no measurable relapse", "goal_held_between_sessions"),
+        ("not going as modelled", NOT_AS_MODELLED),
+        ("no sessions", "no_sessions"),
+    ):
+        if text.startswith(start):
+            return code
+    return TOO_FEW
+
+
+def _figures(e: CourseEffect | None, points, planned: int | None) -> list[Figure]:
+    n_before = sum(p.before is not None for p in points)
+    if e is None:
+        return [Figure(k, i + 1, reason=TOO_FEW) for i, k in enumerate(FIGURE_KEYS)]
+    figs = {}
+    # 1. Immediate relief: mean of the latest sessions with a before and an after value.
+    recent = tuple(r for r in e.immediate_relief if r is not None)[-3:]
+    est = getattr(e, "immediate_relief_recent", None)
+    if est is not None:
+        figs["immediate_relief"] = _from_estimate("immediate_relief", est)
+    elif len(recent) >= MIN_VALUES:  # the maths before the recent-relief estimate
+        m = sum(recent) / len(recent)
+        figs["immediate_relief"] = Figure("immediate_relief", 1, m, min(recent), max(recent), 3)
+    else:
+        figs["immediate_relief"] = Figure("immediate_relief", 1, n=len(recent), reason=TOO_FEW)
+    figs["immediate_relief"] = dataclasses.replace(figs["immediate_relief"], recent=recent)
+    # 2. Lasting relief: how much lower the fitted course is now than at its start.
+    est = getattr(e, "lasting_relief_estimate", None)
+    if est is None and e.curve is not None and n_before >= MIN_VALUES:
+        sign = -1.0 if e.higher_is_better else 1.0
+        n = len(points)
+        first = e.curve.fitted[0]
+        a = sign * (first - e.curve.band_high[n - 1])
+        b = sign * (first - e.curve.band_low[n - 1])
+        figs["lasting_relief"] = Figure(
+            "lasting_relief",
+            2,
+            sign * (first - e.curve.fitted[n - 1]),
+            min(a, b),
+            max(a, b),
+            n_before,
+        )
+    else:
+        figs["lasting_relief"] = _from_estimate("lasting_relief", est, n_default=n_before)
+    # 3. Relapse between sessions.
+    est = getattr(e, "relapse_points_per_day", None)
+    if est is None:
+        lo, hi = e.relapse_range
+        n_int = e.relapse_n_intervals
+        if e.relapse_per_day is None or n_int < MIN_VALUES or lo is None:
+            figs["relapse_per_day"] = Figure("relapse_per_day", 3, n=n_int, reason=TOO_FEW)
+        else:
+            figs["relapse_per_day"] = Figure(
+                "relapse_per_day", 3, e.relapse_per_day, lo, hi, n_int, open_high=hi is None
+            )
+    else:
+        figs["relapse_per_day"] = _from_estimate("relapse_per_day", est)
+    # 4. Sessions still needed.
+    figs["sessions_to_goal"] = _from_estimate("sessions_to_goal", e.sessions_to_goal)
+    # 5. Expected level at the planned last session.
+    est = getattr(e, "level_at_planned_last_session", None)
+    if planned is None:
+        figs["level_at_planned"] = Figure("level_at_planned", 5, reason="no_planned_sessions")
+    elif est is not None:
+        figs["level_at_planned"] = _from_estimate("level_at_planned", est)
+    elif e.curve is not None and planned <= len(e.curve.sessions) and n_before >= MIN_VALUES:
+        i = planned - 1
+        c = e.curve
+        figs["level_at_planned"] = Figure(
+            "level_at_planned",
+            5,
+            c.fitted[i],
+            min(c.band_low[i], c.band_high[i]),
+            max(c.band_low[i], c.band_high[i]),
+            n_before,
+        )
+    else:
+        figs["level_at_planned"] = Figure("level_at_planned", 5, n=n_before, reason=TOO_FEW)
+    # 6. Where the course levels off.
+    est = getattr(e, "plateau", None)
+    if est is None:
+        est = e.curve.plateau if e.curve is not None and n_before >= MIN_VALUES else None
+        if est is not None and est.low is not None and est.low > est.high:
+            est = dataclasses.replace(est, low=est.high, high=est.low)
+    figs["plateau"] = _from_estimate("plateau", est, n_default=n_before)
+    # 7. Maintenance interval.
+    figs["maintenance_interval"] = _from_estimate(
+        "maintenance_interval", e.maintenance_interval_days
+    )
+    status = getattr(e, "status", AS_MODELLED)
+    if status == NOT_AS_MODELLED:
+        # The latest sessions break from the curve: no forecast from it.
+        for key in FORECASTS:
+            f = figs[key]
+            figs[key] = Figure(key, f.number, n=f.n, reason=NOT_AS_MODELLED)
+    return [figs[k] for k in FIGURE_KEYS]
+
+
+def _followups(course: Course) -> dict[int, float]:
+    """Session id -> the client's next-day answer (pain)."""
+    return dict(
+        FollowUp.objects.filter(session__course=course, value__isnull=False).values_list(
+            "session_id", "value"
+        )
+    )
+
+
+def measure_effect(
+    course: Course, measure: MeasureDefinition, rows, *, request=None, prior=None
+) -> MeasureEffect:
+    """The one computation behind every figure shown about `course` on `measure`."""
+    points = points_from_rows(rows, measure.code)
+    if "next_day" in {f.name for f in dataclasses.fields(SessionPoint)} and (
+        measure.code == "pain"
+    ):
+        answers = _followups(course)
+        held = held_rows(rows)
+        points = [
+            dataclasses.replace(p, next_day=_float(answers.get(r.session.pk)))
+            for p, r in zip(points, held, strict=True)
+        ]
+    higher = not measure.lower_is_better
+    goal = course_goal(course, measure.code, points)
+    result = MeasureEffect(
+        measure=measure,
+        points=points,
+        goal=goal,
+        planned_sessions=course.planned_sessions,
+        plan_maintenance_days=course.maintenance_interval_days,
+        effect=None,
+    )
+    if prior is None:
+        prior = practice_prior(course.practice, measure.code, request=request)
+    try:
+        result.effect = _analyse(
+            points,
+            goal,
+            higher=higher,
+            prior=prior,
+            planned=course.planned_sessions,
+            floor=float(measure.min_value),
+            ceiling=float(measure.max_value),
+        )
+    except ValueError as exc:  # out-of-order or malformed data; show the chart anyway
+        result.error = str(exc)
+    e = result.effect
+    result.status = getattr(e, "status", AS_MODELLED) if e is not None else TOO_FEW
+    result.figures = _figures(e, points, course.planned_sessions)
+    return result
+
+
 def course_effect(
     course: Course, measure_code: str, *, request=None, rows=None, prior=None
 ) -> CourseEffect:
-    """Analyse one course on one measure, with the practice's prior and the course goal."""
-    points = course_points(course, measure_code, rows=rows)
-    higher = higher_is_better(measure_code)
-    if prior is None:
-        prior = practice_prior(course.practice, measure_code, request=request)
-    return analyse_course(
-        points,
-        course_goal(course, measure_code, points),
-        higher_is_better=higher,
-        prior=prior,
-    )
+    """The maths' result for one course on one measure (the API's view of the same
+    computation as the panel)."""
+    if rows is None:
+        rows = course_rows(course)
+    measure = measure_definition(measure_code)
+    if measure is None:
+        raise ValueError(f"unknown measure {measure_code!r}")
+    result = measure_effect(course, measure, rows, request=request, prior=prior)
+    if result.error:
+        raise ValueError(result.error)
+    return result.effect
 
 
 # --------------------------------------------------------------------------- practice

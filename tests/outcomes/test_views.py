@@ -48,7 +48,7 @@ def test_panel_shows_figures_with_ranges_basis_and_honest_wording(measured_a, th
     assert "Immediate relief" in html
     assert 'data-figure="immediate_relief"' in html
     # mean relief of the last three sessions: (3 + 3 + 3) / 3
-    assert re.search(r'data-figure="immediate_relief">.*?class="value">3<', html, re.S)
+    assert re.search(r'data-figure="immediate_relief">.*?class="value">3 points<', html, re.S)
     assert "based on 3 sessions" in html
     assert "Sessions still needed to reach the goal" in html
     assert "<svg" in html and "<title" in html and "<desc" in html
@@ -66,7 +66,7 @@ def test_panel_switches_measure_and_explains_what_cannot_be_estimated(measured_a
 def test_panel_with_one_session_says_why_there_is_no_curve(course_a, therapist_a):
     measured_course(course_a, [(7, 4)])
     html = _render_panel(course_a, therapist_a)
-    assert "This needs a before value from at least two sessions." in html
+    assert "Too few sessions yet: this needs values from at least 3." in html
 
 
 def test_panel_without_measurements_says_so(course_a, therapist_a):
