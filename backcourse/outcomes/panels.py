@@ -201,7 +201,8 @@ def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
         t.value = _("every %(n)s days") % {"n": charts.fmt(f.value, d)}
     else:
         t.value = _with_unit(charts.fmt(f.value, d), unit)
-    if not (f.key == "sessions_to_goal" and f.value == 0):
+    has_range = f.low is not None or f.high is not None or f.open_high
+    if has_range and not (f.key == "sessions_to_goal" and f.value == 0):
         lo = charts.fmt(f.low, d) if f.low is not None else "…"
         if f.open_high:
             hi = _("more than %(n)s") % {"n": MAX_SESSIONS} if f.unit == "sessions" else "…"
@@ -379,7 +380,8 @@ def client_sentences(panel: MeasurePanel) -> list[tuple[int, str]]:
         elif t.key == "sessions_to_goal" and t.range is None:
             words = _("Your latest value already meets your goal.")
         else:
-            words = str(CLIENT_SENTENCES[t.key]) % {"value": t.value, "range": t.range}
+            words = str(CLIENT_SENTENCES[t.key]) % {"value": t.value, "range": t.range or ""}
+            words = words.replace(" ()", "")  # a figure without a range yet
         out.append((t.number, words))
     return out
 

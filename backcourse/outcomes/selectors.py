@@ -352,9 +352,8 @@ def _figures(e: CourseEffect | None, points, planned: int | None) -> list[Figure
     est = getattr(e, "immediate_relief_recent", None)
     if est is not None:
         figs["immediate_relief"] = _from_estimate("immediate_relief", est)
-    elif len(recent) >= MIN_VALUES:  # the maths before the recent-relief estimate
-        m = sum(recent) / len(recent)
-        figs["immediate_relief"] = Figure("immediate_relief", 1, m, min(recent), max(recent), 3)
+    elif len(recent) >= MIN_VALUES:  # the maths before the recent-relief estimate: no range
+        figs["immediate_relief"] = Figure("immediate_relief", 1, sum(recent) / len(recent), n=3)
     else:
         figs["immediate_relief"] = Figure("immediate_relief", 1, n=len(recent), reason=TOO_FEW)
     figs["immediate_relief"] = dataclasses.replace(figs["immediate_relief"], recent=recent)
