@@ -251,10 +251,10 @@ def main() -> None:
     db = tmp / "shoot.sqlite3"
     setup(db)
     made = build()
+    from django.test import Client
+
     from backcourse.accounts.models import User
     from backcourse.practices.models import Practice
-
-    from django.test import Client
 
     signed_in = Client()
     signed_in.force_login(User.objects.get(username="clara"))
