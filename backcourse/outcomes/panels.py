@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from backcourse.courses.models import Course
-from backcourse.lib.course_effect import MAX_SESSIONS
+from backcourse.lib.course_effect import MAX_SESSIONS, RECENT
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.outcomes import charts
 from backcourse.outcomes.selectors import (
@@ -40,10 +40,7 @@ REASONS = {
     "goal_not_reached": gettext_lazy(
         "At the pace measured so far, the fitted course levels off before reaching the goal."
     ),
-    "not_as_modelled": gettext_lazy(
-        "Not going as modelled: the latest before values rise above the fitted curve, so "
-        "there is no forecast."
-    ),
+    "not_as_modelled": gettext_lazy("No forecast while the course is not going as modelled."),
 }
 
 LABELS = {
@@ -59,7 +56,7 @@ LABELS = {
 HELP = {
     "immediate_relief": gettext_lazy(
         "How much better right after a session than right before it: the mean of the "
-        "latest 3 sessions with both values."
+        "latest sessions with both values (up to %(n)s)."
     ),
     "lasting_relief": gettext_lazy(
         "How much better the fitted course is at the latest session than at the first."
@@ -188,7 +185,7 @@ def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
         label = _("Expected level at the planned last session (session %(k)s)") % {
             "k": result.planned_sessions
         }
-    t = FigureText(f.key, f.number, label, help=str(HELP[f.key]))
+    t = FigureText(f.key, f.number, label, help=str(HELP[f.key]) % {"n": RECENT})
     if f.value is None:
         t.reason = str(REASONS.get(f.reason or "", REASONS["too_few_sessions"]))
         return t
@@ -217,7 +214,7 @@ def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
             "n": len(f.recent),
             "values": " · ".join(charts.fmt(r, 1) for r in f.recent),
         }
-    if f.key == "relapse_per_day":
+    if f.key in ("relapse_per_day", "maintenance_interval"):
         t.basis = ngettext(
             "based on %(n)s interval between sessions",
             "based on %(n)s intervals between sessions",
@@ -270,9 +267,9 @@ def advice_for(result: MeasureEffect) -> list[str]:
     return out
 
 
-def shown(f: Figure) -> bool:
-    """The maintenance interval is shown only when there is one to keep."""
-    return f.key != "maintenance_interval" or f.value is not None
+def shown(f: Figure, result: MeasureEffect) -> bool:
+    """The maintenance interval is shown only when there is a reached goal to keep."""
+    return f.key != "maintenance_interval" or result.maintenance_means_something
 
 
 def chart_for(result: MeasureEffect, *, client_view: bool = False) -> str:
@@ -329,7 +326,7 @@ def measure_panel(
     result = measure_effect(course, measure, rows, request=request, prior=prior)
     panel = MeasurePanel(result)
     panel.chart = chart_for(result, client_view=client_view)
-    panel.figures = [figure_text(f, result) for f in result.figures if shown(f)]
+    panel.figures = [figure_text(f, result) for f in result.figures if shown(f, result)]
     panel.advice = advice_for(result)
     return panel
 

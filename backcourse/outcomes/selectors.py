@@ -18,7 +18,6 @@ memoised on the request object).  Without a stored prior the built-in default is
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,7 +27,11 @@ from django.utils import timezone
 
 from backcourse.courses.models import Course
 from backcourse.lib.course_effect import (
+    AS_MODELLED,
+    NOT_AS_MODELLED,
+    TOO_FEW,
     CourseEffect,
+    Estimate,
     PracticePrior,
     SessionPoint,
     analyse_course,
@@ -178,7 +181,10 @@ def practice_prior(practice, measure_code: str, *, request=None) -> PracticePrio
             request._outcomes_priors = memo
     prior = memo["priors"].get(measure_code)
     if prior is None:
-        prior = memo["priors"][measure_code] = PracticePrior.default(higher_is_better(measure_code))
+        # Bounded: the pages pass the measure's floor and ceiling to the maths.
+        prior = memo["priors"][measure_code] = PracticePrior.default(
+            higher_is_better(measure_code), bounded=True
+        )
     return prior
 
 
@@ -217,11 +223,8 @@ FIGURE_UNITS = {
 }
 FORECASTS = ("sessions_to_goal", "level_at_planned", "plateau", "maintenance_interval")
 
-# Status and reason codes (the maths' own codes where it has them).
-AS_MODELLED = "as_modelled"
-NOT_AS_MODELLED = "not_as_modelled"
-TOO_FEW = "too_few_sessions"
-MIN_VALUES = 3  # no interval from fewer values than this
+#: The measure the client's next-day follow-up asks about.
+FOLLOW_UP_MEASURE = "pain"
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,7 @@ class MeasureEffect:
     planned_sessions: int | None
     plan_maintenance_days: int
     effect: CourseEffect | None
+    in_maintenance: bool = False
     status: str = AS_MODELLED
     figures: list[Figure] = field(default_factory=list)
     error: str | None = None
@@ -288,140 +292,57 @@ class MeasureEffect:
         return left is not None and stg.value is not None and stg.value > left
 
     @property
+    def maintenance_means_something(self) -> bool:
+        """A maintenance interval keeps a goal that is reached: the course is in its
+        maintenance phase, or its latest before value meets the goal."""
+        if self.figure("maintenance_interval").value is None:
+            return False
+        return self.in_maintenance or self.figure("sessions_to_goal").value == 0
+
+    @property
     def maintenance_differs_from_plan(self) -> bool:
         """The plan's maintenance cadence lies outside the interval the data support."""
         mi = self.figure("maintenance_interval")
-        if mi.value is None or mi.low is None:
+        if not self.maintenance_means_something or mi.low is None:
             return False
         plan = self.plan_maintenance_days
         return plan < mi.low or (mi.high is not None and plan > mi.high)
 
 
-_ANALYSE_ARGS = set(inspect.signature(analyse_course).parameters)
-
-
-def _analyse(points, goal, *, higher, prior, planned, floor, ceiling) -> CourseEffect:
-    """`analyse_course` with the course's plan and the measure's bounds (passed to the
-    maths once it takes them: the maths branch of issue 14 adds these arguments)."""
-    extra = {"planned_sessions": planned, "floor": floor, "ceiling": ceiling}
-    kwargs = {k: v for k, v in extra.items() if k in _ANALYSE_ARGS}
-    return analyse_course(points, goal, higher_is_better=higher, prior=prior, **kwargs)
-
-
-def _from_estimate(key: str, est, *, n_default: int = 0) -> Figure:
+def _figure(key: str, est: Estimate) -> Figure:
     number = FIGURE_KEYS.index(key) + 1
-    if est is None:
-        return Figure(key, number, reason=TOO_FEW)
     if est.median is None:
-        code = getattr(est, "code", None) or _reason_code(est.reason)
-        return Figure(key, number, n=est.n_sessions or n_default, reason=code)
+        return Figure(key, number, n=est.n_sessions, reason=est.code or TOO_FEW)
     return Figure(
         key,
         number,
         float(est.median),
         None if est.low is None else float(est.low),
         None if est.high is None else float(est.high),
-        n=est.n_sessions or n_default,
+        n=est.n_sessions,
         open_high=est.high is None,
     )
 
 
-def _reason_code(text: str | None) -> str:
-    """The maths' English reasons as codes (for the maths before it returned codes)."""
-    text = text or ""
-    for start, code in (
-        ("no goal", "no_goal"),
-        ("goal not reached", "goal_not_reached"),
-        ("the latest session did not bring", "latest_session_not_at_goal"),
-        ("no measurable relapse", "goal_held_between_sessions"),
-        ("not going as modelled", NOT_AS_MODELLED),
-        ("no sessions", "no_sessions"),
-    ):
-        if text.startswith(start):
-            return code
-    return TOO_FEW
-
-
-def _figures(e: CourseEffect | None, points, planned: int | None) -> list[Figure]:
-    n_before = sum(p.before is not None for p in points)
+def _figures(e: CourseEffect | None) -> list[Figure]:
+    """The maths' estimates as the panel's numbered figures."""
     if e is None:
         return [Figure(k, i + 1, reason=TOO_FEW) for i, k in enumerate(FIGURE_KEYS)]
-    figs = {}
-    # 1. Immediate relief: mean of the latest sessions with a before and an after value.
-    recent = tuple(r for r in e.immediate_relief if r is not None)[-3:]
-    est = getattr(e, "immediate_relief_recent", None)
-    if est is not None:
-        figs["immediate_relief"] = _from_estimate("immediate_relief", est)
-    elif len(recent) >= MIN_VALUES:  # the maths before the recent-relief estimate: no range
-        figs["immediate_relief"] = Figure("immediate_relief", 1, sum(recent) / len(recent), n=3)
-    else:
-        figs["immediate_relief"] = Figure("immediate_relief", 1, n=len(recent), reason=TOO_FEW)
-    figs["immediate_relief"] = dataclasses.replace(figs["immediate_relief"], recent=recent)
-    # 2. Lasting relief: how much lower the fitted course is now than at its start.
-    est = getattr(e, "lasting_relief_estimate", None)
-    if est is None and e.curve is not None and n_before >= MIN_VALUES:
-        sign = -1.0 if e.higher_is_better else 1.0
-        n = len(points)
-        first = e.curve.fitted[0]
-        a = sign * (first - e.curve.band_high[n - 1])
-        b = sign * (first - e.curve.band_low[n - 1])
-        figs["lasting_relief"] = Figure(
-            "lasting_relief",
-            2,
-            sign * (first - e.curve.fitted[n - 1]),
-            min(a, b),
-            max(a, b),
-            n_before,
-        )
-    else:
-        figs["lasting_relief"] = _from_estimate("lasting_relief", est, n_default=n_before)
-    # 3. Relapse between sessions.
-    est = getattr(e, "relapse_points_per_day", None)
-    if est is None:
-        lo, hi = e.relapse_range
-        n_int = e.relapse_n_intervals
-        if e.relapse_per_day is None or n_int < MIN_VALUES or lo is None:
-            figs["relapse_per_day"] = Figure("relapse_per_day", 3, n=n_int, reason=TOO_FEW)
-        else:
-            figs["relapse_per_day"] = Figure(
-                "relapse_per_day", 3, e.relapse_per_day, lo, hi, n_int, open_high=hi is None
-            )
-    else:
-        figs["relapse_per_day"] = _from_estimate("relapse_per_day", est)
-    # 4. Sessions still needed.
-    figs["sessions_to_goal"] = _from_estimate("sessions_to_goal", e.sessions_to_goal)
-    # 5. Expected level at the planned last session.
-    est = getattr(e, "level_at_planned_last_session", None)
-    if planned is None:
-        figs["level_at_planned"] = Figure("level_at_planned", 5, reason="no_planned_sessions")
-    elif est is not None:
-        figs["level_at_planned"] = _from_estimate("level_at_planned", est)
-    elif e.curve is not None and planned <= len(e.curve.sessions) and n_before >= MIN_VALUES:
-        i = planned - 1
-        c = e.curve
-        figs["level_at_planned"] = Figure(
-            "level_at_planned",
-            5,
-            c.fitted[i],
-            min(c.band_low[i], c.band_high[i]),
-            max(c.band_low[i], c.band_high[i]),
-            n_before,
-        )
-    else:
-        figs["level_at_planned"] = Figure("level_at_planned", 5, n=n_before, reason=TOO_FEW)
-    # 6. Where the course levels off.
-    est = getattr(e, "plateau", None)
-    if est is None:
-        est = e.curve.plateau if e.curve is not None and n_before >= MIN_VALUES else None
-        if est is not None and est.low is not None and est.low > est.high:
-            est = dataclasses.replace(est, low=est.high, high=est.low)
-    figs["plateau"] = _from_estimate("plateau", est, n_default=n_before)
-    # 7. Maintenance interval.
-    figs["maintenance_interval"] = _from_estimate(
-        "maintenance_interval", e.maintenance_interval_days
-    )
-    status = getattr(e, "status", AS_MODELLED)
-    if status == NOT_AS_MODELLED:
+    figs = {
+        "immediate_relief": _figure("immediate_relief", e.immediate_relief_recent),
+        "lasting_relief": _figure("lasting_relief", e.lasting_relief_estimate),
+        "relapse_per_day": _figure("relapse_per_day", e.relapse_points_per_day),
+        "sessions_to_goal": _figure("sessions_to_goal", e.sessions_to_goal),
+        "level_at_planned": _figure("level_at_planned", e.level_at_planned_last_session),
+        "plateau": _figure("plateau", e.plateau),
+        "maintenance_interval": _figure("maintenance_interval", e.maintenance_interval_days),
+    }
+    # The sessions behind the immediate-relief mean, listed beside it.
+    f = figs["immediate_relief"]
+    if f.value is not None:
+        recent = tuple(r for r in e.immediate_relief if r is not None)[-f.n :]
+        figs["immediate_relief"] = dataclasses.replace(f, recent=recent)
+    if e.status == NOT_AS_MODELLED:
         # The latest sessions break from the curve: no forecast from it.
         for key in FORECASTS:
             f = figs[key]
@@ -443,14 +364,13 @@ def measure_effect(
 ) -> MeasureEffect:
     """The one computation behind every figure shown about `course` on `measure`."""
     points = points_from_rows(rows, measure.code)
-    if "next_day" in {f.name for f in dataclasses.fields(SessionPoint)} and (
-        measure.code == "pain"
-    ):
+    if measure.code == FOLLOW_UP_MEASURE:
+        # The client's next-day answer: a point between a session's after value and the
+        # next session's before value, used by the maths' relapse estimate.
         answers = _followups(course)
-        held = held_rows(rows)
         points = [
             dataclasses.replace(p, next_day=_float(answers.get(r.session.pk)))
-            for p, r in zip(points, held, strict=True)
+            for p, r in zip(points, held_rows(rows), strict=True)
         ]
     higher = not measure.lower_is_better
     goal = course_goal(course, measure.code, points)
@@ -461,24 +381,25 @@ def measure_effect(
         planned_sessions=course.planned_sessions,
         plan_maintenance_days=course.maintenance_interval_days,
         effect=None,
+        in_maintenance=course.phase == Course.Phase.MAINTENANCE,
     )
     if prior is None:
         prior = practice_prior(course.practice, measure.code, request=request)
     try:
-        result.effect = _analyse(
+        result.effect = analyse_course(
             points,
             goal,
-            higher=higher,
+            higher_is_better=higher,
             prior=prior,
-            planned=course.planned_sessions,
+            planned_sessions=course.planned_sessions,
             floor=float(measure.min_value),
             ceiling=float(measure.max_value),
         )
     except ValueError as exc:  # out-of-order or malformed data; show the chart anyway
         result.error = str(exc)
     e = result.effect
-    result.status = getattr(e, "status", AS_MODELLED) if e is not None else TOO_FEW
-    result.figures = _figures(e, points, course.planned_sessions)
+    result.status = e.status if e is not None else TOO_FEW
+    result.figures = _figures(e)
     return result
 
 
