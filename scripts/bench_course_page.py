@@ -160,7 +160,16 @@ def add_completed_courses(practice, first_index: int, count: int) -> None:
             {"p": practice.pk, "t0": t0_id, "nt": THERAPISTS, "pain": pain, "lo": lo, "hi": hi},
         )
         # Sessions: course i with therapist i % 100 at hour 8 + (i / 100) % 10 (UTC), in
-        # blocks of 42 days, so no therapist has two sessions at once.
+        # blocks of 42 days, so no therapist has two sessions at once.  The no-overlap
+        # exclusion constraints are dropped for the bulk insert and re-created after it,
+        # which checks every row at once (row-by-row gist checks take tens of minutes).
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'scheduling_session'::regclass AND contype = 'x'"
+        )
+        exclusions = cur.fetchall()
+        for name, _definition in exclusions:
+            cur.execute(f'ALTER TABLE scheduling_session DROP CONSTRAINT "{name}"')
         cur.execute(
             """
             INSERT INTO scheduling_session (practice_id, therapist_id, client_id, course_id,
@@ -177,6 +186,8 @@ def add_completed_courses(practice, first_index: int, count: int) -> None:
             """,
             {"p": practice.pk, "k": SESSIONS_PER_COURSE, "nt": THERAPISTS},
         )
+        for name, definition in exclusions:
+            cur.execute(f'ALTER TABLE scheduling_session ADD CONSTRAINT "{name}" {definition}')
         print(f"  clients, courses, sessions: {time.perf_counter() - t:.1f} s")
         cur.execute(
             """
