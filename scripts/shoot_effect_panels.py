@@ -122,11 +122,11 @@ def build() -> list[tuple[str, int]]:
     from django.core.management import call_command
 
     from backcourse.courses.models import Course
-    from backcourse.measures.models import MeasureDefinition
+    from backcourse.measures.models import MeasureDefinition, MuscleRegion
     from backcourse.outcomes.services import practice_outcomes_refresh
     from backcourse.portal.models import FollowUp
     from backcourse.practices.models import Practice, StaffMember
-    from backcourse.records.models import Measurement, SessionRecord
+    from backcourse.records.models import Measurement, SessionRecord, TensionReading
     from backcourse.scheduling.models import Session
 
     call_command("migrate", verbosity=0)
@@ -167,6 +167,13 @@ def build() -> list[tuple[str, int]]:
             r = SessionRecord.objects.create(session=s)
             Measurement.objects.create(record=r, measure=measure, moment="before", value=before)
             Measurement.objects.create(record=r, measure=measure, moment="after", value=after)
+            if slug == "improving":  # palpated tension falling: the tension-sum chart
+                for code, level in (("trapezius_upper_l", 3), ("rhomboids_r", 2)):
+                    TensionReading.objects.create(
+                        record=r,
+                        region=MuscleRegion.objects.get(code=code),
+                        level=max(level - k // 2, 0),
+                    )
             if slug == "improving" and k < len(sessions) - 1:
                 FollowUp.objects.create(
                     session=s, value=after + 1, answered_at=at + timedelta(days=1)
@@ -219,6 +226,11 @@ def shoot(base: str, made, out: Path, lang: str) -> None:
                 staff.locator("#course-effect").screenshot(
                     path=str(out / f"{lang}-{width}-staff-{slug}.png")
                 )
+                if slug == "improving":
+                    staff.goto(f"{base}/courses/{pk}/?effect_measure=tension_sum")
+                    staff.locator("#course-effect").screenshot(
+                        path=str(out / f"{lang}-{width}-staff-tension-sum.png")
+                    )
                 if width == 1024:
                     pdf = staff.request.get(f"{base}/outcomes/course/{pk}/report.pdf").body()
                     pdf_path = out / f"{lang}-report-{slug}.pdf"

@@ -262,10 +262,10 @@ def course_chart(
         )
         parts.append(
             text(
-                left + pw - 4,
+                x0 + 8,
                 y(plateau.value) + 13,
                 _("levels off: %(v)s") % {"v": fmt(plateau.value)},
-                text_anchor="end",
+                text_anchor="start",
                 fill=CURVE,
             )
         )

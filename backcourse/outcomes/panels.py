@@ -267,8 +267,16 @@ def advice_for(result: MeasureEffect) -> list[str]:
     return out
 
 
+def before_only(measure: MeasureDefinition) -> bool:
+    """Measured once per session (a tension sum): there is no relief within a session."""
+    return measure.kind == MeasureDefinition.Kind.TENSION_SUM or not measure.recorded_after
+
+
 def shown(f: Figure, result: MeasureEffect) -> bool:
-    """The maintenance interval is shown only when there is a reached goal to keep."""
+    """Immediate relief and relapse only for measures taken before and after a session;
+    the maintenance interval only when there is a reached goal to keep."""
+    if f.key in ("immediate_relief", "relapse_per_day") and before_only(result.measure):
+        return False
     return f.key != "maintenance_interval" or result.maintenance_means_something
 
 
@@ -305,7 +313,7 @@ def chart_for(result: MeasureEffect, *, client_view: bool = False) -> str:
         unit=measure.unit,
         scale=scale,
         higher_is_better=result.higher_is_better,
-        before_only=tension or not measure.recorded_after,
+        before_only=before_only(measure),
         forecast=forecast,
         horizon=horizon,
         planned=result.planned_sessions,

@@ -206,6 +206,9 @@ def test_tension_chart_starts_at_zero_and_speaks_of_no_relief(client_a, therapis
     assert min(ticks) == 0
     assert "after session" not in chart and "immediate relief" not in chart
     assert "value at the session" in chart
+    # no relief within a session for a measure taken once per session
+    assert 'data-figure="immediate_relief"' not in html
+    assert 'data-figure="lasting_relief"' in html
 
 
 @time_machine.travel(NOW, tick=False)
