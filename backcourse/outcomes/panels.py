@@ -298,11 +298,12 @@ def chart_for(result: MeasureEffect, *, client_view: bool = False) -> str:
         scale_max=float(measure.max_value),
         rating=rating,
         from_zero=tension or rating,
+        # the figures drawn on the chart must fit on it
         extra=[
             v
-            for f in (result.figure("level_at_planned"),)
-            for v in (f.low, f.high)
-            if v is not None
+            for f in (result.figure("level_at_planned"), result.figure("plateau"))
+            for v in (f.value, f.low, f.high)
+            if v is not None and forecast
         ],
     )
     return charts.course_chart(
