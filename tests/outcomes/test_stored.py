@@ -34,7 +34,14 @@ def _finished_courses(practice, therapist, n, *, status="completed", complaint="
 
 
 def _run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay")
+    """Run the queued tasks as the worker would (its own `db_worker` closes the database
+    connection, which a test transaction on PostgreSQL cannot survive)."""
+    from backcourse.outcomes.tasks import course_outcomes_refresh
+
+    for row in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        assert row.task_path.endswith("course_outcomes_refresh")
+        course_outcomes_refresh.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
 
 
 @time_machine.travel(NOW, tick=False)
