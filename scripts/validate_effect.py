@@ -24,7 +24,9 @@ the truth:
 "previous rule" repeats the regular scenario with the rule used before issue
 14 (0 whenever the latest observed before value meets the goal, otherwise at
 least one more session, the same posterior), for the before/after comparison.
-The last block shows that next-day follow-ups narrow the relapse interval.
+Then: next-day follow-ups narrow the relapse interval; share of courses flagged
+"not going as modelled" on courses from the model (false alarms) and on courses
+that improve and then rise for three sessions.
 """
 
 from __future__ import annotations
@@ -151,6 +153,31 @@ def main() -> None:
             f"  {label:26s}: median width of the 80 % range of the relapse rate "
             f"{width:.3f} per day, covers the true rate in {100 * cover:.1f} %; "
             f"median half-life range {np.nanmedian(hl[:, 1]):.1f}-{np.nanmedian(hl[:, 2]):.1f} days"
+        )
+    worsening_check(args.courses)
+
+
+def worsening_check(count: int) -> None:
+    """Share of courses flagged 'not going as modelled'."""
+    print("-" * 120)
+    print("recent worsening ('not going as modelled'), 9 sessions of data:")
+    rng = np.random.default_rng(11)
+    for label, kw in (("courses from the model", {}), ("integer ratings", {"rounding": 1.0})):
+        sim = simulate_courses(count, 9, seed=5, **kw)
+        res = analyse_courses(sim.before, sim.after, sim.days, sim.goal)
+        print(f"  {label:44s}: flagged {100 * res.not_as_modelled.mean():5.1f} % (false alarms)")
+    # improve for 6 sessions, then rise by ~0.5, 1 or 1.5 points per session for 3
+    for step in (0.5, 1.0, 1.5):
+        sim = simulate_courses(count, 6, seed=6)
+        base = sim.before[:, -1:]
+        rise = base + step * np.arange(1, 4)[None, :] + rng.normal(0, 0.3, (count, 3))
+        before = np.concatenate([sim.before, rise], axis=1)
+        after = np.concatenate([sim.after, rise - 1.0], axis=1)
+        days = np.concatenate([sim.days, sim.days[:, -1:] + 7.0 * np.arange(1, 4)], axis=1)
+        res = analyse_courses(before, after, days, sim.goal)
+        print(
+            f"  improving, then rising {step:.1f} points per session for 3: "
+            f"flagged {100 * res.not_as_modelled.mean():5.1f} %"
         )
 
 

@@ -22,7 +22,8 @@ None and ``code`` says why (machine-readable; the app translates):
 ``latest_session_not_at_goal``, ``goal_held_between_sessions``, ``no_sessions``.
 ``unit`` names the unit: ``points`` (the measure's units, oriented so that
 positive = better), ``points_per_day``, ``days``, ``share`` (0-1),
-``measure_units`` (the measure's own units and direction).  ``n_sessions``: how
+``measure_units`` (the measure's own units and direction), ``sessions``
+(further sessions after the latest one).  ``n_sessions``: how
 many values the figure rests on.
 
 :class:`CourseEffect` fields:
@@ -65,6 +66,9 @@ many values the figure rests on.
   ``planned_sessions`` (needs it as input; ``no_planned_sessions`` otherwise).
 * ``plateau`` [measure_units]: where the course levels off (for linear-decline
   draws: the level 50 sessions ahead).  Also in ``curve.plateau``.
+* ``plan_notes``: where the data and the plan disagree (needs
+  ``planned_sessions``): ``more_sessions_needed_than_planned`` (median sessions
+  to goal > sessions left in the plan), ``goal_not_reached``.
 * ``curve``: ``sessions``, ``fitted`` (posterior median), ``band_low`` /
   ``band_high`` (80 % band of the noise-free curve) for sessions 1..n+5, in the
   measure's units, within floor/ceiling.
@@ -230,10 +234,12 @@ NOT_AS_MODELLED = "not_as_modelled"
 AS_MODELLED = "as_modelled"
 NOT_AT_GOAL_AFTER = "latest_session_not_at_goal"
 GOAL_HELD = "goal_held_between_sessions"
+MORE_THAN_PLANNED = "more_sessions_needed_than_planned"
 # units
 POINTS = "points"  # the measure's own units, oriented so that positive = better
 POINTS_PER_DAY = "points_per_day"
 DAYS = "days"
+SESSIONS = "sessions"  # further sessions from the latest one
 SHARE = "share"  # 0..1
 MEASURE_UNITS = "measure_units"  # the measure's own units and direction
 
@@ -528,9 +534,11 @@ class CourseEffect:
     sessions_to_goal_open: bool = False
     noise_sd: float | None = None
     typical_gap_days: float | None = None
+    plan_notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
+            "plan_notes": list(self.plan_notes),
             "status": self.status,
             "immediate_relief_recent": self.immediate_relief_recent.to_dict(),
             "lasting_relief_estimate": self.lasting_relief_estimate.to_dict(),
@@ -1469,7 +1477,9 @@ def analyse_course(
             code=NOT_AS_MODELLED,
         )
     elif n_before < 2 and bool(res.goal_met[0]):
-        stg = Estimate(0, 0, 0, None, n_before, "the latest before value already meets the goal")
+        stg = Estimate(
+            0, 0, 0, None, n_before, "the latest before value already meets the goal", unit=SESSIONS
+        )
     elif n_before < 2:
         stg = Estimate(None, None, None, NEEDS_TWO, n_before, code=TOO_FEW)
     elif not np.isfinite(st[0]):
@@ -1488,9 +1498,18 @@ def analyse_course(
             note = "the latest before value already meets the goal"
         if not np.isfinite(st[2]):
             note = f"upper end of the range is beyond {MAX_SESSIONS} further sessions"
-        stg = Estimate(int(st[0]), int(st[1]), _int_or_none(st[2]), None, n_before, note)
+        stg = Estimate(
+            int(st[0]), int(st[1]), _int_or_none(st[2]), None, n_before, note, unit=SESSIONS
+        )
     if stg.reason:
         reasons["sessions_to_goal"] = stg.reason
+    plan_notes: list[str] = []
+    if planned_sessions is not None and goal is not None:
+        left = max(int(planned_sessions) - n, 0)
+        if stg.median is not None and stg.median > left:
+            plan_notes.append(MORE_THAN_PLANNED)
+        elif stg.code == GOAL_NOT_REACHED:
+            plan_notes.append(GOAL_NOT_REACHED)
 
     # maintenance interval
     md = res.maintenance_days[0]
@@ -1551,6 +1570,7 @@ def analyse_course(
         sessions_to_goal_open=bool(res.sessions_to_goal_open[0]) and stg.median is not None,
         noise_sd=_num(res.noise_sd[0]),
         typical_gap_days=float(res.typical_gap_days[0]),
+        plan_notes=plan_notes,
     )
 
 

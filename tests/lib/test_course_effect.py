@@ -543,17 +543,21 @@ def _pooled_forecasts(count=500, seed=1, sessions=(3, 5, 8, 12)):
 
 def test_forecasts_by_stratum_from_session_3_on():
     """Forecasts made after 3, 5, 8 and 12 sessions (500 courses each, pooled),
-    scored by the true number of further sessions.  Asserted: the parts of issue
-    14's targets that hold.  Not met (figures in scripts/validate_effect.py):
-    coverage above 88 % in "needs 1-5 more" (89 %), "needs 6-20 more" (95 %) and
-    "never reaches the goal" (97 %); +-1 in "needs 1-5 more" 59.6 % (< 60 %);
-    open-ended 27 % (> 25 %)."""
+    scored by the true number of further sessions, with issue 14's real targets
+    where they hold.  Not met (scripts/validate_effect.py, 1,000 x 3 seeds,
+    regular, pooled): coverage 88.5 % "already at goal", 89.2 % "needs 6-20
+    more", 96.0 % "never reaches the goal" (above 88 %); median within +-1 for
+    "needs 1-5 more" 57.2 % (< 60 %); open-ended 24.8 % (met there, 26.7 % in
+    this smaller sample, so not asserted here)."""
     pred, truth = _pooled_forecasts()
     sc = score_by_stratum(pred, truth)
     for name in ("already at goal", "needs 1-5 more", "needs 6-20 more", "never reaches the goal"):
         assert sc[name]["coverage"] >= 0.75, name
         assert sc[name]["no_forecast"] == 0.0, name
-    assert 0.75 <= sc["already at goal"]["coverage"] <= 0.88
+    assert sc["already at goal"]["coverage"] <= 0.88
+    assert 0.75 <= sc["needs 1-5 more"]["coverage"] <= 0.88
+    # the previous rule (0 whenever the latest value meets the goal, 10th-90th
+    # percentile) covered "needs 1-5 more" in 53-78 % depending on the session
 
 
 def test_prior_from_stored_summaries_matches_and_scales():
@@ -572,3 +576,50 @@ def test_prior_from_stored_summaries_matches_and_scales():
     assert fitted.log_rate_mean == pytest.approx(true.log_rate_mean, abs=0.15)
     assert fitted.gain_fraction_mean == pytest.approx(true.gain_fraction_mean, abs=0.05)
     assert fitted == PracticePrior.from_summaries(summaries, max_courses=3000)
+
+
+def test_plan_and_forecast_disagree():
+    pts = weekly([(8, 5), (7, 4), (6, 3), (5, 3), (4.5, 2)])
+    e = analyse_course(pts, 3, planned_sessions=6)  # one session left in the plan
+    assert e.sessions_to_goal.median > 1
+    assert e.plan_notes == ["more_sessions_needed_than_planned"]
+    roomy = analyse_course(pts, 3, planned_sessions=5 + e.sessions_to_goal.median)
+    assert roomy.plan_notes == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mirroring_random_courses_changes_nothing_but_the_direction(seed):
+    sim = simulate_courses(8, 7, seed=seed, missing=0.1, rounding=0.5)
+    for i in range(8):
+        pts = to_points(sim, i)
+        pts = [SessionPoint(p.day, p.before, p.after, p.after) for p in pts]  # next-day too
+        mirrored = [
+            SessionPoint(
+                p.day, *(None if v is None else 10 - v for v in (p.before, p.after, p.next_day))
+            )
+            for p in pts
+        ]
+        g = float(sim.goal[i])
+        a = analyse_course(pts, g, planned_sessions=9, ceiling=10)
+        b = analyse_course(
+            mirrored, 10 - g, higher_is_better=True, floor=0, ceiling=10, planned_sessions=9
+        )
+        assert a.sessions_to_goal == b.sessions_to_goal
+        assert (a.status, a.plan_notes) == (b.status, b.plan_notes)
+        for name in (
+            "immediate_relief_recent",
+            "lasting_relief_estimate",
+            "relapse_points_per_day",
+            "relief_half_life_days",
+            "maintenance_interval_days",
+        ):
+            ea, eb = getattr(a, name), getattr(b, name)
+            assert (ea.median, ea.low, ea.high) == pytest.approx((eb.median, eb.low, eb.high)), name
+        for name in ("level_at_planned_last_session", "plateau"):
+            ea, eb = getattr(a, name), getattr(b, name)
+            if ea.median is None:
+                assert eb.median is None
+                continue
+            assert (ea.median, ea.low, ea.high) == pytest.approx(
+                (10 - eb.median, 10 - eb.high, 10 - eb.low)
+            ), name
