@@ -20,7 +20,9 @@ Figures only; nothing here asserts a timing.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import random
 import statistics
 import sys
 import time
@@ -121,7 +123,7 @@ def seed_base(slug: str):
 
 def add_completed_courses(practice, first_index: int, count: int) -> None:
     """`count` completed courses (indexes first_index..), one client each, 6 weekly
-    sessions with pain before/after on an exponential course with noise, in SQL."""
+    sessions with pain before/after on an exponential course with noise (SQL and COPY)."""
     from django.db import connection
 
     from backcourse.measures.models import MeasureDefinition
@@ -159,66 +161,78 @@ def add_completed_courses(practice, first_index: int, count: int) -> None:
             """,
             {"p": practice.pk, "t0": t0_id, "nt": THERAPISTS, "pain": pain, "lo": lo, "hi": hi},
         )
-        # Sessions: course i with therapist i % 100 at hour 8 + (i / 100) % 10 (UTC), in
-        # blocks of 42 days, so no therapist has two sessions at once.  The no-overlap
-        # exclusion constraints are dropped for the bulk insert and re-created after it,
-        # which checks every row at once (row-by-row gist checks take tens of minutes).
+        # Sessions by COPY under the live no-overlap constraints: course i with therapist
+        # i % 100 at hour 8 + (i / 100) % 10 (UTC), in blocks of 42 days, so no therapist
+        # has two sessions at once.  Pain: start 5-9, halving over the course, noise +-1;
+        # after = before - 2.
         cur.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'scheduling_session'::regclass AND contype = 'x'"
-        )
-        exclusions = cur.fetchall()
-        for name, _definition in exclusions:
-            cur.execute(f'ALTER TABLE scheduling_session DROP CONSTRAINT "{name}"')
-        cur.execute(
-            """
-            INSERT INTO scheduling_session (practice_id, therapist_id, client_id, course_id,
-                starts_at, duration_minutes, ends_at, status, buffer_minutes, created_at)
-            SELECT co.practice_id, co.therapist_id, co.client_id, co.id, st, 60,
-                st + interval '1 hour', 'completed', 0, now()
-            FROM courses_course co
-            CROSS JOIN LATERAL (SELECT substr(co.notes, 7)::int AS i) n
-            CROSS JOIN generate_series(0, %(k)s - 1) k
-            CROSS JOIN LATERAL (SELECT date_trunc('day', now())
-                - ((2200 - (n.i / %(nt)s / 10) * 42 - 7 * k) || ' days')::interval
-                + ((8 + (n.i / %(nt)s) %% 10) || ' hours')::interval AS st) s
-            WHERE co.practice_id = %(p)s AND co.notes LIKE 'bench %%'
-            """,
-            {"p": practice.pk, "k": SESSIONS_PER_COURSE, "nt": THERAPISTS},
-        )
-        for name, definition in exclusions:
-            cur.execute(f'ALTER TABLE scheduling_session ADD CONSTRAINT "{name}" {definition}')
-        print(f"  clients, courses, sessions: {time.perf_counter() - t:.1f} s")
-        cur.execute(
-            """
-            INSERT INTO records_sessionrecord (session_id, subjective, objective, assessment,
-                plan, version, created_at, updated_at)
-            SELECT s.id, '', '', '', '', 1, now(), now()
-            FROM scheduling_session s
-            LEFT JOIN records_sessionrecord r ON r.session_id = s.id
-            WHERE s.practice_id = %s AND s.course_id IS NOT NULL AND r.id IS NULL
-            """,
+            "SELECT id, substr(notes, 7)::int, therapist_id, client_id FROM courses_course "
+            "WHERE practice_id = %s AND notes LIKE 'bench %%' ORDER BY id",
             [practice.pk],
         )
-        # Pain: start 5-9, halves over the course (rate 0.4), noise +-1; after = before - 2.
-        cur.execute(
-            """
-            WITH v AS (
-                SELECT r.id AS record_id,
-                    greatest(0, least(10, round((5 + (s.course_id %% 5)) * (0.5 + 0.5 * exp(-0.4
-                      * (row_number() OVER (PARTITION BY s.course_id ORDER BY s.starts_at) - 1)))
-                      + (random() * 2 - 1))))::numeric AS before
-                FROM records_sessionrecord r JOIN scheduling_session s ON s.id = r.session_id
-                LEFT JOIN records_measurement m ON m.record_id = r.id
-                WHERE s.practice_id = %(p)s AND m.id IS NULL
-            )
-            INSERT INTO records_measurement (record_id, measure_id, moment, value)
-            SELECT record_id, %(pain)s, 'before', before FROM v
-            UNION ALL
-            SELECT record_id, %(pain)s, 'after', greatest(0, before - 2) FROM v
-            """,
-            {"p": practice.pk, "pain": pain},
+        courses = cur.fetchall()
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        now = datetime.now(UTC)
+        rng = random.Random(first_index)
+        raw = cur.connection
+        cols = (
+            "practice_id, therapist_id, client_id, course_id, starts_at, duration_minutes, "
+            "ends_at, status, buffer_minutes, created_at"
         )
+        with raw.cursor().copy(f"COPY scheduling_session ({cols}) FROM STDIN") as copy:
+            for course_id, i, therapist_id, client_id in courses:
+                for k in range(SESSIONS_PER_COURSE):
+                    start = today - timedelta(
+                        days=2200 - (i // THERAPISTS // 10) * 42 - 7 * k,
+                        hours=-(8 + (i // THERAPISTS) % 10),
+                    )
+                    copy.write_row(
+                        (
+                            practice.pk,
+                            therapist_id,
+                            client_id,
+                            course_id,
+                            start,
+                            60,
+                            start + timedelta(hours=1),
+                            "completed",
+                            0,
+                            now,
+                        )
+                    )
+        print(f"  clients, courses, sessions: {time.perf_counter() - t:.1f} s")
+        cur.execute(
+            "SELECT s.id FROM scheduling_session s JOIN courses_course c ON c.id = s.course_id "
+            "WHERE s.practice_id = %s AND c.notes LIKE 'bench %%' ORDER BY s.id",
+            [practice.pk],
+        )
+        session_ids = [r[0] for r in cur.fetchall()]
+        cols = (
+            "session_id, subjective, objective, assessment, plan, version, created_at, updated_at"
+        )
+        with raw.cursor().copy(f"COPY records_sessionrecord ({cols}) FROM STDIN") as copy:
+            for sid in session_ids:
+                copy.write_row((sid, "", "", "", "", 1, now, now))
+        cur.execute(
+            "SELECT r.id, s.course_id FROM records_sessionrecord r "
+            "JOIN scheduling_session s ON s.id = r.session_id "
+            "JOIN courses_course c ON c.id = s.course_id "
+            "WHERE s.practice_id = %s AND c.notes LIKE 'bench %%' "
+            "ORDER BY s.course_id, s.starts_at",
+            [practice.pk],
+        )
+        records = cur.fetchall()
+        cols = "record_id, measure_id, moment, value"
+        with raw.cursor().copy(f"COPY records_measurement ({cols}) FROM STDIN") as copy:
+            k, last_course = 0, None
+            for record_id, course_id in records:
+                k = k + 1 if course_id == last_course else 0
+                last_course = course_id
+                start = 5 + course_id % 5
+                before = round(start * (0.5 + 0.5 * math.exp(-0.4 * k)) + rng.uniform(-1, 1))
+                before = min(max(before, 0), 10)
+                copy.write_row((record_id, pain, "before", before))
+                copy.write_row((record_id, pain, "after", max(before - 2, 0)))
         cur.execute("ANALYZE")
 
 

@@ -249,6 +249,13 @@ def advice_for(result: MeasureEffect) -> list[str]:
             )
             % {"need": need, "left": result.sessions_left}
         )
+    if result.goal_out_of_reach:
+        out.append(
+            _(
+                "At the pace measured so far the course levels off before the goal: consider "
+                "revising the goal or the treatment plan."
+            )
+        )
     if result.maintenance_differs_from_plan:
         mi = result.figure("maintenance_interval")
         out.append(

@@ -28,6 +28,8 @@ from django.utils import timezone
 from backcourse.courses.models import Course
 from backcourse.lib.course_effect import (
     AS_MODELLED,
+    GOAL_NOT_REACHED,
+    MORE_THAN_PLANNED,
     NOT_AS_MODELLED,
     TOO_FEW,
     CourseEffect,
@@ -286,10 +288,19 @@ class MeasureEffect:
 
     @property
     def more_sessions_than_planned(self) -> bool:
-        """The forecast needs more sessions than the plan has left."""
-        stg = self.figure("sessions_to_goal")
-        left = self.sessions_left
-        return left is not None and stg.value is not None and stg.value > left
+        """The forecast needs more sessions than the plan has left (the maths' note)."""
+        e = self.effect
+        return (
+            e is not None
+            and MORE_THAN_PLANNED in e.plan_notes
+            and self.figure("sessions_to_goal").value is not None
+        )
+
+    @property
+    def goal_out_of_reach(self) -> bool:
+        """The fitted course levels off before the goal (the maths' plan note)."""
+        e = self.effect
+        return e is not None and self.status != NOT_AS_MODELLED and GOAL_NOT_REACHED in e.plan_notes
 
     @property
     def maintenance_means_something(self) -> bool:

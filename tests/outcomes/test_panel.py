@@ -166,6 +166,16 @@ def test_more_sessions_needed_than_planned_says_so_in_one_sentence(client_a, the
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_goal_out_of_reach_suggests_revising_the_plan(client_a, therapist_a):
+    course = _course(client_a, therapist_a, planned_sessions=10)
+    measured_course(course, NON_RESPONDER)
+
+    html = _panel_html(course, therapist_a)
+
+    assert "the course levels off before the goal: consider revising the goal" in html
+
+
+@time_machine.travel(NOW, tick=False)
 def test_maintenance_interval_only_when_it_keeps_a_reached_goal(client_a, therapist_a):
     intensive = _course(client_a, therapist_a, planned_sessions=10)
     measured_course(intensive, IMPROVING)  # before values still above the goal of 3
