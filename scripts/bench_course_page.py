@@ -279,7 +279,7 @@ def main() -> None:
     from django.urls import reverse
 
     from backcourse.courses.models import Course
-    from backcourse.outcomes.services import practice_outcomes_refresh
+    from backcourse.outcomes.services import course_outcomes_refresh, practice_outcomes_refresh
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -293,11 +293,16 @@ def main() -> None:
         t0 = time.perf_counter()
         stored = practice_outcomes_refresh(practice=practice)
         refresh = time.perf_counter() - t0
+        one = Course.objects.filter(practice=practice, status="completed").order_by("-id").first()
+        t0 = time.perf_counter()
+        course_outcomes_refresh(course_id=one.pk)
+        task = time.perf_counter() - t0
         n = Course.objects.filter(practice=practice, status="completed").count()
         print(
             f"practice with {n:,} completed courses: seeded in {seeded:.1f} s; "
             f"outcomes_refresh (the task's work) {refresh:.1f} s, {stored['summaries']:,} "
-            f"summaries, priors for {stored['priors']} measures"
+            f"summaries, priors for {stored['priors']} measures; one course completing "
+            f"(the task) {task:.1f} s"
         )
         sites[n] = (
             me,

@@ -67,3 +67,31 @@ class CourseSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} · {self.pain} {self.reached_session or ''}".strip()
+
+
+class ComplaintOutcomeCount(models.Model):
+    """How many completed courses of one complaint first reached the clinically important
+    change at one session (`reached_session`; 0 with `pain` not reached / not measured).
+
+    Kept from `CourseSummary` rows by `outcomes.services` whenever a summary is written,
+    so `/outcomes/` reads a few rows per complaint however many courses there are.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    complaint_key = models.CharField(max_length=200)
+    complaint = models.CharField(max_length=200)
+    pain = models.CharField(max_length=12, choices=CourseSummary.Pain.choices)
+    reached_session = models.PositiveSmallIntegerField(default=0)
+    courses = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("complaint outcome count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "complaint_key", "pain", "reached_session"],
+                name="outcomes_one_count_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} · {self.pain} {self.reached_session} · {self.courses}"

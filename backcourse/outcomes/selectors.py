@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from backcourse.courses.models import Course
@@ -39,7 +39,7 @@ from backcourse.lib.course_effect import (
     analyse_course,
 )
 from backcourse.measures.models import MeasureDefinition
-from backcourse.outcomes.models import CourseSummary, StoredPrior
+from backcourse.outcomes.models import ComplaintOutcomeCount, CourseSummary, StoredPrior
 from backcourse.portal.models import FollowUp
 from backcourse.records.models import Measurement, TensionReading
 from backcourse.records.selectors import CourseMeasureRow, course_measure_table
@@ -460,18 +460,18 @@ class ComplaintOutcome:
 
 def practice_outcome_groups(practice):
     """Per complaint (case and spacing ignored), the counts of completed courses, largest
-    group first, as a queryset of dicts to paginate.  Aggregated in SQL from the stored
-    course summaries."""
+    group first, as a queryset of dicts to paginate.  Summed in SQL from the stored
+    per-complaint counts (a few rows per complaint, however many courses)."""
     Pain = CourseSummary.Pain
     return (
-        CourseSummary.objects.filter(practice=practice)
+        ComplaintOutcomeCount.objects.filter(practice=practice)
         .values("complaint_key")
         .annotate(
             complaint=Min("complaint"),
-            total=Count("pk"),
-            reached=Count("pk", filter=Q(pain=Pain.REACHED)),
-            not_reached=Count("pk", filter=Q(pain=Pain.NOT_REACHED)),
-            not_measured=Count("pk", filter=Q(pain=Pain.NOT_MEASURED)),
+            total=Sum("courses"),
+            reached=Sum("courses", filter=Q(pain=Pain.REACHED), default=0),
+            not_reached=Sum("courses", filter=Q(pain=Pain.NOT_REACHED), default=0),
+            not_measured=Sum("courses", filter=Q(pain=Pain.NOT_MEASURED), default=0),
         )
         .order_by("-total", "complaint_key")
     )
@@ -479,12 +479,14 @@ def practice_outcome_groups(practice):
 
 def practice_outcome_totals(practice) -> dict:
     Pain = CourseSummary.Pain
-    return CourseSummary.objects.filter(practice=practice).aggregate(
-        courses=Count("pk"),
-        reached=Count("pk", filter=Q(pain=Pain.REACHED)),
-        not_reached=Count("pk", filter=Q(pain=Pain.NOT_REACHED)),
-        not_measured=Count("pk", filter=Q(pain=Pain.NOT_MEASURED)),
+    totals = ComplaintOutcomeCount.objects.filter(practice=practice).aggregate(
+        all_courses=Sum("courses", default=0),
+        reached=Sum("courses", filter=Q(pain=Pain.REACHED), default=0),
+        not_reached=Sum("courses", filter=Q(pain=Pain.NOT_REACHED), default=0),
+        not_measured=Sum("courses", filter=Q(pain=Pain.NOT_MEASURED), default=0),
     )
+    totals["courses"] = totals.pop("all_courses")
+    return totals
 
 
 def practice_outcomes(practice, groups=None) -> list[ComplaintOutcome]:
@@ -502,14 +504,9 @@ def practice_outcomes(practice, groups=None) -> list[ComplaintOutcome]:
         )
         for g in groups
     }
-    per_session = (
-        CourseSummary.objects.filter(
-            practice=practice, complaint_key__in=list(out), pain=CourseSummary.Pain.REACHED
-        )
-        .values_list("complaint_key", "reached_session")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    per_session = ComplaintOutcomeCount.objects.filter(
+        practice=practice, complaint_key__in=list(out), pain=CourseSummary.Pain.REACHED
+    ).values_list("complaint_key", "reached_session", "courses")
     for key, k, n in per_session:
         out[key].reached_at[k] = n
     return list(out.values())

@@ -19,12 +19,13 @@ import dataclasses
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from backcourse.courses.models import Course
 from backcourse.lib.course_effect import PracticePrior, clinically_important_session
 from backcourse.measures.models import MeasureDefinition
-from backcourse.outcomes.models import CourseSummary, StoredPrior
+from backcourse.outcomes.models import ComplaintOutcomeCount, CourseSummary, StoredPrior
 from backcourse.outcomes.selectors import (
     TENSION_SUM,
     completed_course_points_by_id,
@@ -128,10 +129,47 @@ def course_summaries_refresh(*, practice, course_ids: list[int]) -> int:
             for cid, complaint in completed.items()
         ]
         with transaction.atomic():
-            CourseSummary.objects.filter(course_id__in=batch).delete()
+            old = CourseSummary.objects.filter(course_id__in=batch)
+            keys = set(old.values_list("complaint_key", flat=True))
+            keys |= {r.complaint_key for r in rows}
+            old.delete()
             CourseSummary.objects.bulk_create(rows)
+            if len(course_ids) <= BATCH:  # one course completing: recount its complaint
+                complaint_counts_refresh(practice=practice, keys=keys)
         written += len(rows)
+    if len(course_ids) > BATCH:
+        complaint_counts_refresh(practice=practice)
     return written
+
+
+@transaction.atomic
+def complaint_counts_refresh(*, practice, keys: set[str] | None = None) -> None:
+    """Recount `ComplaintOutcomeCount` from the course summaries, for these complaint keys
+    (all of the practice's with None): one indexed GROUP BY, in the task, not the page."""
+    counts = ComplaintOutcomeCount.objects.filter(practice=practice)
+    summaries = CourseSummary.objects.filter(practice=practice)
+    if keys is not None:
+        counts = counts.filter(complaint_key__in=keys)
+        summaries = summaries.filter(complaint_key__in=keys)
+    counts.delete()
+    cells = (
+        summaries.values("complaint_key", "pain", "reached_session")
+        .annotate(n=Count("pk"), name=Min("complaint"))
+        .order_by()
+    )
+    ComplaintOutcomeCount.objects.bulk_create(
+        [
+            ComplaintOutcomeCount(
+                practice=practice,
+                complaint_key=c["complaint_key"],
+                complaint=c["name"],
+                pain=c["pain"],
+                reached_session=c["reached_session"] or 0,
+                courses=c["n"],
+            )
+            for c in cells
+        ]
+    )
 
 
 def course_outcomes_refresh(*, course_id: int, requested_at: datetime | None = None) -> dict:
@@ -156,5 +194,6 @@ def practice_outcomes_refresh(*, practice) -> dict:
         course__status=Course.Status.COMPLETED
     ).delete()
     summaries = course_summaries_refresh(practice=practice, course_ids=ids)
+    complaint_counts_refresh(practice=practice)
     priors = practice_priors_refresh(practice=practice)
     return {"summaries": summaries, "priors": priors}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from backcourse.courses.services import course_update
-from backcourse.outcomes.models import CourseSummary, StoredPrior
+from backcourse.outcomes.models import ComplaintOutcomeCount, CourseSummary, StoredPrior
 from backcourse.outcomes.selectors import practice_prior
 from tests import factories as f
 from tests.outcomes.helpers import measured_course
@@ -63,6 +63,8 @@ def test_completing_a_course_stores_the_prior_and_its_summary_through_the_worker
     assert practice_prior(practice_a, "pain").source == "practice"
     summary = CourseSummary.objects.get(course=last)
     assert (summary.pain, summary.reached_session) == ("reached", 2)  # 8 -> 6: 2 points better
+    cell = ComplaintOutcomeCount.objects.get(practice=practice_a, complaint_key="low back pain")
+    assert (cell.pain, cell.reached_session, cell.courses) == ("reached", 2, 6)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -92,6 +94,7 @@ def test_reopening_a_course_removes_its_summary(
     _run_worker()
 
     assert not CourseSummary.objects.filter(course=course).exists()
+    assert not ComplaintOutcomeCount.objects.filter(practice=practice_a).exists()
 
 
 @time_machine.travel(NOW, tick=False)
