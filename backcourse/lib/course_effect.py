@@ -58,9 +58,10 @@ many values the figure rests on.
   goal.
 * ``maintenance_interval_days`` [days]: days after a session until the relapse
   brings the value back past the goal: ``-ln(1 - (g - after)/R) / lambda``
-  from the latest after value; None with ``latest_session_not_at_goal`` (the
-  latest session did not bring the value to the goal) or
-  ``goal_held_between_sessions`` (the whole relief is smaller than the room to
+  from the latest after value; None with ``goal_not_reached`` or
+  ``not_as_modelled`` (as sessions_to_goal: nothing to maintain),
+  ``latest_session_not_at_goal`` (the latest session did not bring the value to
+  the goal) or ``goal_held_between_sessions`` (the whole relief is smaller than the room to
   the goal: the value does not climb back past it).
 * ``level_at_planned_last_session`` [measure_units]: the fitted curve at session
   ``planned_sessions`` (needs it as input; ``no_planned_sessions`` otherwise).
@@ -177,7 +178,6 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -957,19 +957,20 @@ def _sessions_range(j: np.ndarray) -> np.ndarray:
     cdf = np.cumsum(p, axis=1)
     rows = np.arange(cn)
 
-    def qv(a: float) -> np.ndarray:  # inverted-CDF quantile, as in _quantiles
-        return (cdf < math.ceil(a * d) / d - 1e-12).sum(axis=1)
-
-    med = qv(0.5)
-    lo, hi = qv(LOW_Q), qv(HIGH_Q)
-    for a in _RANGE_LEVELS[1:]:
-        lv, hv = qv(a), qv(1.0 - a)
-        inside = cdf[rows, np.maximum(hv - 1, 0)] * (hv > 0) - cdf[rows, lv]
-        mass = np.where(
-            lv == hv, p[rows, lv], np.maximum(inside, 0.0) + 0.5 * (p[rows, lv] + p[rows, hv])
-        )
-        ok = mass >= 0.8 - 1e-12
-        lo, hi = np.where(ok, lv, lo), np.where(ok, hv, hi)
+    # inverted-CDF quantiles (as in _quantiles) at 0.5 and every tail share, at once
+    tails = _RANGE_LEVELS
+    levels = np.concatenate([[0.5], tails, 1.0 - tails])
+    thr = np.ceil(levels * d - 1e-9) / d - 1e-12
+    qs = (cdf[:, None, :] < thr[None, :, None]).sum(axis=2)  # (C, 1 + 2L)
+    nl = tails.size
+    med, lv, hv = qs[:, 0], qs[:, 1 : 1 + nl], qs[:, 1 + nl :]
+    r2 = rows[:, None]
+    inside = cdf[r2, np.maximum(hv - 1, 0)] * (hv > 0) - cdf[r2, lv]
+    mass = np.where(lv == hv, p[r2, lv], np.maximum(inside, 0.0) + 0.5 * (p[r2, lv] + p[r2, hv]))
+    ok = mass >= 0.8 - 1e-12
+    ok[:, 0] = True  # the 10th-90th percentile range always holds at least 80 %
+    last_ok = nl - 1 - np.argmax(ok[:, ::-1], axis=1)  # largest tail share that holds 80 %
+    lo, hi = lv[rows, last_ok], hv[rows, last_ok]
     out = np.stack([med, lo, hi], axis=1).astype(float)
     out[out > MAX_SESSIONS] = np.inf
     return out
@@ -1263,13 +1264,17 @@ def analyse_courses(
 
     # --- relapse between sessions (exponential return of a session's relief)
     lam, n_climbs = _relapse_posterior(s_pre, s_post, days, s_next, nd_days, sigma)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        typical_gap = (
-            np.nanmedian(np.where(gap > 0, gap, np.nan), axis=1) if k > 1 else np.full(cn, np.nan)
-        )
-        r_bar = np.where(m > 0, mean_rel, np.nan)
-    typical_gap = np.where(np.isfinite(typical_gap), typical_gap, 7.0)
+    r_bar = np.where(m > 0, mean_rel, np.nan)
+    typical_gap = np.full(cn, 7.0)  # no gap yet: a week
+    if k > 1:
+        # median of the positive gaps (sorted, invalid ones last as inf); np.nanmedian
+        # is slow on small arrays
+        with np.errstate(invalid="ignore"):
+            gs = np.sort(np.where(gap > 0, gap, np.inf), axis=1)
+        n_gap = np.isfinite(gs).sum(axis=1)
+        rows = np.arange(cn)
+        mid = 0.5 * (gs[rows, np.maximum(n_gap - 1, 0) // 2] + gs[rows, n_gap // 2 - (n_gap == 0)])
+        typical_gap = np.where(n_gap > 0, mid, 7.0)
     lam_sorted = lam[:, [0, 2, 1]]  # median, high lambda, low lambda
     half_life = math.log(2.0) / lam_sorted
     retention_est = np.exp(-lam_sorted * typical_gap[:, None])
@@ -1518,6 +1523,9 @@ def analyse_course(
     r_bar = res.relief_for_maintenance[0]
     if goal is None:
         mi = Estimate(None, None, None, "no goal set for this course", n_climbs, code=NO_GOAL)
+    elif stg.code in (NOT_AS_MODELLED, GOAL_NOT_REACHED):
+        # a maintenance interval only means something for a course heading to its goal
+        mi = Estimate(None, None, None, stg.reason, n_climbs, code=stg.code)
     elif math.isnan(post_ref):
         mi = Estimate(None, None, None, "needs at least one after value", n_climbs, code=TOO_FEW)
     elif post_ref > g_or:

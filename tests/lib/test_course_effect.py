@@ -623,3 +623,19 @@ def test_mirroring_random_courses_changes_nothing_but_the_direction(seed):
             assert (ea.median, ea.low, ea.high) == pytest.approx(
                 (10 - eb.median, 10 - eb.high, 10 - eb.low)
             ), name
+
+
+def test_maintenance_interval_only_when_the_goal_is_in_reach():
+    # after values at the goal, but before values level off well above it
+    levels_off = weekly([(8, 2), (6.5, 2), (6, 2), (5.8, 2), (5.7, 2), (5.7, 2)])
+    e = analyse_course(levels_off, 3)
+    assert e.sessions_to_goal.code == "goal_not_reached"
+    assert e.maintenance_interval_days.median is None
+    assert e.maintenance_interval_days.code == "goal_not_reached"
+    relapsing = weekly([(7, 2), (5, 1), (3, 1), (2, 1), (3, 1), (4, 1)])
+    e = analyse_course(relapsing, 3)
+    assert e.maintenance_interval_days.code == "not_as_modelled"
+    heading = weekly([(7, 3), (5, 2), (4, 2), (3.5, 1.5), (3.2, 1.5)])
+    e = analyse_course(heading, 3)
+    mi = e.maintenance_interval_days
+    assert mi.low < mi.median < mi.high
