@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from backcourse.billing.services import session_status_changed
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Session
@@ -115,6 +116,7 @@ def session_record_save(
         Session.objects.filter(pk=session.pk, status__in=_OPEN_STATUSES).update(
             status=Session.Status.COMPLETED
         )
+        session_status_changed(session=session, old=session.status, new="completed")
         session.status = Session.Status.COMPLETED
     return record
 

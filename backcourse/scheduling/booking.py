@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backcourse.billing.services import session_status_changed
 from backcourse.clients.models import Client
 from backcourse.notifications.calendar import session_ics
 from backcourse.scheduling import availability as av
@@ -526,6 +527,7 @@ def session_cancel(
     for s in _series_siblings(session) if whole_series else [session]:
         s.status = Session.Status.CANCELLED
         s.save(update_fields=["status"])
+        session_status_changed(session=s, old=Session.Status.BOOKED, new=s.status, now=now)
         if s.pk == session.pk:
             session = s
     return session
@@ -540,6 +542,7 @@ def session_mark_no_show(*, session: Session, now: datetime | None = None) -> Se
         raise NotChangeable(_("Only a booked session can be marked as a no-show."))
     if session.starts_at > now:
         raise NotChangeable(_("A session that has not started yet cannot be a no-show."))
+    session_status_changed(session=session, old=session.status, new="no_show", now=now)
     session.status = Session.Status.NO_SHOW
     session.save(update_fields=["status"])
     return session

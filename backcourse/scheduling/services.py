@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.billing.services import session_status_changed
 from backcourse.scheduling.models import Session
 
 # Which status a session may move to from which; a completed session can still be
@@ -105,6 +106,7 @@ def session_status_set(*, session: Session, status: str) -> Session:
         )
     if status == Session.Status.NO_SHOW and session.starts_at > timezone.now():
         raise ValidationError(_("A session that has not started yet cannot be a no-show."))
+    session_status_changed(session=session, old=session.status, new=status)
     session.status = status
     session.save(update_fields=["status"])
     return session
