@@ -20,9 +20,13 @@ def money(value, currency: str = "") -> str:
 
 
 @register.inclusion_tag("billing/_package_balance.html")
-def package_balance(client, compact=False):
-    """Sessions used and left of the client's packages (client, course, portal pages)."""
-    return {"balances": selectors.package_balances(client), "compact": compact}
+def package_balance(client, compact=False, course=None):
+    """Sessions used and left of the client's packages (client, course, portal pages);
+    with `course`, only those sold for it or for no course."""
+    balances = selectors.package_balances(client)
+    if course is not None:
+        balances = [b for b in balances if b.package.course_id in (None, course.pk)]
+    return {"balances": balances, "compact": compact}
 
 
 @register.simple_tag
@@ -39,3 +43,10 @@ def session_type_price(session_type, currency=""):
         if price
         else ""
     )
+
+
+@register.inclusion_tag("billing/_client_invoices.html")
+def client_invoices(client):
+    """The client's own invoices, credit notes and payments (portal)."""
+    invoices = selectors.invoices_with_balance(client.invoices.all()).order_by("-number")[:50]
+    return {"invoices": invoices}
