@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from backcourse.billing import selectors, services
@@ -192,7 +192,7 @@ def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn):
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from exc
-    return 201, payment
+    return Status(201, payment)
 
 
 @router.get("/payments", response={200: list[PaymentOut], 403: Error}, url_name="billing_payments")
