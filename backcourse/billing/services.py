@@ -205,10 +205,11 @@ def package_sell(
     tax_exempt: bool = True,
     valid_from: date | None = None,
     client_address: str = "",
+    issued_on: date | None = None,
     by=None,
     request=None,
 ) -> tuple[Package, Invoice]:
-    """Sell a package and issue its invoice in one step."""
+    """Sell a package and issue its invoice in one step (dated today)."""
     practice = client.practice
     if course is not None and course.client_id != client.pk:
         raise ValidationError(_("This course belongs to another client."))
@@ -252,6 +253,7 @@ def package_sell(
             )
         ],
         client_address=client_address,
+        issued_on=issued_on,
         by=by,
     )
     _audit(by=by, request=request, client=client, what=f"package {package.pk} sold")
@@ -419,8 +421,10 @@ def session_line(session: Session) -> LineSpec:
 
 @transaction.atomic
 def invoice_for_sessions(
-    *, client, sessions, client_address: str = "", by=None, request=None
+    *, client, sessions, client_address: str = "", issued_on=None, by=None, request=None
 ) -> Invoice:
+    """Invoice held sessions at their prices. `issued_on` is for the demo data only; the
+    pages always issue today."""
     practice = client.practice
     sessions = list(
         Session.objects.select_for_update()
@@ -437,7 +441,12 @@ def invoice_for_sessions(
     with translation.override(practice.language):
         lines = [session_line(s) for s in sessions]
     invoice = _issue(
-        practice=practice, client=client, lines=lines, client_address=client_address, by=by
+        practice=practice,
+        client=client,
+        lines=lines,
+        client_address=client_address,
+        issued_on=issued_on,
+        by=by,
     )
     _audit(by=by, request=request, client=client, what=f"invoice {invoice.number_text} issued")
     return invoice
