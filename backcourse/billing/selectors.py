@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backcourse.billing.models import (
+    CENT,
     BillingSettings,
     FeeProposal,
     Invoice,
@@ -322,3 +323,47 @@ def course_revenue(course) -> Decimal:
     sessions = InvoiceLine.objects.filter(session__course=course).aggregate(s=Sum("gross"))["s"]
     packages = InvoiceLine.objects.filter(package__course=course).aggregate(s=Sum("gross"))["s"]
     return (sessions or Decimal("0")) + (packages or Decimal("0"))
+
+
+def client_money_export(client) -> dict:
+    """The client's invoices, payments and packages for their data export (plain data)."""
+    invoices = invoices_with_balance(client.invoices.all()).select_related("corrects")
+    return {
+        "invoices": [
+            {
+                "number": inv.number_text,
+                "kind": inv.kind,
+                "corrects": inv.corrects.number_text if inv.corrects_id else None,
+                "issued_on": inv.issued_on.isoformat(),
+                "due_on": inv.due_on.isoformat(),
+                "currency": inv.currency,
+                "total": str(inv.total),
+                "balance": str(inv.balance.quantize(CENT))
+                if inv.kind == Invoice.Kind.INVOICE
+                else None,
+                "lines": [
+                    {"description": line.description, "gross": str(line.gross)}
+                    for line in inv.lines.all()
+                ],
+                "payments": [
+                    {
+                        "received_on": p.received_on.isoformat(),
+                        "amount": str(p.amount),
+                        "method": p.method,
+                    }
+                    for p in inv.payments.all()
+                ],
+            }
+            for inv in invoices.order_by("number")
+        ],
+        "packages": [
+            {
+                "name": b.package.name,
+                "sessions_total": b.package.sessions_total,
+                "sessions_used": b.used,
+                "valid_from": b.package.valid_from.isoformat(),
+                "valid_until": b.package.valid_until.isoformat(),
+            }
+            for b in package_balances(client)
+        ],
+    }

@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from backcourse.billing.selectors import client_money_export
 from backcourse.portal.models import CheckIn, ConsentRecord, FollowUp, Intake, QuestionnaireResponse
 from backcourse.scheduling.models import Session
 
@@ -109,6 +110,7 @@ def client_data_export(client) -> dict:
             }
             for q in QuestionnaireResponse.objects.filter(client=client)
         ],
+        "money": client_money_export(client),
     }
 
 

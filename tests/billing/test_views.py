@@ -236,3 +236,13 @@ def test_client_sees_package_and_invoices_and_only_own_pdf(client, client_a, inv
         ],
     )
     assert client.get(reverse("billing:my_invoice_pdf", args=[stranger.pk])).status_code == 404
+
+
+def test_data_export_includes_invoices_and_payments(client_a, invoice_a):
+    from backcourse.portal.export import client_data_export
+
+    services.payment_record(invoice=invoice_a, amount="20", method="cash")
+    money = client_data_export(client_a)["money"]
+    (inv,) = money["invoices"]
+    assert (inv["number"], inv["total"], inv["balance"]) == ("2026-1", "150.00", "130.00")
+    assert inv["payments"] == [{"received_on": "2026-11-25", "amount": "20.00", "method": "cash"}]
