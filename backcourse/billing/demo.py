@@ -2,7 +2,8 @@
 paid, part-paid and overdue invoices, one credit note, a proposed fee and two vouchers.
 Called once by the demo seeding after the sessions exist."""
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from backcourse.billing import services
@@ -51,71 +52,104 @@ def billing_demo_seed(*, practice, now: datetime) -> dict[str, int]:
     held = Session.Status.COMPLETED
     counts = {"packages": 0, "invoices": 0}
 
+    # Each invoice is a job with its issue date; they run in date order so numbers and
+    # dates rise together, as an accountant expects.
+    jobs: list[tuple[date, int, Callable[[], None]]] = []
+
+    def job(day: date, fn: Callable[[], None]) -> None:
+        jobs.append((day, len(jobs), fn))
+
     # Packages: the active courses with held sessions and more booked get a 10-session
-    # package from their start, so they show part-used.
+    # package from their start, so they show part-used. Clients with a login to the
+    # client pages first, so the demo client sees hers. Most pay at once; one pays half
+    # so far, the newest not yet.
     active = (
         Course.objects.filter(practice=practice, status=Course.Status.ACTIVE)
         .filter(sessions__status=held)
         .distinct()
-        .order_by("pk")
+        .select_related("client")
     )
-    for course in active[:4]:
-        services.package_sell(
-            client=course.client,
-            course=course,
-            name="Course package · 10 sessions",
-            sessions_total=10,
-            price="690.00",
-            months=6,
-            tax_exempt=True,
-            valid_from=course.started_on,
-            issued_on=course.started_on,
-            client_address="Musterstraße 1\n10115 Berlin",
-        )
+    chosen = sorted(active, key=lambda c: (c.client.user_id is None, c.pk))[:4]
+    for course, share in zip(chosen, [1, 1, Decimal("0.5"), 0], strict=False):
+
+        def sell(course=course, share=share):
+            _package, invoice = services.package_sell(
+                client=course.client,
+                course=course,
+                name="Course package · 10 sessions",
+                sessions_total=10,
+                price="690.00",
+                months=6,
+                tax_exempt=True,
+                valid_from=course.started_on,
+                issued_on=course.started_on,
+                client_address="Musterstraße 1\n10115 Berlin",
+            )
+            if share:
+                services.payment_record(
+                    invoice=invoice,
+                    amount=invoice.total * share,
+                    method="card" if share == 1 else "transfer",
+                    received_on=min(today, invoice.issued_on + timedelta(days=3)),
+                )
+
+        job(course.started_on, sell)
         counts["packages"] += 1
 
-    # Single sessions invoiced for clients of completed courses: paid, part-paid, overdue.
-    finished = Course.objects.filter(practice=practice, status=Course.Status.COMPLETED).order_by(
-        "pk"
-    )
+    # Sessions of completed courses: a few paid, part-paid, overdue and one corrected by
+    # a credit note; the rest invoiced at the course's end and paid, so revenue per
+    # course has figures to show next to the outcome.
+    finished = Course.objects.filter(practice=practice, status=Course.Status.COMPLETED)
     plans = ["paid", "part", "overdue", "paid", "credit"]
-    for course, plan in zip(finished, plans, strict=False):
-        sessions = list(
-            Session.objects.filter(course=course, status=held, package_draw__isnull=True).order_by(
-                "-starts_at"
-            )[:2]
-        )
+    for n, course in enumerate(finished.order_by("pk")):
+        plan = plans[n] if n < len(plans) else "course"
+        sessions = Session.objects.filter(
+            course=course, status=held, package_draw__isnull=True
+        ).order_by("-starts_at")
+        sessions = list(sessions if plan == "course" else sessions[:2])
         if not sessions:
             continue
         issued = sessions[0].starts_at.astimezone(practice.zone).date()
         if plan == "overdue":
             issued = min(issued, today - timedelta(days=40))
-        invoice = services.invoice_for_sessions(
-            client=course.client,
-            sessions=sessions,
-            client_address="Beispielweg 7\n10999 Berlin",
-            issued_on=issued,
-        )
-        counts["invoices"] += 1
-        if plan == "paid":
-            services.payment_record(
-                invoice=invoice,
-                amount=invoice.total,
-                method="transfer",
-                received_on=min(today, issued + timedelta(days=6)),
-                reference=f"SEPA {invoice.number_text}",
+
+        def bill(course=course, sessions=sessions, issued=issued, plan=plan):
+            invoice = services.invoice_for_sessions(
+                client=course.client,
+                sessions=sessions,
+                client_address="Beispielweg 7\n10999 Berlin",
+                issued_on=issued,
             )
-        elif plan == "part":
-            services.payment_record(
-                invoice=invoice, amount=invoice.total / 2, method="card", received_on=issued
-            )
-        elif plan == "credit":
+            if plan in ("paid", "course"):
+                services.payment_record(
+                    invoice=invoice,
+                    amount=invoice.total,
+                    method="transfer",
+                    received_on=min(today, issued + timedelta(days=6)),
+                    reference=f"SEPA {invoice.number_text}",
+                )
+            elif plan == "part":
+                services.payment_record(
+                    invoice=invoice, amount=invoice.total / 2, method="card", received_on=issued
+                )
+            elif plan == "credit":
+                job(today, lambda: correct(invoice, course, sessions))
+
+        def correct(invoice, course, sessions):
             services.credit_note_issue(invoice=invoice, reason="Invoiced to the wrong address")
             services.invoice_for_sessions(
                 client=course.client,
                 sessions=sessions,
                 client_address="Richtige Str. 3\n10437 Berlin",
             )
+
+        job(issued, bill)
+        counts["invoices"] += 1
+    while jobs:
+        jobs.sort(key=lambda j: (j[0], j[1]))
+        _day, _n, fn = jobs.pop(0)
+        fn()
+
     # A proposed no-show fee, as if staff had just marked it.
     no_show = (
         Session.objects.filter(practice=practice, status=Session.Status.NO_SHOW)

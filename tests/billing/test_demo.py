@@ -45,3 +45,7 @@ def test_demo_money(demo):
     assert Invoice.objects.filter(practice=demo, kind="credit_note").count() == 1
     numbers = sorted(Invoice.objects.filter(practice=demo).values_list("number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
+    dates = list(
+        Invoice.objects.filter(practice=demo).order_by("number").values_list("issued_on", flat=True)
+    )
+    assert dates == sorted(dates)  # numbers and dates rise together

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
+from django.utils.safestring import mark_safe
 
 from backcourse.billing import selectors
 
@@ -17,6 +18,22 @@ def money(value, currency: str = "") -> str:
         return ""
     text = formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
     return f"{text}\u00a0{currency}".strip()
+
+
+@register.filter
+def oneline(text: str) -> str:
+    """An address on one line ("Street 1, 10435 Berlin"), e.g. the sender line."""
+    return ", ".join(part.strip() for part in str(text or "").splitlines() if part.strip())
+
+
+@register.filter
+def css_string(text: str) -> str:
+    """Text safe inside a CSS string in a <style> element (a page footer's `content`):
+    everything but letters, digits, spaces and harmless punctuation becomes a CSS escape
+    (HTML entities are not decoded inside <style>)."""
+    safe = set(" .,·-_()/:")
+    out = "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in str(text))
+    return mark_safe(out)  # every other character is escaped above
 
 
 @register.inclusion_tag("billing/_package_balance.html")
