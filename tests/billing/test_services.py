@@ -265,3 +265,14 @@ def test_overdue_reminder_is_sent_once_with_the_pdf(invoice_a, mailoutbox, froze
     assert "Payment reminder" in mail.subject and mail.to == [invoice_a.client_email]
     assert mail.attachments[0][2] == "application/pdf"
     assert mail.attachments[0][1][:4] == b"%PDF"
+
+
+def test_reminder_command_runs_the_scan(invoice_a, mailoutbox, frozen):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    frozen.move_to(invoice_a.due_on + timedelta(days=30))
+    out = StringIO()
+    call_command("send_payment_reminders", "--now", stdout=out)
+    assert out.getvalue().strip() == "sent 1 payment reminders" and len(mailoutbox) == 1
