@@ -206,6 +206,18 @@ def open_fees(practice):
     ).select_related("session__client", "session__therapist__user")
 
 
+def fee_notice(session: Session) -> str | None:
+    """ "A no-show fee of 40.00 EUR is proposed" right after staff marked the session."""
+    fee = FeeProposal.objects.filter(session=session, state=FeeProposal.State.PROPOSED).first()
+    if fee is None:
+        return None
+    return _("%(kind)s of %(amount)s %(currency)s proposed: invoice or waive it under Money.") % {
+        "kind": fee.get_kind_display(),
+        "amount": fee.amount,
+        "currency": fee.currency,
+    }
+
+
 def therapist_charges(staff):
     """Invoice lines for this therapist's own sessions (what a therapist may see)."""
     return (

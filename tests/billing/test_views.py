@@ -246,3 +246,39 @@ def test_data_export_includes_invoices_and_payments(client_a, invoice_a):
     (inv,) = money["invoices"]
     assert (inv["number"], inv["total"], inv["balance"]) == ("2026-1", "150.00", "130.00")
     assert inv["payments"] == [{"received_on": "2026-11-25", "amount": "20.00", "method": "cash"}]
+
+
+def test_marking_a_no_show_says_a_fee_is_proposed(front_desk_client, make_session, money_a):
+    s = make_session(days=-1)
+    resp = front_desk_client.post(
+        reverse("scheduling:session_status", args=[s.pk]), {"status": "no_show"}, follow=True
+    )
+    assert "No-show fee of 40.00 EUR proposed" in resp.content.decode()
+
+
+def test_booking_a_session_past_the_package_says_so(
+    front_desk_client, client_a, course_a, price_a, therapist_a, make_session
+):
+    services.package_sell(
+        client=client_a,
+        course=course_a,
+        name="One",
+        sessions_total=1,
+        price="70",
+        months=1,
+        valid_from=date(2026, 11, 1),
+    )
+    make_session(days=1)  # uses the one session
+    resp = front_desk_client.post(
+        reverse("scheduling:session_create"),
+        {
+            "client": client_a.pk,
+            "course": course_a.pk,
+            "therapist": therapist_a.pk,
+            "date": "2026-11-27",
+            "time": "10:00",
+            "duration_minutes": 60,
+        },
+        follow=True,
+    )
+    assert "past the end of the package" in resp.content.decode()
