@@ -84,6 +84,14 @@ def billing_settings(practice) -> BillingSettings:
     return row
 
 
+def billing_settings_read(practice) -> BillingSettings:
+    """The practice's settings, or the defaults (unsaved) if it has none: reading them on
+    every status change must not write."""
+    return BillingSettings.objects.filter(practice=practice).first() or BillingSettings(
+        practice=practice
+    )
+
+
 def split_gross(gross: Decimal, tax_rate: Decimal, exempt: bool) -> tuple[Decimal, Decimal]:
     """Prices are what the client pays (gross); the tax inside them is worked out."""
     if exempt or not tax_rate:
@@ -134,7 +142,7 @@ def package_draw_reconcile(*, session: Session, status: str | None = None) -> Pa
     """Make the session's package use match its status (`status`: the one it is moving
     to, if not saved yet): held and, by the practice's policy, no-show sessions use one
     package session; every other status none."""
-    settings_row = billing_settings(session.practice)
+    settings_row = billing_settings_read(session.practice)
     status = status or session.status
     draws = status == HELD or (
         status == Session.Status.NO_SHOW
@@ -157,8 +165,8 @@ def package_draw_reconcile(*, session: Session, status: str | None = None) -> Pa
     return None
 
 
-def _fee_reconcile(*, session: Session, old: str, new: str, now: datetime) -> None:
-    settings_row = billing_settings(session.practice)
+def _fee_reconcile(*, session: Session, old: str | None, new: str, now: datetime) -> None:
+    settings_row = billing_settings_read(session.practice)
     fee = FeeProposal.objects.filter(session=session).first()
     kind = None
     amount = Decimal("0")
@@ -183,10 +191,11 @@ def _fee_reconcile(*, session: Session, old: str, new: str, now: datetime) -> No
 
 @transaction.atomic
 def session_status_changed(
-    *, session: Session, old: str, new: str, by=None, now: datetime | None = None
+    *, session: Session, old: str | None, new: str, by=None, now: datetime | None = None
 ) -> None:
-    """The one coupling from sessions to money; called after every status change."""
-    if old == new:
+    """The one coupling from sessions to money; called on every status change (`old` is
+    None when the session was just booked: nothing to do then)."""
+    if old == new or old is None:
         return
     package_draw_reconcile(session=session, status=new)
     _fee_reconcile(session=session, old=old, new=new, now=now or timezone.now())
