@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -247,7 +248,12 @@ def fee_view(request, pk):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-    return redirect(request.POST.get("next") or "billing:outstanding")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "billing:outstanding"
+    return redirect(back)
 
 
 @money_required

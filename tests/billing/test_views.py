@@ -282,3 +282,15 @@ def test_booking_a_session_past_the_package_says_so(
         follow=True,
     )
     assert "past the end of the package" in resp.content.decode()
+
+
+def test_fee_form_does_not_redirect_elsewhere(front_desk_client, make_session, money_a):
+    from backcourse.scheduling.services import session_status_set
+
+    s = make_session(days=-1)
+    session_status_set(session=s, status="no_show")
+    resp = front_desk_client.post(
+        reverse("billing:fee", args=[s.fee.pk]),
+        {"action": "waive", "reason": "x", "next": "https://evil.example/"},
+    )
+    assert resp.url == reverse("billing:outstanding")
