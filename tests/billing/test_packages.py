@@ -1,7 +1,7 @@
 """Packages are drawn down by held sessions through every status path; fees are proposed
 when staff mark a session, and can be invoiced or waived."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from backcourse.billing import selectors, services
 from backcourse.billing.models import BillingSettings, FeeProposal, PackageDraw
 from backcourse.records.services import SessionRecordData, session_record_save
-from backcourse.scheduling import booking
-from backcourse.scheduling.services import session_status_set
+from backcourse.scheduling.errors import SchedulingError
+from backcourse.scheduling.services import session_cancel, session_status_set
 
 from .conftest import NOW
 
@@ -47,14 +47,17 @@ def test_selling_a_package_issues_its_invoice(package):
 def test_completed_through_the_status_service_draws_and_correction_gives_back(
     package, make_session
 ):
-    s = make_session(days=-2)
+    s = make_session(days=-1 / 48)  # began half an hour ago: check-in is open
     session_status_set(session=s, status="checked_in")
     assert used(package) == 0  # checked in is not yet held
     session_status_set(session=s, status="completed")
     assert used(package) == 1
-    session_status_set(session=s, status="completed")  # same status again: no second draw
+    with pytest.raises(SchedulingError):  # the same status again is refused: no second draw
+        session_status_set(session=s, status="completed")
     assert used(package) == 1
-    session_status_set(session=s, status="checked_in")  # corrected: credit comes back
+    session_status_set(session=s, status="no_show")  # corrected; policy: a no-show draws
+    assert used(package) == 1
+    session_status_set(session=s, status="booked")  # the no-show was a mistake too
     assert used(package) == 0
 
 
@@ -69,7 +72,7 @@ def test_saving_the_record_completes_and_draws(package, make_session, therapist_
 
 def test_cancelled_sessions_do_not_draw(package, make_session):
     s = make_session(days=3)
-    booking.session_cancel(session=s, by_client=True, now=NOW)
+    session_cancel(session=s, by_client=True, now=NOW)
     s.refresh_from_db()
     assert s.status == "cancelled" and used(package) == 0
 
@@ -78,7 +81,7 @@ def test_cancelled_sessions_do_not_draw(package, make_session):
 def test_no_show_follows_the_practice_policy(package, make_session, money_a, policy, draws):
     BillingSettings.objects.filter(pk=money_a.pk).update(no_show_policy=policy)
     s = make_session(days=-1)
-    booking.session_mark_no_show(session=s, now=NOW)
+    session_status_set(session=s, status="no_show", now=NOW)
     assert used(package) == draws
     session_status_set(session=s, status="completed")  # it was a mistake: they came
     assert used(package) == 1
@@ -135,7 +138,7 @@ def test_package_bad_input(client_a, price_a):
 
 def test_no_show_proposes_the_fee_and_it_can_be_invoiced(make_session, client_a, front_desk_a):
     s = make_session(days=-1)
-    booking.session_mark_no_show(session=s, now=NOW)
+    session_status_set(session=s, status="no_show", now=NOW)
     fee = FeeProposal.objects.get(session=s)
     assert (fee.kind, fee.amount, fee.state) == ("no_show", Decimal("40.00"), "proposed")
     invoice = services.fee_invoice(fee=fee, by=front_desk_a.user)
@@ -160,8 +163,8 @@ def test_fee_is_waived_only_with_a_reason(make_session, front_desk_a):
 def test_late_cancellation_proposes_a_fee_early_does_not(make_session):
     late = make_session(days=0.5)  # 12 h ahead, notice is 24 h
     early = make_session(days=3)
-    booking.session_cancel(session=late, by_client=False, now=NOW)
-    booking.session_cancel(session=early, by_client=False, now=NOW)
+    session_cancel(session=late, by_client=False, now=NOW)
+    session_cancel(session=early, by_client=False, now=NOW)
     assert FeeProposal.objects.get().session == late
     assert FeeProposal.objects.get().kind == "late_cancel"
 
@@ -175,5 +178,5 @@ def test_corrected_no_show_withdraws_the_proposed_fee(make_session):
 
 def test_no_fee_when_the_practice_charges_none(make_session, money_a):
     BillingSettings.objects.filter(pk=money_a.pk).update(no_show_fee=0)
-    booking.session_mark_no_show(session=make_session(days=-1), now=NOW + timedelta(0))
+    session_status_set(session=make_session(days=-1), status="no_show", now=NOW)
     assert not FeeProposal.objects.exists()

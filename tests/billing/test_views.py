@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from backcourse.billing import services
 from backcourse.billing.models import Invoice, Payment
+from backcourse.scheduling.models import WorkingHours
 from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -269,6 +270,10 @@ def test_booking_a_session_past_the_package_says_so(
         valid_from=date(2026, 11, 1),
     )
     make_session(days=1)  # uses the one session
+    for day in range(7):
+        WorkingHours.objects.create(
+            therapist=therapist_a, weekday=day, start_time=time(8), end_time=time(18)
+        )
     resp = front_desk_client.post(
         reverse("scheduling:session_create"),
         {
