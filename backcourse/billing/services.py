@@ -189,16 +189,17 @@ def _fee_reconcile(*, session: Session, old: str | None, new: str, now: datetime
         )
 
 
-@transaction.atomic
 def session_status_changed(
     *, session: Session, old: str | None, new: str, by=None, now: datetime | None = None
 ) -> None:
     """The one coupling from sessions to money; called on every status change (`old` is
-    None when the session was just booked: nothing to do then)."""
+    None when the session was just booked: nothing to do then, not even a savepoint,
+    so booking costs no extra query)."""
     if old == new or old is None:
         return
-    package_draw_reconcile(session=session, status=new)
-    _fee_reconcile(session=session, old=old, new=new, now=now or timezone.now())
+    with transaction.atomic():
+        package_draw_reconcile(session=session, status=new)
+        _fee_reconcile(session=session, old=old, new=new, now=now or timezone.now())
 
 
 @transaction.atomic
