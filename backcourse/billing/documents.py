@@ -1,5 +1,9 @@
 """The invoice as a document: HTML and PDF (WeasyPrint) in the invoice's language, and
-the email that carries it."""
+the email that carries it.
+
+Invoice emails do not go through notifications/outbox.py: they are already sent by a
+worker (billing/tasks.py), which also renders the PDF, so that a request never waits
+for WeasyPrint or the mail server; `emailed_at`/`reminded_at` are stamped after sending."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
