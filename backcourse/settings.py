@@ -171,6 +171,9 @@ INSTALLED_APPS += ["backcourse.notifications"]
 # Public self-booking pages and the series page (issue 4).
 INSTALLED_APPS += ["backcourse.booking"]
 
+# The front desk's calendar grid (issue 12).
+INSTALLED_APPS += ["backcourse.calendar"]
+
 # JSON API (django-ninja) and two-factor login for staff.
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
 MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]

@@ -19,4 +19,5 @@ urlpatterns = [
 urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
+    path("calendar/", include("backcourse.calendar.urls")),
 ]
