@@ -31,6 +31,11 @@ def slot_point(page, column: int, hour: int, minute: int = 0) -> tuple[float, fl
     return box["x"] + box["width"] / 2, box["y"] + minutes / 15 * slot + slot / 2
 
 
+def settled(page) -> None:
+    """Wait until the grid has (re)loaded its events."""
+    page.wait_for_selector("#calendar[data-loading='0']", state="attached")
+
+
 def top_in_grid(page, event_text: str) -> float:
     grid = page.locator(".ec-body").bounding_box()
     return page.locator(".ec-event", has_text=event_text).bounding_box()["y"] - grid["y"]
@@ -54,6 +59,7 @@ def test_book_by_clicking_move_by_dragging_and_refused_drop(
     anna, ben, carla = team
     log_in(page, live_server, anna, f"/calendar/?date={DAY.isoformat()}")
     page.wait_for_selector(".ec-event:has-text('Clara Meier')")
+    settled(page)
 
     # 1. Click Ben's free 12:00: the form opens with Ben, the day and the time.
     x, y = slot_point(page, 1, 12)
@@ -85,6 +91,8 @@ def test_book_by_clicking_move_by_dragging_and_refused_drop(
     assert "Paul Fischer moved to 2026-12-02 16:00" in page.inner_text("#calendar-status")
     paul.refresh_from_db()
     assert paul.starts_at == berlin(16)
+    page.wait_for_selector(".ec-event:has-text('Paul Fischer'):has-text('16:00')")
+    settled(page)
 
     # 3. Drop Anna's 09:00 session onto her taken 11:00: refused with the service's
     # message, nothing changes, the session goes back to 09:00 on the grid.

@@ -90,6 +90,7 @@
       extraParams: function () { return { therapist: config.therapist, by: config.by }; }
     }],
     eventContent: content,
+    loading: function (busy) { el.setAttribute("data-loading", busy ? "1" : "0"); },
     dateClick: function (info) {
       var params = new URLSearchParams({ start: wall(info.date) });
       if (config.by === "room" && info.resource) params.set("room", info.resource.id);
