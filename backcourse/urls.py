@@ -20,4 +20,5 @@ urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
     path("calendar/", include("backcourse.calendar.urls")),
+    path("settings/", include("backcourse.setup.urls")),
 ]
