@@ -54,6 +54,10 @@ class PracticeRowsFormSet(BaseModelFormSet):
 
     def clean(self):
         super().clean()
+        for form in self.initial_forms:
+            if form.instance.pk is None:
+                # The posted id is not among this practice's rows (tampered with).
+                raise forms.ValidationError(_("A row here is not one of your practice's."))
         if any(self.errors):
             return
         field = self.unique_field

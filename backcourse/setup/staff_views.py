@@ -49,7 +49,13 @@ def staff(request: HttpRequest) -> HttpResponse:
             "nav": "setup",
             "form": form,
             "members": [
-                (m, StaffChangeForm(initial={"role": m.role, "takes_sessions": m.takes_sessions}))
+                (
+                    m,
+                    StaffChangeForm(
+                        initial={"role": m.role, "takes_sessions": m.takes_sessions},
+                        prefix=f"staff{m.pk}",
+                    ),
+                )
                 for m in members
             ],
         },
@@ -86,7 +92,7 @@ def staff_change(request: HttpRequest, pk: int) -> HttpResponse:
             services.invitation_send(staff=member, invited_by=request.user)
             messages.success(request, _("Invitation sent again."))
         else:
-            form = StaffChangeForm(request.POST)
+            form = StaffChangeForm(request.POST, prefix=f"staff{member.pk}")
             if not form.is_valid():
                 messages.error(request, _("Choose a role."))
                 return redirect("setup:staff")

@@ -6,6 +6,8 @@ of another practice are never in a queryset here, so a forged id is "not a choic
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -208,8 +210,9 @@ def hours(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(request.path)
         status = 400
     zone = request.practice.zone
+    # Shown as the days it covers (it runs to midnight after its last day).
     time_off = [
-        (t, t.starts_at.astimezone(zone), t.ends_at.astimezone(zone))
+        (t, t.starts_at.astimezone(zone), (t.ends_at - timedelta(seconds=1)).astimezone(zone))
         for t in TimeOff.objects.filter(therapist=therapist, ends_at__gte=timezone.now())
     ]
     return render(

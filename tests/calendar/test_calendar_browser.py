@@ -82,6 +82,10 @@ def test_book_by_clicking_move_by_dragging_and_refused_drop(
     page.wait_for_selector(".ec-event:has-text('Jonas Weber') >> nth=1")
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/day-3-therapists-1024.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=f"{SHOTS}/day-3-therapists-390.png", full_page=True)
+        page.set_viewport_size({"width": 1024, "height": 768})
+        settled(page)
 
     # 2. Drag Carla's 14:00 session to 16:00: moved, and said so.
     paul = day_sessions[3]
@@ -105,3 +109,25 @@ def test_book_by_clicking_move_by_dragging_and_refused_drop(
     clara.refresh_from_db()
     assert clara.starts_at == berlin(9)
     assert abs(top_in_grid(page, "Clara Meier") - before) < 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_week_grid_of_one_therapist(page, live_server, clock, team, day_sessions):
+    anna = team[0]
+    log_in(page, live_server, anna, f"/calendar/?view=week&date={DAY.isoformat()}")
+    page.wait_for_selector(".ec-event:has-text('Jonas Weber')")
+    settled(page)
+    # Anna's week: her two sessions, not Ben's or Carla's.
+    titles = page.locator(".ec-event .ev-title").all_inner_texts()
+    assert sorted(titles) == ["Clara Meier", "Jonas Weber"]
+    assert page.locator(".ec-col-head").count() == 7
+    if SHOTS:
+        for width, height in ((1024, 768), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=f"{SHOTS}/week-{width}.png", full_page=True)
+    # Another therapist's week through the picker.
+    with page.expect_navigation():
+        page.select_option("#week-therapist", str(team[2].pk))
+    page.wait_for_selector(".ec-event:has-text('Paul Fischer')")
+    assert page.locator(".ec-event").count() == 1

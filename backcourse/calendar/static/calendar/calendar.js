@@ -82,7 +82,10 @@
     eventLongPressDelay: 400,
     headerToolbar: { start: "prev,next today", center: "title", end: "" },
     buttonText: function (text) { text.today = L.today; return text; },
-    dayHeaderFormat: { weekday: "short", day: "numeric", month: "numeric" },
+    // A phone shows seven narrow columns: one letter and the day number.
+    dayHeaderFormat: window.matchMedia("(max-width: 600px)").matches
+      ? { weekday: "narrow", day: "numeric" }
+      : { weekday: "short", day: "numeric", month: "numeric" },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     eventSources: [{
