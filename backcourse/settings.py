@@ -172,7 +172,7 @@ INSTALLED_APPS += ["backcourse.notifications"]
 INSTALLED_APPS += ["backcourse.booking"]
 
 # The front desk's calendar grid (issue 12).
-INSTALLED_APPS += ["backcourse.calendar", "backcourse.setup"]
+INSTALLED_APPS += ["backcourse.calendar", "backcourse.setup", "backcourse.closures"]
 
 # JSON API (django-ninja) and two-factor login for staff.
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.closures.models import HolidayRegion
 from backcourse.portal.models import ConsentText, ScreeningQuestion
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, SessionType, WorkingHours
@@ -40,6 +41,11 @@ def setup_steps(practice) -> list[dict]:
             "title": _("Online booking and reminders"),
             "url": reverse("setup:booking"),
             "done": practice.online_booking,
+        },
+        {
+            "title": _("Closures and public holidays"),
+            "url": reverse("setup:closures"),
+            "done": HolidayRegion.objects.filter(practice=practice).exclude(country="").exists(),
         },
         {
             "title": _("Screening questions"),

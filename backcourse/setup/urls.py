@@ -1,5 +1,6 @@
 from django.urls import path
 
+from backcourse.closures import views as closure_views
 from backcourse.setup import staff_views, views
 
 app_name = "setup"
@@ -18,6 +19,8 @@ urlpatterns = [
         views.time_off_delete,
         name="time_off_delete",
     ),
+    path("closures/", closure_views.closures, name="closures"),
+    path("closures/<int:pk>/delete/", closure_views.closure_day_delete, name="closure_day_delete"),
     path("staff/", staff_views.staff, name="staff"),
     path("staff/<int:pk>/", staff_views.staff_change, name="staff_change"),
 ]

@@ -134,13 +134,23 @@ def test_an_owner_sets_up_a_new_practice_without_the_admin(page, live_server, ch
         with page.expect_navigation():
             page.click("form:has(input[value=treatment]) button[type=submit]")
         page.wait_for_selector("text=Version 1 published")
+        page.goto(f"{live_server.url}/settings/closures/")
+        page.select_option("#id_country", "DE")
+        page.fill("#id_subdivision", "SH")
+        save(page)
+        page.wait_for_selector("text=Christmas Day")
+        page.fill("#id_day", "2026-12-30")
+        page.fill("#id_reason", "Inventory")
+        save(page, "Close this day")
+        page.wait_for_selector("li:has-text('Inventory')")
+        shot(page, "settings-closures")
         page.goto(f"{live_server.url}/settings/booking/")
         page.check("#id_online_booking")
         page.fill("#id_cancellation_notice_hours", "24")
         save(page)
         page.goto(f"{live_server.url}/settings/")
         shot(page, "settings-index-done")
-        assert page.locator(".setup-step.is-done").count() == 8
+        assert page.locator(".setup-step.is-done").count() == 9
 
         # The colleague accepts on their own device.
         tom_page = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
