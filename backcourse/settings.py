@@ -172,7 +172,14 @@ INSTALLED_APPS += ["backcourse.notifications"]
 INSTALLED_APPS += ["backcourse.booking"]
 
 # The front desk's calendar grid (issue 12).
-INSTALLED_APPS += ["backcourse.calendar", "backcourse.setup", "backcourse.closures"]
+INSTALLED_APPS += [
+    "backcourse.calendar",
+    "backcourse.setup",
+    "backcourse.closures",
+    "backcourse.waitlist",
+]
+# How long a freed slot offered from the waitlist is held for the person offered it.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
 
 # JSON API (django-ninja) and two-factor login for staff.
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files

@@ -21,4 +21,5 @@ urlpatterns += [
     path("book/", include("backcourse.booking.urls")),
     path("calendar/", include("backcourse.calendar.urls")),
     path("settings/", include("backcourse.setup.urls")),
+    path("waitlist/", include("backcourse.waitlist.urls")),
 ]
