@@ -177,7 +177,17 @@ INSTALLED_APPS += [
     "backcourse.setup",
     "backcourse.closures",
     "backcourse.waitlist",
+    "backcourse.sms",
 ]
+# Text messages, like EMAIL_BACKEND: console (default), file, locmem (tests), twilio.
+SMS_BACKEND = env_str("SMS_BACKEND", "backcourse.sms.backends.console.SmsBackend")
+SMS_SENDER = env_str("SMS_SENDER", "")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
+SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_API_URL = env_str("SMS_TWILIO_API_URL", "")
+# Region for phone numbers typed without a country code.
+PHONE_REGION = env_str("PHONE_REGION", "DE")
 # How long a freed slot offered from the waitlist is held for the person offered it.
 WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
 

@@ -22,4 +22,5 @@ urlpatterns += [
     path("calendar/", include("backcourse.calendar.urls")),
     path("settings/", include("backcourse.setup.urls")),
     path("waitlist/", include("backcourse.waitlist.urls")),
+    path("me/reminders/", include("backcourse.sms.urls")),
 ]
