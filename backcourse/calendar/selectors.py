@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Max, Min
 from django.urls import reverse
 
+from backcourse.closures.days import closed_days
 from backcourse.courses.models import Course
 from backcourse.portal.screening import flags_by_client
 from backcourse.practices.access import scoped_sessions
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling.models import Room, Session, WorkingHours
+from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
 
 # The grid's time axis when no working hours are set yet.
 DEFAULT_DAY = (time(7), time(20))
@@ -117,3 +118,65 @@ def calendar_events(
             }
         )
     return events
+
+
+def unavailable_events(
+    request, *, first: date, last: date, therapist_id: int | None = None, by: str = "therapist"
+) -> list[dict]:
+    """Grey background blocks where a therapist cannot be booked (outside working hours,
+    breaks, time off, closed days), so a free gap is seen at a glance. Therapist columns
+    only: a room has no hours of its own."""
+    if by != "therapist":
+        return []
+    practice = request.practice
+    zone = practice.zone
+    staff = [t for t in therapists(practice) if therapist_id is None or t.pk == therapist_id]
+    ids = [t.pk for t in staff]
+    working: dict[int, dict[int, list]] = {tid: {} for tid in ids}
+    pauses: dict[int, dict[int, list]] = {tid: {} for tid in ids}
+    for model, target in ((WorkingHours, working), (Break, pauses)):
+        for tid, wd, a, b in model.objects.filter(therapist_id__in=ids).values_list(
+            "therapist_id", "weekday", "start_time", "end_time"
+        ):
+            target[tid].setdefault(wd, []).append((a, b))
+    start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    off = list(
+        TimeOff.objects.filter(
+            therapist_id__in=ids, starts_at__lt=end, ends_at__gt=start
+        ).values_list("therapist_id", "starts_at", "ends_at")
+    )
+    closed = closed_days(practice, first, last)
+    out = []
+
+    def block(tid, a: str, b: str, kind: str) -> None:
+        out.append(
+            {
+                "start": a,
+                "end": b,
+                "resourceIds": [str(tid)],
+                "display": "background",
+                "classNames": [f"bg-{kind}"],
+            }
+        )
+
+    day = first
+    while day <= last:
+        iso = day.isoformat()
+        for tid in ids:
+            if day in closed:
+                block(tid, f"{iso}T00:00", f"{iso}T24:00", "closed")
+                continue
+            cursor = "00:00"
+            for a, b in sorted(working[tid].get(day.weekday(), [])):
+                if f"{a:%H:%M}" > cursor:
+                    block(tid, f"{iso}T{cursor}", f"{iso}T{a:%H:%M}", "off")
+                cursor = max(cursor, f"{b:%H:%M}")
+            if cursor < "24:00":
+                block(tid, f"{iso}T{cursor}", f"{iso}T24:00", "off")
+            for a, b in pauses[tid].get(day.weekday(), []):
+                block(tid, f"{iso}T{a:%H:%M}", f"{iso}T{b:%H:%M}", "break")
+        day += timedelta(days=1)
+    for tid, a, b in off:
+        block(tid, local_naive(max(a, start), zone), local_naive(min(b, end), zone), "timeoff")
+    return out

@@ -142,6 +142,13 @@ def events(request: HttpRequest) -> JsonResponse:
         therapist_id=therapist.pk if therapist else None,
         by=by,
     )
+    data += selectors.unavailable_events(
+        request,
+        first=first,
+        last=end - timedelta(days=1),
+        therapist_id=therapist.pk if therapist else None,
+        by=by,
+    )
     return JsonResponse(data, safe=False)
 
 

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from backcourse.portal.models import Intake, ScreeningAnswer
 from backcourse.scheduling.models import Session
 from tests.calendar.conftest import DAY, berlin, log_in
 
@@ -57,9 +58,19 @@ def test_book_by_clicking_move_by_dragging_and_refused_drop(
     page, live_server, clock, team, day_sessions
 ):
     anna, ben, carla = team
+    # Lena (Ben, 09:30) has checked in and answered a red-flag question with yes.
+    lena = day_sessions[2]
+    Session.objects.filter(pk=lena.pk).update(status=Session.Status.CHECKED_IN)
+    intake = Intake.objects.create(client=lena.client, complaint="Back pain")
+    ScreeningAnswer.objects.create(
+        intake=intake, kind="red_flag", question_text="Numbness?", answer=True
+    )
     log_in(page, live_server, anna, f"/calendar/?date={DAY.isoformat()}")
     page.wait_for_selector(".ec-event:has-text('Clara Meier')")
     settled(page)
+    lena_event = page.locator(".ec-event", has_text="Lena Schulz")
+    assert "ev-checked_in" in lena_event.get_attribute("class")
+    assert lena_event.locator(".ev-badge-red_flag").get_attribute("title") == "Numbness?"
 
     # 1. Click Ben's free 12:00: the form opens with Ben, the day and the time.
     x, y = slot_point(page, 1, 12)

@@ -1,6 +1,7 @@
 """The calendar's JSON feed, booking form and move endpoint: scoped, rule-checked."""
 
 import json
+from datetime import time
 
 import pytest
 from django.urls import reverse
@@ -12,10 +13,25 @@ from tests.calendar.conftest import DAY, berlin
 pytestmark = pytest.mark.django_db
 
 
-def events(client, **params):
+def feed(client, **params):
     params.setdefault("start", DAY.isoformat())
     params.setdefault("end", "2026-12-03")
     return client.get(reverse("calendar:events"), params)
+
+
+class _Sessions:
+    """The feed's sessions only (not the grey background blocks)."""
+
+    def __init__(self, response):
+        self.response = response
+        self.status_code = response.status_code
+
+    def json(self):
+        return [e for e in self.response.json() if e.get("display") != "background"]
+
+
+def events(client, **params):
+    return _Sessions(feed(client, **params))
 
 
 def move(client, session, start, resource=None, by="therapist"):
@@ -187,3 +203,26 @@ def test_front_desk_books_into_a_course_without_seeing_its_complaint(
     url = reverse("calendar:client_courses", args=[day_sessions[0].client_id])
     label = client.get(url).json()["courses"][0]["label"]
     assert "back pain" not in label and label.startswith("Course since")
+
+
+def test_time_that_cannot_be_booked_is_greyed(as_therapist_a, clock, team, practice_a):
+    from backcourse.closures.models import ClosureDay
+    from backcourse.scheduling.models import Break
+
+    anna = team[0]
+    Break.objects.create(
+        therapist=anna, weekday=DAY.weekday(), start_time=time(12), end_time=time(13)
+    )
+    blocks = [
+        (e["start"], e["end"], e["classNames"][0])
+        for e in feed(as_therapist_a).json()
+        if e.get("display") == "background" and e["resourceIds"] == [str(anna.pk)]
+    ]
+    assert blocks == [
+        ("2026-12-02T00:00", "2026-12-02T08:00", "bg-off"),
+        ("2026-12-02T18:00", "2026-12-02T24:00", "bg-off"),
+        ("2026-12-02T12:00", "2026-12-02T13:00", "bg-break"),
+    ]
+    ClosureDay.objects.create(practice=practice_a, day=DAY, reason="Inventory")
+    closed = [e for e in feed(as_therapist_a).json() if e.get("display") == "background"]
+    assert {e["classNames"][0] for e in closed} == {"bg-closed"} and len(closed) == 3

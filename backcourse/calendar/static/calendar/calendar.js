@@ -36,6 +36,7 @@
 
   function content(info) {
     var ev = info.event, p = ev.extendedProps;
+    if (ev.display === "background") return { html: "" };
     var box = document.createElement("div");
     box.className = "ev-body";
     var time = document.createElement("span");
