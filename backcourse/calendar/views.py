@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from backcourse.calendar.forms import CalendarBookingForm
 from backcourse.practices.access import access_client, access_session, staff_required
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling import availability as av
+from backcourse.waitlist.services import waitlist_offers_make
 
 VIEWS = {"day": "resourceTimeGridDay", "week": "timeGridWeek"}
 
@@ -282,6 +284,9 @@ def move(request: HttpRequest, pk: int) -> JsonResponse:
         moved = actions.move(session=session, starts_at=starts_at, therapist=therapist)
     except actions.CalendarRefusal as exc:
         return JsonResponse({"ok": False, "message": exc.message}, status=409)
+    # The old time is free now: offer it to the therapist's waitlist (after commit).
+    practice, freed_for = request.practice, moved.therapist
+    transaction.on_commit(lambda: waitlist_offers_make(practice=practice, therapist=freed_for))
     when = moved.starts_at.astimezone(request.practice.zone)
     return JsonResponse(
         {

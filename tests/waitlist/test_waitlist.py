@@ -235,3 +235,26 @@ def test_staff_add_a_client_for_their_practice_only(
     data["client"] = rita.pk
     assert as_therapist_a.post(url, data).status_code == 302
     assert WaitlistEntry.objects.get().client == rita
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dragging_a_session_away_offers_its_old_time(client, full_wednesday, therapist_a, massage):
+    import json
+
+    with time_machine.travel(NOW, tick=False):
+        rita = f.ClientFactory(practice=therapist_a.practice, email="rita@example.org")
+        join(rita, therapist_a, massage)
+        # Friday is a working day too now; the 09:00 session moves there.
+        WorkingHours.objects.create(
+            therapist=therapist_a, weekday=4, start_time=time(9), end_time=time(12)
+        )
+        client.force_login(therapist_a.user)
+        moved = client.post(
+            reverse("calendar:move", args=[full_wednesday[0].pk]),
+            json.dumps({"start": "2026-12-04T09:00", "resource": str(therapist_a.pk)}),
+            content_type="application/json",
+        )
+        assert moved.json()["ok"]
+        offer = WaitlistOffer.objects.get()
+        assert offer.entry.client == rita and offer.starts_at == at(9)
+        assert mail.outbox[-1].to == ["rita@example.org"]
