@@ -142,3 +142,41 @@ def test_the_week_grid_of_one_therapist(page, live_server, clock, team, day_sess
         page.select_option("#week-therapist", str(team[2].pk))
     page.wait_for_selector(".ec-event:has-text('Paul Fischer')")
     assert page.locator(".ec-event").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_moves_a_session_and_a_tap_opens_the_booking_form(
+    chromium, live_server, clock, team, day_sessions
+):
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    anna = team[0]
+    log_in(page, live_server, anna, f"/calendar/?date={DAY.isoformat()}")
+    page.wait_for_selector(".ec-event:has-text('Clara Meier')")
+    settled(page)
+
+    # Keyboard: Tab to Clara's session, Enter opens the dialog, type a new time.
+    page.locator(".ec-event", has_text="Clara Meier").focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#session-dialog")
+    dialog.wait_for()
+    page.fill("#session-dialog input[name=time]", "11:00")  # taken by Jonas
+    page.click("#session-dialog button:has-text('Move')")
+    page.wait_for_selector("#session-dialog [data-d=message]:has-text('already taken')")
+    page.fill("#session-dialog input[name=time]", "13:00")
+    page.click("#session-dialog button:has-text('Move')")
+    page.wait_for_selector("#calendar-status.ok")
+    clara = day_sessions[0]
+    clara.refresh_from_db()
+    assert clara.starts_at == berlin(13)
+
+    # Touch: a tap on a free time opens the booking form for that column and time.
+    settled(page)
+    x, y = slot_point(page, 2, 10)
+    with page.expect_navigation():
+        page.touchscreen.tap(x, y)
+    assert page.locator("#id_therapist").input_value() == str(team[2].pk)
+    assert page.locator("#id_time").input_value() == "10:00"
+    context.close()
