@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from backcourse.clients.models import Client
 from backcourse.clients.widgets import ClientChoiceField
 from backcourse.courses.models import Course
+from backcourse.lib.slots import local_to_utc
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling import availability as av
 from backcourse.scheduling.models import Room, SessionType
 
 
@@ -77,7 +77,7 @@ class CalendarBookingForm(forms.Form):
         self.fields["room"].queryset = Room.objects.filter(practice=practice, is_active=True)
 
     def starts_at(self) -> datetime:
-        return av.local_to_utc(
+        return local_to_utc(
             self.cleaned_data["date"], self.cleaned_data["time"], self.practice.zone
         )
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Max, Min
 from django.urls import reverse
 
+from backcourse.clients.screening import flags_by_client
 from backcourse.closures.days import closed_days
 from backcourse.courses.models import Course
-from backcourse.portal.screening import flags_by_client
 from backcourse.practices.access import scoped_sessions
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backcourse.calendar import actions, selectors
 from backcourse.calendar.forms import CalendarBookingForm
+from backcourse.lib.slots import local_to_utc
 from backcourse.practices.access import access_client, access_session, staff_required
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling import availability as av
+from backcourse.scheduling.services import STAFF_OVERRIDABLE
 from backcourse.waitlist.services import waitlist_offers_make
 
 VIEWS = {"day": "resourceTimeGridDay", "week": "timeGridWeek"}
@@ -57,6 +58,11 @@ def _therapist(request: HttpRequest, value) -> StaffMember | None:
     return StaffMember.objects.filter(
         practice=request.practice, pk=pk, is_active=True, takes_sessions=True
     ).first()
+
+
+def _confirmed_overrides(request: HttpRequest) -> list[str]:
+    """Rules the person at the desk confirmed to book around (ticked after a refusal)."""
+    return [c for c in request.POST.getlist("overrides") if c in STAFF_OVERRIDABLE]
 
 
 @staff_required
@@ -99,6 +105,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "unpaid": _("Unpaid"),
             "moved": _("Moved."),
             "refused": _("Not moved:"),
+            "anyway": _("Move it anyway?"),
             "failed": _("The calendar could not reach the server. Nothing was changed."),
             "today": _("Today"),
             "day": _("Day"),
@@ -165,6 +172,7 @@ def book(request: HttpRequest) -> HttpResponse:
             client = access_client(request, wanted_client)
         except Http404:  # an unknown id (or another practice's) leaves the picker empty
             client = None
+    override = ""
     if request.method == "POST":
         form = CalendarBookingForm(request.POST, practice=request.practice, client=client)
         if form.is_valid():
@@ -179,9 +187,13 @@ def book(request: HttpRequest) -> HttpResponse:
                     duration_minutes=None if data["session_type"] else data["duration_minutes"],
                     room=data["room"],
                     starts_at=form.starts_at(),
+                    by=request.user,
+                    overrides=_confirmed_overrides(request),
                 )
             except actions.CalendarRefusal as exc:
                 form.add_error(None, exc.message)
+                if exc.overridable:
+                    override = exc.code
             else:
                 local = session.starts_at.astimezone(request.practice.zone)
                 messages.success(
@@ -222,6 +234,8 @@ def book(request: HttpRequest) -> HttpResponse:
             "form": form,
             "nav": "calendar",
             "courses_url": reverse("calendar:client_courses", args=[0]),
+            "override": override,
+            "kept_overrides": _confirmed_overrides(request),
         },
         status=status,
     )
@@ -279,11 +293,25 @@ def move(request: HttpRequest, pk: int) -> JsonResponse:
             {"ok": False, "message": _("A session can only be moved within its room's column.")},
             status=409,
         )
-    starts_at = av.local_to_utc(local.date(), local.time(), request.practice.zone)
+    starts_at = local_to_utc(local.date(), local.time(), request.practice.zone)
     try:
-        moved = actions.move(session=session, starts_at=starts_at, therapist=therapist)
+        moved = actions.move(
+            session=session,
+            starts_at=starts_at,
+            therapist=therapist,
+            by=request.user,
+            overrides=[c for c in payload.get("overrides", []) if c in STAFF_OVERRIDABLE],
+        )
     except actions.CalendarRefusal as exc:
-        return JsonResponse({"ok": False, "message": exc.message}, status=409)
+        return JsonResponse(
+            {
+                "ok": False,
+                "message": exc.message,
+                "code": exc.code,
+                "overridable": exc.overridable,
+            },
+            status=409,
+        )
     # The old time is free now: offer it to the therapist's waitlist (after commit).
     practice, freed_for = request.practice, moved.therapist
     transaction.on_commit(lambda: waitlist_offers_make(practice=practice, therapist=freed_for))

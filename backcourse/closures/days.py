@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import holidays as holidays_lib
 
+from backcourse.closures.models import ClosureDay, HolidayRegion
+
 
 def supported_countries() -> list[str]:
     """Country codes the holidays package knows."""
@@ -43,8 +45,6 @@ def public_holidays(country: str, subdivision: str, first: date, last: date) -> 
 
 def closed_days(practice, first: date, last: date) -> dict[date, str]:
     """Day -> why it is closed, for first..last (inclusive)."""
-    from backcourse.closures.models import ClosureDay, HolidayRegion
-
     region = HolidayRegion.objects.filter(practice=practice).first()
     out = public_holidays(region.country, region.subdivision, first, last) if region else {}
     for day, reason in ClosureDay.objects.filter(
@@ -59,7 +59,7 @@ def closed_ranges(practice, start: datetime, end: datetime) -> list[tuple[dateti
     the practice's time zone."""
     zone = practice.zone
     first = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     return [
         (
             datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC),

@@ -1,3 +1,4 @@
+import holidays
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,9 +31,8 @@ class HolidayRegion(models.Model):
         return f"{self.country}-{self.subdivision}" if self.subdivision else self.country
 
     def clean(self) -> None:
-        from backcourse.closures.days import supported_subdivisions
-
-        if self.subdivision and self.subdivision not in supported_subdivisions(self.country):
+        known = holidays.list_supported_countries().get(self.country, [])
+        if self.subdivision and self.subdivision not in known:
             raise ValidationError(
                 {"subdivision": _("This region is not known for the chosen country.")}
             )

@@ -32,12 +32,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from backcourse.accounts.models import User
-from backcourse.clients.models import Client
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import (
+    Client,
+    ConsentRecord,
+    Intake,
+    ScreeningAnswer,
+    ScreeningQuestion,
+)
+from backcourse.clients.services import practice_create
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
-from backcourse.portal.consent import consent_texts_default
-from backcourse.portal.models import ConsentRecord, Intake, ScreeningAnswer, ScreeningQuestion
-from backcourse.portal.screening import screening_questions_default
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
@@ -709,14 +714,16 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
     """Create the demo practice. The caller checks first that it does not exist yet."""
     rng = random.Random(seed)
     now = now or timezone.now()
-    practice = Practice.objects.create(
-        name=DEMO_NAME,
-        slug=DEMO_SLUG,
-        time_zone=DEMO_ZONE,
-        language="en",
-        email="hello@rueckenwerk.example",
-        phone="+49 30 555 0100",
-        address="Kastanienallee 12\n10435 Berlin",
+    practice = practice_create(
+        practice=Practice(
+            name=DEMO_NAME,
+            slug=DEMO_SLUG,
+            time_zone=DEMO_ZONE,
+            language="en",
+            email="hello@rueckenwerk.example",
+            phone="+49 30 555 0100",
+            address="Kastanienallee 12\n10435 Berlin",
+        )
     )
     zone = practice.zone
     today = now.astimezone(zone).date()
@@ -774,8 +781,7 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             ),
         ]
     )
-    consent_texts = consent_texts_default(practice)
-    screening_questions_default(practice)
+    consent_texts = consent_current_texts(practice)  # made by practice_create
 
     clients = []
     for i, (first, last) in enumerate(_client_names(rng, n_clients)):

@@ -8,9 +8,9 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from backcourse.portal.models import ScreeningQuestion
+from backcourse.clients.models import ScreeningQuestion
+from backcourse.lib.slots import local_to_utc
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.scheduling import availability as av
 from backcourse.scheduling.models import Break, Room, SessionType, WorkingHours
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -188,8 +188,8 @@ class TimeOffForm(forms.Form):
     def range(self, zone) -> tuple[datetime, datetime]:
         first, last = self.cleaned_data["first_day"], self.cleaned_data["last_day"]
         return (
-            av.local_to_utc(first, time.min, zone),
-            av.local_to_utc(last + timedelta(days=1), time.min, zone),
+            local_to_utc(first, time.min, zone),
+            local_to_utc(last + timedelta(days=1), time.min, zone),
         )
 
 

@@ -1,8 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.clients.models import ConsentText, ScreeningQuestion
 from backcourse.closures.models import HolidayRegion
-from backcourse.portal.models import ConsentText, ScreeningQuestion
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, SessionType, WorkingHours
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from backcourse.accounts.models import User
 from backcourse.api.models import ApiToken
+from backcourse.clients.models import ConsentText
 from backcourse.notifications.models import CalendarFeed
-from backcourse.portal.models import ConsentText
 from backcourse.practices.models import StaffMember
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backcourse.portal.models import ConsentText, ScreeningQuestion
+from backcourse.clients.models import ConsentText, ScreeningQuestion
 from backcourse.practices.access import owner_required
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, SessionType, TimeOff

@@ -27,8 +27,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backcourse.calendar import actions
-from backcourse.scheduling import availability as av
 from backcourse.scheduling.models import Session
+from backcourse.scheduling.selectors import available_slots
 from backcourse.waitlist.models import WaitlistEntry, WaitlistOffer
 
 
@@ -148,7 +148,7 @@ def _first_free(entry: WaitlistEntry, today: date, now: datetime, held):
     weeks = max(1, math.ceil(((entry.last_day - first).days + 1) / 7))
     offered = set(entry.offers.values_list("starts_at", flat=True))
     zone = entry.practice.zone
-    for slot in av.available_slots(
+    for slot in available_slots(
         practice=entry.practice,
         session_type=entry.session_type,
         therapist=entry.therapist,

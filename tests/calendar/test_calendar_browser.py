@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from backcourse.portal.models import Intake, ScreeningAnswer
+from backcourse.clients.models import Intake, ScreeningAnswer
 from backcourse.scheduling.models import Session
 from tests.calendar.conftest import DAY, berlin, log_in
 

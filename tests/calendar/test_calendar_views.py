@@ -6,7 +6,7 @@ from datetime import time
 import pytest
 from django.urls import reverse
 
-from backcourse.portal.models import Intake, ScreeningAnswer
+from backcourse.clients.models import Intake, ScreeningAnswer
 from backcourse.scheduling.models import Session
 from tests.calendar.conftest import DAY, berlin
 

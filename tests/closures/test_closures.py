@@ -1,6 +1,6 @@
 """Public holidays and closure days: which days are closed, and the sessions on them."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
@@ -84,3 +84,43 @@ def test_the_page_lists_sessions_to_move_and_refuses_a_day_twice(as_owner, pract
         assert again.status_code == 400 and "already closed" in again.content.decode()
         page = as_owner.get(url).content.decode()
     assert "Sessions on closed days" in page and course_a.client.full_name in page
+
+
+@pytest.mark.django_db
+def test_a_holiday_offers_no_times_and_refuses_bookings(practice_a, therapist_a, client_a):
+    from backcourse.calendar import actions
+    from backcourse.scheduling.models import SessionType, WorkingHours
+    from backcourse.scheduling.selectors import available_slots
+
+    massage = SessionType.objects.create(practice=practice_a, name="Massage", duration_minutes=60)
+    for wd in range(7):
+        WorkingHours.objects.create(
+            therapist=therapist_a, weekday=wd, start_time=time(9), end_time=time(12)
+        )
+    HolidayRegion.objects.create(practice=practice_a, country="DE", subdivision="BE")
+    ClosureDay.objects.create(practice=practice_a, day=date(2026, 12, 28), reason="Inventory")
+    with time_machine.travel(NOW, tick=False):
+        days = {
+            s.starts_at.astimezone(practice_a.zone).date()
+            for s in available_slots(
+                practice=practice_a,
+                session_type=massage,
+                therapist=therapist_a,
+                first_day=date(2026, 12, 21),
+                weeks=2,
+            )
+        }
+        assert date(2026, 12, 24) in days and date(2026, 12, 29) in days
+        for closed in (date(2026, 12, 25), date(2026, 12, 26), date(2026, 12, 28)):
+            assert closed not in days
+        with pytest.raises(actions.CalendarRefusal) as refused:
+            actions.book(
+                practice=practice_a,
+                therapist=therapist_a,
+                client=client_a,
+                session_type=massage,
+                starts_at=datetime(2026, 12, 25, 9, tzinfo=UTC),
+                by=therapist_a.user,
+            )
+        assert refused.value.message == "The practice is closed on this day."
+        assert not refused.value.overridable

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from backcourse.portal.models import ConsentText, ScreeningQuestion
+from backcourse.clients.models import ConsentText, ScreeningQuestion
 from backcourse.scheduling.models import Room, SessionType, TimeOff, WorkingHours
 
 pytestmark = pytest.mark.django_db

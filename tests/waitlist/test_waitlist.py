@@ -258,3 +258,16 @@ def test_dragging_a_session_away_offers_its_old_time(client, full_wednesday, the
         offer = WaitlistOffer.objects.get()
         assert offer.entry.client == rita and offer.starts_at == at(9)
         assert mail.outbox[-1].to == ["rita@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancellation_anywhere_offers_the_time(full_wednesday, therapist_a, massage):
+    from backcourse.scheduling.services import session_cancel
+
+    with time_machine.travel(NOW, tick=False):
+        rita = f.ClientFactory(practice=therapist_a.practice, email="rita@example.org")
+        join(rita, therapist_a, massage)
+        session_cancel(session=full_wednesday[1], by_client=True)
+        offer = WaitlistOffer.objects.get()
+        assert offer.entry.client == rita and offer.starts_at == at(10)
+        assert mail.outbox[-1].to == ["rita@example.org"]

@@ -25,12 +25,12 @@
     statusEl.className = "calendar-status " + (kind || "");
   }
 
-  function postMove(sessionId, start, resource) {
+  function postMove(sessionId, start, resource, overrides) {
     return fetch(config.moveUrl.replace("/0/", "/" + sessionId + "/"), {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ start: start, resource: resource || "", by: config.by })
+      body: JSON.stringify({ start: start, resource: resource || "", by: config.by, overrides: overrides || [] })
     }).then(function (r) { return r.json(); });
   }
 
@@ -106,10 +106,18 @@
     eventDrop: function (info) {
       var resource = info.newResource ? info.newResource.id : (info.event.resourceIds || [])[0];
       say("…");
-      postMove(info.event.id, wall(info.event.start), resource).then(function (data) {
-        if (data.ok) { say(data.message, "ok"); ec.refetchEvents(); }
-        else { info.revert(); say(L.refused + " " + data.message, "refused"); }
-      }).catch(function () { info.revert(); say(L.failed, "refused"); });
+      var start = wall(info.event.start);
+      function done(data) {
+        if (data.ok) { say(data.message, "ok"); ec.refetchEvents(); return; }
+        // Staff may knowingly move around some rules (e.g. outside working hours): ask.
+        if (data.overridable && window.confirm(data.message + "\n" + L.anyway)) {
+          postMove(info.event.id, start, resource, [data.code]).then(done).catch(fail);
+          return;
+        }
+        info.revert(); say(L.refused + " " + data.message, "refused");
+      }
+      function fail() { info.revert(); say(L.failed, "refused"); }
+      postMove(info.event.id, start, resource).then(done).catch(fail);
     },
     eventClick: function (info) { openDialog(info.event); },
     datesSet: function (info) {
