@@ -10,12 +10,16 @@ from functools import lru_cache
 
 import holidays as holidays_lib
 
-from backcourse.closures.models import ClosureDay, HolidayRegion
+from backcourse.closures.models import ClosureDay
 
 
 def supported_countries() -> list[str]:
     """Country codes the holidays package knows."""
     return sorted(c for c in holidays_lib.list_supported_countries() if len(c) == 2)
+
+
+def is_public_holiday(practice, day: date) -> bool:
+    return day in public_holidays(practice.country, practice.region, day, day)
 
 
 def supported_subdivisions(country: str) -> list[str]:
@@ -45,8 +49,7 @@ def public_holidays(country: str, subdivision: str, first: date, last: date) -> 
 
 def closed_days(practice, first: date, last: date) -> dict[date, str]:
     """Day -> why it is closed, for first..last (inclusive)."""
-    region = HolidayRegion.objects.filter(practice=practice).first()
-    out = public_holidays(region.country, region.subdivision, first, last) if region else {}
+    out = public_holidays(practice.country, practice.region, first, last)
     for day, reason in ClosureDay.objects.filter(
         practice=practice, day__gte=first, day__lte=last
     ).values_list("day", "reason"):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.closures.days import closed_days
 from backcourse.closures.forms import ClosureDayForm, HolidayRegionForm
-from backcourse.closures.models import ClosureDay, HolidayRegion
+from backcourse.closures.models import ClosureDay
 from backcourse.closures.selectors import sessions_on_closed_days
 from backcourse.practices.access import owner_required
 
@@ -24,11 +24,8 @@ HORIZON = timedelta(days=365)
 @require_http_methods(["GET", "POST"])
 def closures(request: HttpRequest) -> HttpResponse:
     practice = request.practice
-    region = HolidayRegion.objects.filter(practice=practice).first() or HolidayRegion(
-        practice=practice
-    )
     part = request.POST.get("part")
-    region_form = HolidayRegionForm(request.POST if part == "region" else None, instance=region)
+    region_form = HolidayRegionForm(request.POST if part == "region" else None, instance=practice)
     day_form = ClosureDayForm(request.POST if part == "day" else None)
     status = 200
     if part == "region":

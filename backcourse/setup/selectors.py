@@ -2,7 +2,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import ConsentText, ScreeningQuestion
-from backcourse.closures.models import HolidayRegion
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, SessionType, WorkingHours
 
@@ -45,7 +44,7 @@ def setup_steps(practice) -> list[dict]:
         {
             "title": _("Closures and public holidays"),
             "url": reverse("setup:closures"),
-            "done": HolidayRegion.objects.filter(practice=practice).exclude(country="").exists(),
+            "done": bool(practice.country),
         },
         {
             "title": _("Screening questions"),

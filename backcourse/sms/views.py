@@ -4,7 +4,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backcourse.closures.models import HolidayRegion
 from backcourse.portal.access import client_required
 from backcourse.sms.forms import ReminderChannelsForm
 from backcourse.sms.models import ReminderChannels
@@ -18,12 +17,9 @@ def reminder_channels(request: HttpRequest) -> HttpResponse:
     prefs = ReminderChannels.objects.filter(client=client).first() or ReminderChannels(
         client=client, phone=client.phone
     )
-    region = (
-        HolidayRegion.objects.filter(practice=client.practice)
-        .values_list("country", flat=True)
-        .first()
+    form = ReminderChannelsForm(
+        request.POST or None, instance=prefs, region=client.practice.country
     )
-    form = ReminderChannelsForm(request.POST or None, instance=prefs, region=region or "")
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved: this is how we remind you."))

@@ -137,7 +137,7 @@ def test_an_owner_sets_up_a_new_practice_without_the_admin(page, live_server, ch
         page.wait_for_selector("text=published; clients are asked to agree again")
         page.goto(f"{live_server.url}/settings/closures/")
         page.select_option("#id_country", "DE")
-        page.fill("#id_subdivision", "SH")
+        page.fill("#id_region", "SH")
         save(page)
         page.wait_for_selector("text=Christmas Day")
         page.fill("#id_day", "2026-12-30")
