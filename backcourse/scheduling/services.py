@@ -223,7 +223,7 @@ def notice_problem(session: Session, now: datetime) -> str | None:
     """Why the client may not move or cancel this session online now, or None: only a
     booked session, and only until the practice's notice period before it."""
     if not session.is_movable:
-        return errors.NOT_MOVABLE
+        return errors.NOT_CHANGEABLE_ONLINE
     hours = session.practice.cancellation_notice_hours
     if session.starts_at - now < timedelta(hours=hours):
         return errors.NOTICE_PERIOD

@@ -9,8 +9,9 @@ every active course gets an *anchor* — its next session, today or later. Today
 come first (4–7 per therapist), then the other courses' next sessions later in their
 cadence. A course's past sessions are laid out backwards from its anchor at the course's
 cadence; upcoming ones forwards. Each session takes a one-hour slot (08:00–17:00 starts,
-practice time) that is free for its therapist and has a free room; `Calendar` keeps the
-booked slots so no therapist or room is ever double-booked.
+practice time) that is free for its therapist and has a free room; `Calendar` plans the
+slots so that every session can be booked, and each one is then booked through
+scheduling/services.py (the real rules and the database's guard decide).
 
 How the measures are made (so the outcome pages have something to show): pain before
 session k follows an exponential approach to a plateau, plus noise; each session gives
@@ -46,6 +47,7 @@ from backcourse.measures.models import MeasureDefinition, MuscleRegion, Techniqu
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
+from backcourse.scheduling.services import session_book, session_status_set
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Rückenwerk Demo"
@@ -871,20 +873,25 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 s.status = Session.Status.CHECKED_IN
             else:
                 s.status = Session.Status.BOOKED
-            session_rows.append(
-                Session(
-                    practice=practice,
-                    therapist=therapists[p.therapist],
-                    client=clients[p.client],
-                    course=course,
-                    starts_at=starts,
-                    ends_at=ends,
-                    duration_minutes=s.minutes,
-                    room=rooms[s.room],
-                    status=s.status,
-                    session_type=session_types[0],
-                )
+            # Through the real booking service, as the front desk would have booked it a
+            # week ahead: hours, rooms, the client's other sessions and the database's
+            # no-double-booking guard all apply. Then the status the clock says, through
+            # the transition table.
+            booked = session_book(
+                practice=practice,
+                therapist=therapists[p.therapist],
+                client=clients[p.client],
+                course=course,
+                room=rooms[s.room],
+                session_type=session_types[0],
+                starts_at=starts,
+                duration_minutes=s.minutes,
+                by=users["desk"],
+                now=min(now, starts - timedelta(days=7)),
             )
+            if s.status != Session.Status.BOOKED:
+                session_status_set(session=booked, status=s.status, by=users["desk"], now=now)
+            session_rows.append(booked)
             session_plans.append((p, course, s))
             if s.day == today:
                 summary.sessions_today += 1
@@ -894,7 +901,7 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 summary.sessions_past += 1
             else:
                 summary.sessions_upcoming += 1
-    sessions = Session.objects.bulk_create(session_rows)
+    sessions = session_rows
 
     # Every client who came has agreed to both consent texts: on paper at the first
     # visit, Clara online. Clara has also filled in the intake with the safety questions.
