@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
@@ -16,6 +16,7 @@ from backcourse.accounts.models import User
 from backcourse.api.models import ApiToken
 from backcourse.clients.models import ConsentText
 from backcourse.notifications.models import CalendarFeed
+from backcourse.notifications.outbox import email_queue
 from backcourse.practices.models import StaffMember
 
 
@@ -79,7 +80,7 @@ def staff_invite(
     staff = StaffMember.objects.create(
         user=user, practice=practice, role=role, takes_sessions=takes_sessions
     )
-    transaction.on_commit(lambda: invitation_send(staff=staff, invited_by=invited_by))
+    invitation_send(staff=staff, invited_by=invited_by)  # queued, sent after commit
     return staff
 
 
@@ -90,7 +91,8 @@ def invitation_link(user) -> str:
 
 
 def invitation_send(*, staff: StaffMember, invited_by=None) -> None:
-    """Email (again) the link to set a password; only while none is set."""
+    """Email (again) the link to set a password, once the transaction commits; only
+    while no password is set."""
     user = staff.user
     if user.has_usable_password():
         return
@@ -103,11 +105,12 @@ def invitation_send(*, staff: StaffMember, invited_by=None) -> None:
             "link": invitation_link(user),
             "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         }
-        send_mail(
-            subject=_("You are invited to %(practice)s on Backcourse") % {"practice": practice},
-            message=render_to_string("setup/invitation_email.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
+        email_queue(
+            EmailMessage(
+                subject=_("You are invited to %(practice)s on Backcourse") % {"practice": practice},
+                body=render_to_string("setup/invitation_email.txt", context),
+                to=[user.email],
+            )
         )
 
 

@@ -19,7 +19,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backcourse.calendar import actions
+from backcourse.notifications.outbox import email_queue
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.selectors import available_slots
 from backcourse.waitlist.models import WaitlistEntry, WaitlistOffer
@@ -139,7 +140,7 @@ def waitlist_offers_make(*, practice, therapist=None, now=None) -> list[Waitlist
         )
         held.setdefault(entry.therapist_id, []).append((slot.starts_at, slot.ends_at))
         made.append(offer)
-        transaction.on_commit(lambda offer=offer: offer_send(offer=offer))
+        offer_send(offer=offer)  # queued, sent after commit
     return made
 
 
@@ -172,6 +173,7 @@ def offer_link(offer: WaitlistOffer) -> str:
 
 
 def offer_send(*, offer: WaitlistOffer) -> None:
+    """Email the offer with its link (queued; it leaves when the transaction commits)."""
     entry = offer.entry
     client = entry.client
     if not client.email:
@@ -179,10 +181,10 @@ def offer_send(*, offer: WaitlistOffer) -> None:
     practice = entry.practice
     with translation.override(practice.language):
         local = offer.starts_at.astimezone(practice.zone)
-        send_mail(
+        message = EmailMessage(
             subject=_("An earlier time is free: %(when)s")
             % {"when": local.strftime("%d.%m. %H:%M")},
-            message=render_to_string(
+            body=render_to_string(
                 "waitlist/offer_email.txt",
                 {
                     "client": client,
@@ -194,9 +196,9 @@ def offer_send(*, offer: WaitlistOffer) -> None:
                     "moves": entry.session_id is not None,
                 },
             ),
-            from_email=None,
-            recipient_list=[client.email],
+            to=[client.email],
         )
+    email_queue(message)
 
 
 def waitlist_offer_accept(*, token, now=None) -> tuple[Session | None, str]:
