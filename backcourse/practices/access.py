@@ -28,6 +28,7 @@ def staff_required(view):
 
 
 def scoped_clients(request: HttpRequest):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.clients.models import Client
 
     return Client.objects.filter(practice=request.practice)
@@ -41,6 +42,7 @@ def access_client(request: HttpRequest, pk: int, *, audit_what: str | None = Non
 
 
 def scoped_courses(request: HttpRequest):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.courses.models import Course
 
     return Course.objects.filter(practice=request.practice).select_related(
@@ -56,6 +58,7 @@ def access_course(request: HttpRequest, pk: int, *, audit_what: str | None = Non
 
 
 def scoped_sessions(request: HttpRequest):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.scheduling.models import Session
 
     return Session.objects.filter(practice=request.practice).select_related(
@@ -75,3 +78,18 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} {pk} here") from exc
+
+
+def owner_required(view):
+    """Only the practice's owner gets past (settings, staff); other staff get 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        staff = getattr(request, "staff", None)
+        if staff is None or not staff.is_owner:
+            raise Http404("Only the practice's owner can change its settings")
+        return view(request, *args, **kwargs)
+
+    return wrapper

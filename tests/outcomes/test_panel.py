@@ -266,7 +266,7 @@ def test_the_api_and_the_panel_give_the_same_figures(client, therapist_a, course
 def test_the_clients_own_page_numbers_figures_like_the_staff_page(
     client, client_a, therapist_a, course_a
 ):
-    from backcourse.portal.consent import consent_texts_default
+    from backcourse.clients.consent import consent_texts_default
     from backcourse.portal.services import consent_agree
 
     measured_course(course_a, IMPROVING)
