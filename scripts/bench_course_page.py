@@ -23,6 +23,7 @@ import argparse
 import math
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -62,6 +63,7 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcourse.settings")
     os.environ["AXES_ENABLED"] = "0"
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # DEBUG off needs one
     import django
 
     django.setup()
