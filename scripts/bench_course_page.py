@@ -179,7 +179,7 @@ def add_completed_courses(practice, first_index: int, count: int) -> None:
         raw = cur.connection
         cols = (
             "practice_id, therapist_id, client_id, course_id, starts_at, duration_minutes, "
-            "ends_at, status, buffer_minutes, created_at"
+            "ends_at, status, buffer_minutes, created_at, overrides"
         )
         # The no-overlap exclusion constraints are dropped for the COPY and re-created
         # after it, which checks every row at once: row-by-row gist checks on a busy,
@@ -210,6 +210,7 @@ def add_completed_courses(practice, first_index: int, count: int) -> None:
                             "completed",
                             0,
                             now,
+                            "",
                         )
                     )
         for name, definition in exclusions:
