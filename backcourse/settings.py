@@ -230,3 +230,6 @@ REMINDER_SCAN_LIMIT = env_int("REMINDER_SCAN_LIMIT", 500)
 # A validated questionnaire is asked at the start of a course and every this many held
 # sessions.
 BACKCOURSE_QUESTIONNAIRE_EVERY = env_int("BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+
+# Prices, packages, invoices and payments (issue 11).
+INSTALLED_APPS += ["backcourse.billing"]

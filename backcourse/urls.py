@@ -19,6 +19,7 @@ urlpatterns = [
 urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
+    path("billing/", include("backcourse.billing.urls")),
     path("calendar/", include("backcourse.calendar.urls")),
     path("settings/", include("backcourse.setup.urls")),
     path("waitlist/", include("backcourse.waitlist.urls")),
