@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server, compressed and cached (whitenoise).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,7 +138,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# `manage.py collectstatic` writes compressed copies next to each file; whitenoise serves
+# them with far-future caching only for files whose names carry a hash.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -182,3 +190,6 @@ BOOKING_REQUESTS_PER_EMAIL_HOUR = env_int("BOOKING_REQUESTS_PER_EMAIL_HOUR", 5)
 BOOKING_REQUESTS_PER_IP_HOUR = env_int("BOOKING_REQUESTS_PER_IP_HOUR", 20)
 SIGNIN_LINKS_PER_EMAIL_15MIN = env_int("SIGNIN_LINKS_PER_EMAIL_15MIN", 5)
 SIGNIN_LINKS_PER_IP_15MIN = env_int("SIGNIN_LINKS_PER_IP_15MIN", 20)
+
+# The floor view of scripts/bench_pages.py (one session by primary key); off everywhere else.
+BENCH_FLOOR = env_bool("BACKCOURSE_BENCH_FLOOR", False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,3 +21,8 @@ urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
 ]
+
+if settings.BENCH_FLOOR:  # only while scripts/bench_pages.py runs the server
+    from backcourse.bench_floor import floor
+
+    urlpatterns += [path("bench/floor/<int:pk>/", floor, name="bench_floor")]
