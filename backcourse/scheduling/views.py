@@ -1,10 +1,13 @@
 """The therapist's calendar: the day, the week, booking a session, status buttons."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,29 +75,51 @@ def _therapist_filter(request: HttpRequest):
     return wanted, chosen, therapists
 
 
-def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[Session]:
-    """Sessions whose local start lies on `first` .. `first + days - 1`, with their
-    number in the course and whether a record exists — in three queries."""
+def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight on `first` and `days` days later."""
     zone = request.practice.zone
-    now = timezone.now()
     start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _sessions(request: HttpRequest, start: datetime, end: datetime, therapist_ids=None):
+    """Sessions starting in [start, end), of the given therapists (None: all), with their
+    number in the course and whether a record exists. A fixed number of queries: the
+    number is counted by the database per session (course index), not by reading the
+    courses' other sessions."""
+    zone = request.practice.zone
+    now = timezone.now()
+    earlier = (
+        Session.objects.active()
+        .filter(course_id=OuterRef("course_id"))
+        .filter(
+            Q(starts_at__lt=OuterRef("starts_at"))
+            | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = (
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
         .select_related("record", "session_type")
+        .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
         .order_by("starts_at", "id")
     )
-    if therapist is not None:
-        qs = qs.filter(therapist=therapist)
+    if therapist_ids is not None:
+        qs = qs.filter(therapist_id__in=therapist_ids)
     sessions = list(qs)
-    numbers = _numbers_in_course({s.course_id for s in sessions if s.course_id})
     flags = flags_by_client({s.client_id for s in sessions})
     for s in sessions:
         s.flags = flags[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
-        s.number = numbers.get(s.pk)
+        # 1-based position among the course's non-cancelled sessions.
+        active = s.course_id and s.status != Session.Status.CANCELLED
+        s.number = s.earlier_in_course + 1 if active else None
         s.has_record = hasattr(s, "record")
         s.buttons = [
             (st, Session.Status(st).label)
@@ -105,22 +130,54 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
     return sessions
 
 
-def _numbers_in_course(course_ids: set[int]) -> dict[int, int]:
-    """session pk -> 1-based position among its course's non-cancelled sessions."""
-    if not course_ids:
-        return {}
-    counters: dict[int, int] = defaultdict(int)
-    numbers = {}
-    rows = (
-        Session.objects.active()
-        .filter(course_id__in=course_ids)
-        .order_by("starts_at", "id")
-        .values_list("pk", "course_id")
+# The all-therapists day shows at most this many session cards when it opens; the other
+# therapists' sections are loaded when opened, so the page stays the same size however
+# many therapists the practice has.
+INLINE_SESSIONS = 40
+
+
+@dataclass
+class DaySection:
+    therapist: StaffMember
+    count: int
+    first: datetime
+    last: datetime
+    sessions: list | None = None  # None: loaded when the section is opened
+
+
+def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySection]:
+    """One section per therapist with sessions in [start, end): counted in the database;
+    the first sections' sessions (up to INLINE_SESSIONS in all) fetched at once."""
+    counts = (
+        Session.objects.filter(practice=request.practice, starts_at__gte=start, starts_at__lt=end)
+        .order_by()
+        .values("therapist_id")
+        .annotate(n=Count("pk"), first=Min("starts_at"), last=Max("ends_at"))
     )
-    for pk, course_id in rows:
-        counters[course_id] += 1
-        numbers[pk] = counters[course_id]
-    return numbers
+    by_id = {row["therapist_id"]: row for row in counts}
+    staff = {t.pk: t for t in therapists}
+    missing = by_id.keys() - staff.keys()  # sessions of staff no longer taking sessions
+    if missing:
+        staff.update({t.pk: t for t in StaffMember.objects.filter(pk__in=missing)})
+    order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
+    sections = [
+        DaySection(staff[pk], by_id[pk]["n"], by_id[pk]["first"], by_id[pk]["last"])
+        for pk in order
+        if pk in by_id
+    ]
+    inline, shown = [], 0
+    for section in sections:
+        if inline and shown + section.count > INLINE_SESSIONS:
+            break
+        inline.append(section)
+        shown += section.count
+    if inline:
+        grouped: dict[int, list[Session]] = defaultdict(list)
+        for s in _sessions(request, start, end, [sec.therapist.pk for sec in inline]):
+            grouped[s.therapist_id].append(s)
+        for section in inline:
+            section.sessions = grouped[section.therapist.pk]
+    return sections
 
 
 @staff_required
@@ -128,7 +185,27 @@ def day(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     the_day = _parse_date(request.GET.get("date")) or today
     selected, therapist, therapists = _therapist_filter(request)
-    sessions = _sessions(request, the_day, 1, therapist)
+    start, end = _bounds(request, the_day, 1)
+    all_url = f"{reverse('scheduling:day')}?date={the_day.isoformat()}&therapist=all"
+    if request.GET.get("part") == "sessions" and therapist is not None:
+        # One therapist's section of the all-therapists day, loaded when it is opened.
+        return render(
+            request,
+            "scheduling/_day_sessions.html",
+            {
+                "sessions": _sessions(request, start, end, [therapist.pk]),
+                "show_therapist": False,
+                "back_url": all_url,
+            },
+        )
+    sections = None
+    if therapist is None:
+        sections = _day_sections(request, start, end, therapists)
+        sessions = [s for sec in sections for s in sec.sessions or []]
+        total = sum(sec.count for sec in sections)
+    else:
+        sessions = _sessions(request, start, end, [therapist.pk])
+        total = len(sessions)
     return render(
         request,
         "scheduling/day.html",
@@ -139,6 +216,8 @@ def day(request: HttpRequest) -> HttpResponse:
             "prev_day": the_day - timedelta(days=1),
             "next_day": the_day + timedelta(days=1),
             "sessions": sessions,
+            "sections": sections,
+            "total": total,
             "selected": selected,
             "therapists": therapists,
             "show_therapist": therapist is None,
@@ -154,7 +233,8 @@ def week(request: HttpRequest) -> HttpResponse:
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
     by_day: dict[date, list[Session]] = defaultdict(list)
-    for s in _sessions(request, start, 7, therapist):
+    first, last = _bounds(request, start, 7)
+    for s in _sessions(request, first, last, None if therapist is None else [therapist.pk]):
         by_day[s.local.date()].append(s)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
