@@ -1,7 +1,6 @@
 """The client list, the client page and the client form."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backcourse.clients.forms import ClientForm, ClientSearchForm
+from backcourse.clients.paging import WindowPaginator
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
 from backcourse.practices.access import access_client, scoped_clients, staff_required
@@ -27,7 +27,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
         .search(q)
         .order_by("last_name", "first_name", "id")
     )
-    page = Paginator(clients, 50).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = WindowPaginator(clients, 50, number=number).get_page(number)
     page.object_list = list(page.object_list)
     _add_list_facts(page.object_list)
     return render(

@@ -105,7 +105,9 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapist_id
     qs = (
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("record", "session_type")
+        # Not the practice again for every row: it is request.practice.
+        .select_related(None)
+        .select_related("client", "therapist__user", "course", "room", "record", "session_type")
         .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
         .order_by("starts_at", "id")
     )
@@ -133,7 +135,7 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapist_id
 # The all-therapists day shows at most this many session cards when it opens; the other
 # therapists' sections are loaded when opened, so the page stays the same size however
 # many therapists the practice has.
-INLINE_SESSIONS = 40
+INLINE_SESSIONS = 20
 
 
 @dataclass

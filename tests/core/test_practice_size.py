@@ -173,3 +173,23 @@ def test_day_section_of_another_practice_is_not_shown(practice, as_therapist_b):
         "/today/", {"date": "2026-11-02", "therapist": anna.pk, "part": "sessions"}
     )
     assert "Clara Adler" not in r.content.decode()
+
+
+def test_client_list_counts_only_a_window_past_the_page(practice, as_therapist_a, monkeypatch):
+    """The list does not count the whole practice: past a window it says "more than"."""
+    from backcourse.clients import paging
+    from backcourse.clients.models import Client as ClientRow
+
+    monkeypatch.setattr(paging, "WINDOW_PAGES", 1)
+    ClientRow.objects.bulk_create(
+        ClientRow(practice=practice["practice"], first_name="Bulk", last_name=f"Z{i:03d}")
+        for i in range(158)
+    )  # 160 clients: four pages of 50
+    html = as_therapist_a.get("/clients/").content.decode()
+    assert "Page 1 of more than 2" in html and "?q=&page=2" in html
+    html = as_therapist_a.get("/clients/", {"page": 3}).content.decode()
+    assert "Page 3 of 4" in html and "Z157" not in html
+    html = as_therapist_a.get("/clients/", {"page": 4}).content.decode()
+    assert "Z157" in html and "Next" not in html
+    html = as_therapist_a.get("/clients/", {"q": "Bulk"}).content.decode()
+    assert "More than 100 clients match" in html
