@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -83,11 +83,11 @@ def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, dat
     return start, end
 
 
-def _sessions(request: HttpRequest, start: datetime, end: datetime, therapist_ids=None):
+def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, therapist_ids=None):
     """Sessions starting in [start, end), of the given therapists (None: all), with their
     number in the course and whether a record exists. A fixed number of queries: the
     number is counted by the database per session (course index), not by reading the
-    courses' other sessions."""
+    courses' other sessions; `therapists` (already loaded for the filter) name them."""
     zone = request.practice.zone
     now = timezone.now()
     earlier = (
@@ -105,24 +105,50 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapist_id
     qs = (
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        # Not the practice again for every row: it is request.practice.
+        # Only what the cards show: not the practice (it is request.practice), not the
+        # therapist (in `therapists`), not the record's notes (only whether there is one).
         .select_related(None)
-        .select_related("client", "therapist__user", "course", "room", "record", "session_type")
-        .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
+        .select_related("client", "course", "room")
+        .annotate(
+            earlier_in_course=Coalesce(Subquery(earlier), 0),
+            recorded=Exists(Session.objects.filter(pk=OuterRef("pk"), record__isnull=False)),
+        )
         .order_by("starts_at", "id")
     )
     if therapist_ids is not None:
         qs = qs.filter(therapist_id__in=therapist_ids)
     sessions = list(qs)
     flags = flags_by_client({s.client_id for s in sessions})
+    staff = {t.pk: t for t in therapists}
+    missing = {s.therapist_id for s in sessions} - staff.keys()
+    if missing:  # sessions of staff who no longer take sessions
+        staff.update(
+            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
+        )
+    client_url, course_url, record_url, change_url, status_url = (
+        _url_for_each(name)
+        for name in (
+            "clients:detail",
+            "courses:detail",
+            "records:edit",
+            "booking:session_change",
+            "scheduling:session_status",
+        )
+    )
     for s in sessions:
+        s.therapist = staff[s.therapist_id]
+        s.client_url = client_url(s.client_id)
+        s.course_url = course_url(s.course_id) if s.course_id else ""
+        s.record_url = record_url(s.pk)
+        s.change_url = change_url(s.pk)
+        s.status_url = status_url(s.pk)
         s.flags = flags[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         # 1-based position among the course's non-cancelled sessions.
         active = s.course_id and s.status != Session.Status.CANCELLED
         s.number = s.earlier_in_course + 1 if active else None
-        s.has_record = hasattr(s, "record")
+        s.has_record = s.recorded
         s.buttons = [
             (st, Session.Status(st).label)
             for st in STATUS_BUTTONS[s.status]
@@ -130,6 +156,13 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapist_id
             if not (st == Session.Status.NO_SHOW and s.starts_at > now)
         ]
     return sessions
+
+
+def _url_for_each(name: str):
+    """pk -> URL of the view `name`, reversing it once per page instead of once per card."""
+    marker = "2147483647"
+    pattern = reverse(name, args=[int(marker)])
+    return lambda pk: pattern.replace(marker, str(pk))
 
 
 # The all-therapists day shows at most this many session cards when it opens; the other
@@ -160,7 +193,9 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
     staff = {t.pk: t for t in therapists}
     missing = by_id.keys() - staff.keys()  # sessions of staff no longer taking sessions
     if missing:
-        staff.update({t.pk: t for t in StaffMember.objects.filter(pk__in=missing)})
+        staff.update(
+            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
+        )
     order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
     sections = [
         DaySection(staff[pk], by_id[pk]["n"], by_id[pk]["first"], by_id[pk]["last"])
@@ -175,7 +210,7 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
         shown += section.count
     if inline:
         grouped: dict[int, list[Session]] = defaultdict(list)
-        for s in _sessions(request, start, end, [sec.therapist.pk for sec in inline]):
+        for s in _sessions(request, start, end, therapists, [sec.therapist.pk for sec in inline]):
             grouped[s.therapist_id].append(s)
         for section in inline:
             section.sessions = grouped[section.therapist.pk]
@@ -195,7 +230,7 @@ def day(request: HttpRequest) -> HttpResponse:
             request,
             "scheduling/_day_sessions.html",
             {
-                "sessions": _sessions(request, start, end, [therapist.pk]),
+                "sessions": _sessions(request, start, end, therapists, [therapist.pk]),
                 "show_therapist": False,
                 "back_url": all_url,
             },
@@ -206,7 +241,7 @@ def day(request: HttpRequest) -> HttpResponse:
         sessions = [s for sec in sections for s in sec.sessions or []]
         total = sum(sec.count for sec in sections)
     else:
-        sessions = _sessions(request, start, end, [therapist.pk])
+        sessions = _sessions(request, start, end, therapists, [therapist.pk])
         total = len(sessions)
     return render(
         request,
@@ -236,7 +271,8 @@ def week(request: HttpRequest) -> HttpResponse:
     selected, therapist, therapists = _therapist_filter(request)
     by_day: dict[date, list[Session]] = defaultdict(list)
     first, last = _bounds(request, start, 7)
-    for s in _sessions(request, first, last, None if therapist is None else [therapist.pk]):
+    chosen = None if therapist is None else [therapist.pk]
+    for s in _sessions(request, first, last, therapists, chosen):
         by_day[s.local.date()].append(s)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
