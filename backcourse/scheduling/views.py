@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.portal.screening import flags_by_client
@@ -175,8 +176,10 @@ INLINE_SESSIONS = 20
 class DaySection:
     therapist: StaffMember
     count: int
-    first: datetime
-    last: datetime
+    summary: str  # "12 sessions · 08:00–20:00" (local, first start to last end)
+    open_label: str  # the link to the therapist's own day, where JavaScript is off
+    day_url: str  # this therapist's own day
+    part_url: str  # the section's sessions, fetched when it is opened
     sessions: list | None = None  # None: loaded when the section is opened
 
 
@@ -197,8 +200,22 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
             {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
         )
     order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
+    # Plain strings for the template: a hundred sections' dates, numbers and plurals
+    # formatted by template tags cost more than the rest of the page.
+    zone = request.practice.zone
+    day = f"{reverse('scheduling:day')}?date={start.astimezone(zone).date().isoformat()}"
     sections = [
-        DaySection(staff[pk], by_id[pk]["n"], by_id[pk]["first"], by_id[pk]["last"])
+        DaySection(
+            therapist=staff[pk],
+            count=by_id[pk]["n"],
+            summary=ngettext("%(n)s session", "%(n)s sessions", by_id[pk]["n"])
+            % {"n": by_id[pk]["n"]}
+            + f" · {by_id[pk]['first'].astimezone(zone):%H:%M}–"
+            f"{by_id[pk]['last'].astimezone(zone):%H:%M}",
+            open_label=_("Open the day of %(name)s") % {"name": staff[pk].name},
+            day_url=f"{day}&therapist={pk}",
+            part_url=f"{day}&therapist={pk}&part=sessions",
+        )
         for pk in order
         if pk in by_id
     ]

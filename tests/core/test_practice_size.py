@@ -155,7 +155,7 @@ def test_all_therapists_day_loads_further_sections_when_opened(
     assert "6 sessions" in html  # the heading counts every therapist's sessions
     assert "Clara Adler" in html  # Anna's section is open with its cards
     assert "Grown001" not in html  # Carl's is not loaded yet
-    part = f"?date=2026-11-02&amp;therapist={colleague.pk}&amp;part=sessions"
+    part = f"/today/?date=2026-11-02&amp;therapist={colleague.pk}&amp;part=sessions"
     assert f'data-src="{part}"' in html
     assert "3 sessions" in html  # …but says how many it holds
     fragment = as_therapist_a.get(
