@@ -514,6 +514,7 @@ def build_scale(slug: str, label: str) -> Scale:
             "staff",
         ),
         Page("week view", f"/week/?start={monday}", "staff"),
+        Page("week view, all therapists", f"/week/?start={monday}&therapist=all", "staff"),
         Page("day view, own", f"/today/?date={day}", "staff"),
         Page(
             "availability, one therapist",

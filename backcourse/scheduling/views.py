@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -280,17 +280,63 @@ def day(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Above this many sessions, the all-therapists week shows per day how many sessions each
+# therapist has (each a link to that day) instead of every session.
+WEEK_INLINE_SESSIONS = 80
+
+
+@dataclass
+class WeekCount:
+    therapist: StaffMember
+    label: str  # "12 sessions"
+    url: str  # the therapist's day
+
+
+def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
+    """Fill `by_day` with WeekCount rows (counted in the database) when the week holds
+    more than WEEK_INLINE_SESSIONS sessions; False (nothing filled) when it does not."""
+    zone = request.practice.zone
+    rows = list(
+        Session.objects.filter(practice=request.practice, starts_at__gte=start, starts_at__lt=end)
+        .annotate(day=TruncDate("starts_at", tzinfo=zone))
+        .order_by()
+        .values("day", "therapist_id")
+        .annotate(n=Count("pk"))
+    )
+    if sum(row["n"] for row in rows) <= WEEK_INLINE_SESSIONS:
+        return False
+    staff = {t.pk: t for t in therapists}
+    missing = {row["therapist_id"] for row in rows} - staff.keys()
+    if missing:
+        staff.update(
+            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
+        )
+    order = {pk: i for i, pk in enumerate(staff)}
+    base = reverse("scheduling:day")
+    for row in sorted(rows, key=lambda r: order[r["therapist_id"]]):
+        by_day[row["day"]].append(
+            WeekCount(
+                therapist=staff[row["therapist_id"]],
+                label=ngettext("%(n)s session", "%(n)s sessions", row["n"]) % {"n": row["n"]},
+                url=f"{base}?date={row['day'].isoformat()}&therapist={row['therapist_id']}",
+            )
+        )
+    return True
+
+
 @staff_required
 def week(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     start = _parse_date(request.GET.get("start")) or today
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
-    by_day: dict[date, list[Session]] = defaultdict(list)
+    by_day: dict[date, list] = defaultdict(list)
     first, last = _bounds(request, start, 7)
-    chosen = None if therapist is None else [therapist.pk]
-    for s in _sessions(request, first, last, therapists, chosen):
-        by_day[s.local.date()].append(s)
+    counted = therapist is None and _week_counts(request, first, last, therapists, by_day)
+    if not counted:
+        chosen = None if therapist is None else [therapist.pk]
+        for s in _sessions(request, first, last, therapists, chosen):
+            by_day[s.local.date()].append(s)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
         request,
@@ -306,6 +352,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "selected": selected,
             "therapists": therapists,
             "show_therapist": therapist is None,
+            "counted": counted,
             "keep": [("start", start.isoformat())],
         },
     )

@@ -193,3 +193,20 @@ def test_client_list_counts_only_a_window_past_the_page(practice, as_therapist_a
     assert "Z157" in html and "Next" not in html
     html = as_therapist_a.get("/clients/", {"q": "Bulk"}).content.decode()
     assert "More than 100 clients match" in html
+
+
+def test_busy_all_therapists_week_shows_counts_per_therapist_and_day(
+    practice, as_therapist_a, monkeypatch
+):
+    monkeypatch.setattr(scheduling_views, "WEEK_INLINE_SESSIONS", 1)
+    _grow(practice, clients=2)  # one more client for each therapist
+    html = as_therapist_a.get("/week/", {"start": "2026-11-02", "therapist": "all"}).content
+    html = html.decode()
+    anna, carl = practice["therapists"]
+    assert "Clara Adler" not in html  # no single sessions, but per therapist and day…
+    assert f'href="/today/?date=2026-11-02&amp;therapist={anna.pk}"' in html
+    assert f'href="/today/?date=2026-11-02&amp;therapist={carl.pk}"' in html
+    assert html.count("2 sessions") == 2  # …how many each has on Monday
+    monkeypatch.setattr(scheduling_views, "WEEK_INLINE_SESSIONS", 80)
+    html = as_therapist_a.get("/week/", {"start": "2026-11-02", "therapist": "all"}).content
+    assert "Clara Adler" in html.decode()  # a quiet week shows every session
