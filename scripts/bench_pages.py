@@ -80,8 +80,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=30, help="page/floor pairs per page")
     p.add_argument("--page-seconds", type=float, default=45, help="time budget per page")
     p.add_argument("--timeout", type=float, default=30, help="seconds per request")
-    p.add_argument("--only", default="", help="comma-separated page names to measure")
+    p.add_argument("--only", default="", help="page names to measure, separated by |")
     p.add_argument("--seed-only", action="store_true", help="seed, then stop")
+    p.add_argument("--skip-worker", action="store_true", help="no db_worker memory check")
     return p.parse_args()
 
 
@@ -605,8 +606,8 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(5)
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
-    """RSS of each gunicorn worker (children of the master), in MB."""
+def worker_pids(master_pid: int) -> list[int]:
+    """The gunicorn workers: children of the master."""
     out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -616,9 +617,90 @@ def worker_rss_mb(master_pid: int) -> list[float]:
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
-            out.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sorted(out)
+        if fields.get("PPid", "").strip() == str(master_pid):
+            out.append(int(entry.name))
+    return out
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """RSS of each gunicorn worker, in MB."""
+    return sorted(process_memory_mb(pid)[0] for pid in worker_pids(master_pid))
+
+
+def process_memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of one process in MB; PSS shares pages common to several processes."""
+    rss = pss = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+def worker_memory(args) -> tuple[float, int]:
+    """Run `manage.py db_worker`, queue one reminder scan over 500 due reminders, and
+    return the worker's RSS (MB) once the scan is done, with the reminders it sent.
+
+    The reminder window of both practices is widened to a week for the scan (so that
+    enough booked sessions are due whatever the weekday), emails go to files in a
+    temporary folder, and everything the scan wrote is removed afterwards."""
+    import tempfile
+
+    from django.db import connection
+
+    from backcourse.notifications.models import Notification
+    from backcourse.notifications.tasks import reminders_send_due
+    from backcourse.practices.models import Practice
+
+    practices = Practice.objects.filter(slug__in=["bench", "bench-small"])
+    hours_before = dict(practices.values_list("pk", "reminder_hours_before"))
+    Notification.objects.filter(practice__in=practices).delete()
+    practices.update(reminder_hours_before=168)
+    connection.close()
+    with tempfile.TemporaryDirectory(prefix="bench-mail-") as mail_dir:
+        env = {
+            **os.environ,
+            "DATABASE_URL": args.database_url,
+            "DEBUG": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": mail_dir,
+            "REMINDER_SCAN_LIMIT": "500",
+            "LOG_LEVEL": "ERROR",
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.5"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            result = reminders_send_due.enqueue()
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                result.refresh()
+                if result.is_finished:
+                    break
+                time.sleep(1)
+            time.sleep(1)
+            rss, _pss = process_memory_mb(worker.pid)
+        finally:
+            stop_server(worker)
+    sent = Notification.objects.filter(
+        practice__in=practices, status=Notification.Status.SENT
+    ).count()
+    Notification.objects.filter(practice__in=practices).delete()
+    for pk, hours in hours_before.items():
+        Practice.objects.filter(pk=pk).update(reminder_hours_before=hours)
+    print(
+        f"  db_worker RSS after a scan that sent {sent} reminders: {rss:.0f} MB "
+        f"(task {result.status})",
+        flush=True,
+    )
+    return rss, sent
 
 
 def fetch(port: int, url: str, cookie: str, timeout: float) -> tuple[int, int, float]:
@@ -733,7 +815,7 @@ def count_queries(scale: Scale, results: dict[str, Result]) -> None:
 
 
 def run_scale(args, scale: Scale) -> dict[str, Result]:
-    wanted = {n.strip() for n in args.only.split(",") if n.strip()}
+    wanted = {n.strip() for n in args.only.split("|") if n.strip()}
     results = {}
     print(f"\n{scale.label}", flush=True)
     for page in scale.pages:
@@ -829,6 +911,7 @@ def main() -> None:
         large = run_scale(args, scales[1])
         floor_all = [t for r in large.values() for t in r.floor]
         rss = worker_rss_mb(server.pid)
+        pss = [process_memory_mb(pid)[1] for pid in worker_pids(server.pid)]
     finally:
         stop_server(server)
     count_queries(scales[0], small)
@@ -839,7 +922,11 @@ def main() -> None:
             f"  floor view (large practice, all interleaved samples): p50 {pct(floor_all, 0.5):.1f} ms, "
             f"p95 {pct(floor_all, 0.95):.1f} ms, n={len(floor_all)}"
         )
-    print(f"  gunicorn worker RSS after the load: {', '.join(f'{x:.0f} MB' for x in rss)}")
+    print(
+        f"  gunicorn worker RSS after the load: {', '.join(f'{x:.0f} MB' for x in rss)} "
+        f"(PSS {', '.join(f'{x:.0f} MB' for x in sorted(pss))})"
+    )
+    worker_rss, _sent = worker_memory(args) if not args.skip_worker else (None, 0)
     bookings = None
     if BOOKINGS_JSON.exists():
         bookings = json.loads(BOOKINGS_JSON.read_text()).get("bookings_per_s")
@@ -855,6 +942,7 @@ def main() -> None:
                 "worst_page": worst.page.name if worst else None,
                 "bookings_per_s": bookings,
                 "worker_rss_mb": round(max(rss), 1) if rss else None,
+                "db_worker_rss_mb": None if worker_rss is None else round(worker_rss, 1),
             }
         )
     )
