@@ -169,7 +169,7 @@ def _url_for_each(name: str):
 # The all-therapists day shows at most this many session cards when it opens; the other
 # therapists' sections are loaded when opened, so the page stays the same size however
 # many therapists the practice has.
-INLINE_SESSIONS = 20
+INLINE_SESSIONS = 12
 
 
 @dataclass
