@@ -28,7 +28,8 @@ from django.db import connection
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.urls import reverse
 
-from backcourse.scheduling import booking
+from backcourse.booking import pending as public_booking
+from backcourse.scheduling import services
 from backcourse.scheduling.models import PendingBooking, Session, SessionType, WorkingHours
 
 REQUESTS = 200
@@ -97,7 +98,7 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
     """With `db-only` the service's own overlap check is switched off (the live server
     runs in this process), so only the exclusion constraint stands between the requests."""
     if not service_check:
-        monkeypatch.setattr(booking.av, "slot_problem", lambda **kw: None)
+        monkeypatch.setattr(services.av, "slot_problems", lambda **kw: [])
     for wd in range(7):
         WorkingHours.objects.create(
             therapist=therapist_a, weekday=wd, start_time=time(8), end_time=time(18)
@@ -124,7 +125,7 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
         bounded_live_server
         + reverse(
             "booking:confirm",
-            kwargs={"slug": practice_a.slug, "token": booking.confirm_token(p)},
+            kwargs={"slug": practice_a.slug, "token": public_booking.confirm_token(p)},
         )
         for p in pendings
     ]
@@ -161,7 +162,9 @@ import json
 from datetime import UTC, datetime, time, timedelta
 from backcourse.accounts.models import User
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.scheduling import booking
+from backcourse.scheduling import errors, series, services
+from backcourse.booking import pending as public_booking
+from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, SessionType, WorkingHours
 p = Practice.objects.create(name="Storm", slug="storm")
 t = StaffMember.objects.create(practice=p, user=User.objects.create(username="t"))
@@ -174,7 +177,7 @@ tokens = []
 for n in range(%(requests)d):
     pb = PendingBooking.objects.create(practice=p, session_type=kind, therapist=t,
         starts_at=slots[n %% len(slots)], first_name="C", last_name=str(n), email=f"c{n}@example.org")
-    tokens.append(booking.confirm_token(pb))
+    tokens.append(public_booking.confirm_token(pb))
 print(json.dumps(tokens))
 """
 
@@ -194,6 +197,37 @@ httpd = Server(("127.0.0.1", int(sys.argv[1])), WSGIRequestHandler)
 httpd.set_app(get_wsgi_application())
 httpd.serve_forever()
 """
+
+
+READY_WITHIN_S = 180  # a loaded 2-core machine may take long to import Django and numpy
+
+
+def wait_until_serving(url: str, server, log_path, within_s: float = READY_WITHIN_S) -> None:
+    """Poll `url` until the server process answers, with bounded retries on any connection
+    error (refused, reset, timed out, a half-written response). Fails with the server's
+    own output if it exits or does not answer in time."""
+    import http.client
+
+    deadline = time_module.monotonic() + within_s
+    last_error: BaseException | None = None
+    while time_module.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(
+                f"the server process exited with {server.returncode} before serving:\n"
+                + log_path.read_text(errors="replace")[-4000:]
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered, even if not with 200
+        except (OSError, http.client.HTTPException) as exc:
+            last_error = exc
+            time_module.sleep(0.2)
+    pytest.fail(
+        f"the server did not answer {url} within {within_s} s (last error: {last_error!r}):\n"
+        + log_path.read_text(errors="replace")[-4000:]
+    )
 
 
 def _free_port() -> int:
@@ -230,21 +264,18 @@ def test_200_concurrent_conflicting_bookings_on_sqlite(tmp_path):
     ).stdout
     tokens = json.loads(out.strip().splitlines()[-1])
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", SQLITE_SERVER, str(port)],
-        env={**env, "DJANGO_SETTINGS_MODULE": "backcourse.settings"},
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server_log = tmp_path / "server.log"
+    with server_log.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-c", SQLITE_SERVER, str(port)],
+            env={**env, "DJANGO_SETTINGS_MODULE": "backcourse.settings"},
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/book/storm/", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time_module.sleep(0.1)
+        wait_until_serving(base + "/book/storm/", server, server_log)
         urls = [f"{base}/book/storm/confirm/{token}/" for token in tokens]
         start = threading.Barrier(REQUESTS)
 

@@ -10,9 +10,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from backcourse.accounts.models import User
+from backcourse.clients.consent import consent_missing
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
-from backcourse.portal.consent import consent_missing
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
