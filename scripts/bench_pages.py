@@ -115,6 +115,9 @@ def database_exists(url: str) -> bool:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcourse.settings")
+    # DEBUG is off as in production, which wants a key; one key for this process and
+    # the servers it starts (sessions and signed links must verify on both sides).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
     os.environ.setdefault("AXES_ENABLED", "0")
     import django
 
@@ -182,13 +185,36 @@ def reserve_ids(cur, table: str, n: int) -> int:
     return first
 
 
+def other_required_columns(cur, table: str, columns: str) -> tuple[list[str], list[str]]:
+    """NOT NULL columns without a database default that `columns` leaves out (added by
+    later migrations, e.g. a blank CharField), with an empty value for each."""
+    given = {c.strip() for c in columns.split(",")}
+    cur.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL "
+        "AND is_identity = 'NO'",
+        [table],
+    )
+    empty = {"boolean": "f", "text": "", "character varying": "", "jsonb": "{}"}
+    names, values = [], []
+    for name, kind in cur.fetchall():
+        if name not in given:
+            names.append(name)
+            values.append(empty.get(kind, "0"))
+    return names, values
+
+
 def copy_rows(cur, table: str, columns: str, rows) -> int:
     """COPY tab-separated rows (tuples of str) into `table`; returns the row count."""
     count = 0
+    extra_names, extra_values = other_required_columns(cur, table, columns)
+    if extra_names:
+        columns = ", ".join([columns, *extra_names])
+    tail = "".join("\t" + v for v in extra_values)
     with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         buf: list[str] = []
         for row in rows:
-            buf.append("\t".join(row))
+            buf.append("\t".join(row) + tail)
             if len(buf) >= CHUNK:
                 copy.write("\n".join(buf) + "\n")
                 count += len(buf)

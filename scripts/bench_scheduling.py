@@ -86,6 +86,9 @@ def recreate_database(url: str) -> None:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcourse.settings")
+    # DEBUG is off as in production, which wants a key; one key for this process and
+    # the servers it starts (sessions and signed links must verify on both sides).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
     os.environ.setdefault("AXES_ENABLED", "0")
     import django
 
@@ -456,6 +459,10 @@ def main() -> None:
     )
     if not args.reuse:
         seed(args)
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     search = bench_availability(args)
     remove_earlier_bookings()
     many = bench_booking(args)
