@@ -524,8 +524,7 @@ def pending_tokens(args, plans) -> list[list[str]]:
     """A public booking request (PendingBooking) per planned attempt, as the request
     form would leave it, and its emailed confirmation token. Written directly: the
     requests are not what is measured (and the rate limit would stop one address)."""
-    from backcourse.scheduling.pending import confirm_token
-
+    from backcourse.booking.pending import confirm_token
     from backcourse.practices.models import Practice
     from backcourse.scheduling.models import PendingBooking, SessionType
 
