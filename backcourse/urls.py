@@ -20,6 +20,11 @@ urlpatterns = [
 urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
+    path("billing/", include("backcourse.billing.urls")),
+    path("calendar/", include("backcourse.calendar.urls")),
+    path("settings/", include("backcourse.setup.urls")),
+    path("waitlist/", include("backcourse.waitlist.urls")),
+    path("me/reminders/", include("backcourse.sms.urls")),
 ]
 
 if settings.BENCH_FLOOR:  # only while scripts/bench_pages.py runs the server

@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from backcourse.billing.selectors import client_money_export
 from backcourse.clients.models import ConsentRecord, Intake
 from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
 from backcourse.records.models import SessionRecord
@@ -109,6 +110,7 @@ def client_data_export(client) -> dict:
             }
             for q in QuestionnaireResponse.objects.filter(client=client)
         ],
+        "money": client_money_export(client),
     }
 
 

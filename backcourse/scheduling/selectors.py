@@ -21,6 +21,8 @@ from django.db import connections
 from django.db.models import IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
+from backcourse.closures.days import closed_ranges, is_public_holiday
+from backcourse.closures.models import ClosureDay
 from backcourse.lib import slots
 from backcourse.lib.slots import (
     US,
@@ -35,6 +37,7 @@ from backcourse.lib.slots import (
     to_us,
 )
 from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling import errors
 from backcourse.scheduling.models import Break, Room, Session, SessionType, TimeOff, WorkingHours
 
 MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated ≤ 120
@@ -59,6 +62,10 @@ def rules_load(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at"):
         rules[tid].time_off.append((off_from, off_until))
+    # Closed days (public holidays, the practice's own) count as everybody's time off.
+    for closed in closed_ranges(practice, start, end):
+        for therapist_rules in rules.values():
+            therapist_rules.time_off.append(closed)
 
     room_ids = (
         list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
@@ -171,7 +178,11 @@ def available_slots(
     off = TimeOff.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at")
-    time_off = Spans.of((position[tid], [(a, b)]) for tid, a, b in off)
+    closed = closed_ranges(practice, start, end)  # everybody's time off (closures app)
+    time_off = Spans.of(
+        [(position[tid], [(a, b)]) for tid, a, b in off]
+        + [(position[tid], closed) for tid in therapist_ids if closed]
+    )
     room_ids = list(
         Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True)
     )
@@ -232,7 +243,9 @@ def available_slots(
 # more Python time than the database spends answering it. Table and column names are
 # taken from the models, so a rename cannot silently diverge.
 def _slot_sql(connection, exclude_count: int) -> str:
-    hours, breaks, off, sess = (m._meta.db_table for m in (WorkingHours, Break, TimeOff, Session))
+    hours, breaks, off, sess, closures = (
+        m._meta.db_table for m in (WorkingHours, Break, TimeOff, Session, ClosureDay)
+    )
     # Typed NULLs: PostgreSQL takes a union column's type from its first branch.
     no_time = f"CAST(NULL AS {connection.data_types['TimeField']})"
     no_instant = f"CAST(NULL AS {connection.data_types['DateTimeField']})"
@@ -246,7 +259,11 @@ def _slot_sql(connection, exclude_count: int) -> str:
         " WHERE therapist_id = %s AND starts_at < %s AND ends_at > %s"
         f" UNION ALL SELECT 3, {no_time}, {no_time}, starts_at, ends_at, buffer_minutes"
         f" FROM {sess} WHERE therapist_id = %s AND practice_id = %s AND status <> %s"
-        " AND starts_at < %s AND starts_at > %s AND ends_at > %s" + not_excluded
+        " AND starts_at < %s AND starts_at > %s AND ends_at > %s"
+        + not_excluded
+        # The practice's own closure day, if it is one.
+        + f" UNION ALL SELECT 4, {no_time}, {no_time}, {no_instant}, {no_instant}, 0"
+        f" FROM {closures} WHERE practice_id = %s AND day = %s"
     )
 
 
@@ -276,13 +293,16 @@ def slot_problems(
     decides); [] if they can. Rooms and the client are checked by services.py.
 
     One indexed query (a booking's hot path): the therapist's hours and breaks on that
-    weekday, and the time off and sessions touching this one slot."""
+    weekday, the time off and sessions touching this one slot, and whether the practice
+    is closed that day."""
     duration = timedelta(minutes=duration_minutes)
     buffer = timedelta(minutes=buffer_minutes)
     ends_at = starts_at + duration
     day = starts_at.astimezone(practice.zone).date()
     weekday = day.weekday()
     exclude = list(exclude_session_ids)
+    connection = connections[Session.objects.db]
+    ops = connection.ops
     # A session blocks [start, end + its buffer); buffers are at most MAX_BUFFER and
     # durations MAX_DURATION, which bounds the (therapist, starts_at) index range.
     params = [
@@ -291,9 +311,8 @@ def slot_problems(
         *(therapist.pk, practice.pk, Session.Status.CANCELLED.value),
         *(ends_at + buffer, starts_at - MAX_BUFFER - MAX_DURATION, starts_at - MAX_BUFFER),
         *exclude,
+        *(practice.pk, ops.adapt_datefield_value(day)),
     ]
-    connection = connections[Session.objects.db]
-    ops = connection.ops
     params = [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in params]
     rules = TherapistRules()
     with connection.cursor() as cursor:
@@ -306,9 +325,11 @@ def slot_problems(
             rules.breaks.setdefault(weekday, []).append((_as_time(a), _as_time(b)))
         elif kind == 2:
             rules.time_off.append((_as_instant(c), _as_instant(d)))
-        else:
+        elif kind == 3:
             rules.busy.append((_as_instant(c), _as_instant(d) + timedelta(minutes=buf)))
-    return slots.slot_problems(
+    # A public holiday (fixed data, no query) or the practice's own closure day (kind 4).
+    closed = is_public_holiday(practice, day) or any(row[0] == 4 for row in rows)
+    return ([errors.CLOSED] if closed else []) + slots.slot_problems(
         rules=rules,
         zone=practice.zone,
         starts_at=starts_at,
