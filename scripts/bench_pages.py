@@ -83,6 +83,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--only", default="", help="page names to measure, separated by |")
     p.add_argument("--seed-only", action="store_true", help="seed, then stop")
     p.add_argument("--skip-worker", action="store_true", help="no db_worker memory check")
+    p.add_argument(
+        "--refresh-outcomes",
+        action="store_true",
+        help="with --reuse: recompute the stored course summaries and priors first",
+    )
     return p.parse_args()
 
 
@@ -475,7 +480,20 @@ def seed(args) -> None:
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     print(f"vacuum analyze: {time.perf_counter() - t:.0f} s", flush=True)
+    refresh_outcomes()
     print(f"seeding took {time.perf_counter() - t0:.0f} s in all", flush=True)
+
+
+def refresh_outcomes() -> None:
+    """The stored course summaries and practice priors, as the task that runs when a
+    course completes would have left them (COPY bypasses it)."""
+    from django.core.management import call_command, get_commands
+
+    if "outcomes_refresh" not in get_commands():
+        return
+    t = time.perf_counter()
+    call_command("outcomes_refresh")
+    print(f"outcomes_refresh: {time.perf_counter() - t:.0f} s", flush=True)
 
 
 # --------------------------------------------------------------------------- pages
@@ -909,6 +927,8 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         print("reusing the seeded database", flush=True)
+        if args.refresh_outcomes:
+            refresh_outcomes()
     if args.seed_only:
         return
     with connection.cursor() as cur:
