@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server, compressed and cached (whitenoise).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,7 +146,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# `manage.py collectstatic` writes compressed copies next to each file; whitenoise serves
+# them with far-future caching only for files whose names carry a hash.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -233,3 +241,6 @@ BACKCOURSE_QUESTIONNAIRE_EVERY = env_int("BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
 
 # Prices, packages, invoices and payments (issue 11).
 INSTALLED_APPS += ["backcourse.billing"]
+
+# The floor view of scripts/bench_pages.py (one session by primary key); off everywhere else.
+BENCH_FLOOR = env_bool("BACKCOURSE_BENCH_FLOOR", False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -25,3 +26,8 @@ urlpatterns += [
     path("waitlist/", include("backcourse.waitlist.urls")),
     path("me/reminders/", include("backcourse.sms.urls")),
 ]
+
+if settings.BENCH_FLOOR:  # only while scripts/bench_pages.py runs the server
+    from backcourse.bench_floor import floor
+
+    urlpatterns += [path("bench/floor/<int:pk>/", floor, name="bench_floor")]

@@ -29,7 +29,7 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.urls import reverse
 
 from backcourse.booking import pending as public_booking
-from backcourse.scheduling import selectors
+from backcourse.scheduling import services
 from backcourse.scheduling.models import PendingBooking, Session, SessionType, WorkingHours
 
 REQUESTS = 200
@@ -98,7 +98,7 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
     """With `db-only` the service's own overlap check is switched off (the live server
     runs in this process), so only the exclusion constraint stands between the requests."""
     if not service_check:
-        monkeypatch.setattr(selectors, "slot_problems", lambda **kw: [])
+        monkeypatch.setattr(services.selectors, "slot_problems", lambda **kw: [])
     for wd in range(7):
         WorkingHours.objects.create(
             therapist=therapist_a, weekday=wd, start_time=time(8), end_time=time(18)
@@ -162,7 +162,9 @@ import json
 from datetime import UTC, datetime, time, timedelta
 from backcourse.accounts.models import User
 from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling import errors, series, services
 from backcourse.booking import pending as public_booking
+from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, SessionType, WorkingHours
 p = Practice.objects.create(name="Storm", slug="storm")
 t = StaffMember.objects.create(practice=p, user=User.objects.create(username="t"))
