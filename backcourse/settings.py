@@ -128,7 +128,14 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# "en" writes dates the US way (10/01/1981), "en-gb" the British way (01/10/1981); both use
+# the English texts. Formats always come from the active language (Django's formats).
+LANGUAGES = [
+    ("en", _("English (US dates)")),
+    ("en-gb", _("English (British dates)")),
+    ("de", _("German")),
+    ("lt", _("Lithuanian")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
