@@ -128,15 +128,17 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "en"
-# "en" writes dates the US way (10/01/1981), "en-gb" the British way (01/10/1981); both use
-# the English texts. Formats always come from the active language (Django's formats).
+# "en" writes dates the British way (1 December 2026, 01/10/1981, 14:00), "en-us" the US
+# way (December 1, 2026, 10/01/1981, 2:00 PM); both use the English texts. Dates, times
+# and numbers always follow the active language (backcourse/formats, Django's formats).
 LANGUAGES = [
-    ("en", _("English (US dates)")),
-    ("en-gb", _("English (British dates)")),
+    ("en", _("English (British dates)")),
+    ("en-us", _("English (US dates)")),
     ("de", _("German")),
     ("lt", _("Lithuanian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["backcourse.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.formats.widgets import IsoDateInput
 
 
 class ClientForm(forms.ModelForm):
@@ -9,7 +10,7 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "notes"]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
