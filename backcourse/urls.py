@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from backcourse.accounts.views import home
 
@@ -14,6 +16,8 @@ urlpatterns = [
     path("me/", include("backcourse.portal.urls")),
     path("api/", include("backcourse.api.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico before (or instead of) reading the page's icon links.
+    path("favicon.ico", RedirectView.as_view(url=static("backcourse/favicon.ico"))),
 ]
 
 urlpatterns += [

@@ -10,5 +10,6 @@ urlpatterns = [
     # public, per practice
     path("<slug:slug>/", views.start, name="start"),
     path("<slug:slug>/sent/", views.sent, name="sent"),
+    path("<slug:slug>/manifest.webmanifest", views.manifest, name="manifest"),
     path("<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),
 ]

@@ -13,6 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -45,6 +46,36 @@ def public_practice(view):
             return response
 
     return wrapper
+
+
+@public_practice
+def manifest(request, practice):
+    """Web app manifest: "Add to home screen" on a phone opens this practice's booking."""
+    start_url = reverse("booking:start", kwargs={"slug": practice.slug})
+    data = {
+        "name": f"{practice.name} · {_('Book a session')}",
+        "short_name": practice.name[:30],
+        "start_url": start_url,
+        "scope": start_url,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f6f6b",
+        "lang": practice.language,
+        "icons": [
+            {"src": static("backcourse/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("backcourse/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("backcourse/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static("backcourse/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _wants_json(request) -> bool:
