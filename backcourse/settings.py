@@ -146,6 +146,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded files (therapists' photos). Served by Django only with DEBUG; production serves
+# MEDIA_ROOT from the web server, or sets a shared storage (several app servers).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("BACKCOURSE_MEDIA_ROOT", str(DATA_DIR / "media")))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

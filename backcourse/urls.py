@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static as static_files
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -24,3 +26,5 @@ urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
 ]
+if settings.DEBUG:  # uploaded photos; production serves MEDIA_ROOT itself
+    urlpatterns += static_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
