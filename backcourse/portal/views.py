@@ -43,7 +43,7 @@ from backcourse.portal.questionnaires import INSTRUMENTS
 from backcourse.portal.screening import client_flags
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
-from backcourse.scheduling.booking import day_label, local_time_label
+from backcourse.scheduling.formats import day_label, local_time_label
 from backcourse.scheduling.models import Session
 
 

@@ -33,13 +33,13 @@ import numpy as np
 
 Range = tuple[datetime, datetime]
 
-# Reasons a slot cannot be booked, most fundamental first (see `check_slot`).
+# Reasons a slot cannot be booked, most fundamental first (see `check_slot`); the
+# codes of scheduling/errors.py, repeated here so this arithmetic needs no Django.
 PAST = "past"
 OUTSIDE_HOURS = "outside_hours"
 BREAK = "break"
 TIME_OFF = "time_off"
 TAKEN = "taken"
-ROOM_TAKEN = "room_taken"
 
 
 def local_to_utc(day: date, wall: time, zone: tzinfo) -> datetime:
@@ -430,7 +430,7 @@ MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated â
 MAX_DURATION = timedelta(minutes=240)  # Session.duration_minutes is validated â‰¤ 240
 
 
-def _load(
+def rules_load(
     *,
     practice,
     therapist_ids: Sequence[int],
@@ -617,7 +617,7 @@ def available_slots(
     )
 
 
-def slot_problem(
+def slot_problems(
     *,
     practice,
     therapist,
@@ -626,9 +626,11 @@ def slot_problem(
     buffer_minutes: int = 0,
     now: datetime,
     exclude_session_ids: Iterable[int] = (),
-) -> str | None:
-    """Why this therapist cannot take a session at `starts_at` (reason constant) or None.
-    Rooms are checked by the booking service (a room is chosen, not searched).
+) -> list[str]:
+    """Every reason this therapist cannot take a session at `starts_at` (reason codes,
+    most fundamental first); empty if it can. Every reason, not only the first, so that
+    staff who override one (outside hours) are still stopped by another (taken).
+    Rooms and the client are checked by scheduling/services.py.
 
     Same answer as `check_slot`, from two small indexed queries: the therapist's hours
     and breaks on that weekday, and the time off and sessions touching this one slot."""
@@ -636,11 +638,12 @@ def slot_problem(
 
     from backcourse.scheduling.models import Break, Session, TimeOff, WorkingHours
 
+    problems: list[str] = []
     duration = timedelta(minutes=duration_minutes)
     buffer = timedelta(minutes=buffer_minutes)
     ends_at = starts_at + duration
     if starts_at < now:
-        return PAST
+        problems.append(PAST)
     zone = practice.zone
     day = starts_at.astimezone(zone).date()
     working, pauses = [], []
@@ -655,9 +658,9 @@ def slot_problem(
     for which, a, b in rows:
         (pauses if which else working).append((a, b))
     if not any(a <= starts_at and ends_at <= b for a, b in _day_ranges(day, working, zone)):
-        return OUTSIDE_HOURS
+        problems.append(OUTSIDE_HOURS)
     if _Intervals(_day_ranges(day, pauses, zone)).overlaps(starts_at, ends_at):
-        return BREAK
+        problems.append(BREAK)
     off = TimeOff.objects.filter(
         therapist_id=therapist.pk, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
@@ -688,7 +691,7 @@ def slot_problem(
         else:
             time_off.append((a, b))
     if _Intervals(time_off).overlaps(starts_at, ends_at):
-        return TIME_OFF
+        problems.append(TIME_OFF)
     if _Intervals(busy).overlaps(starts_at, ends_at + buffer):
-        return TAKEN
-    return None
+        problems.append(TAKEN)
+    return problems

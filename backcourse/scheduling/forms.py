@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,13 @@ from backcourse.courses.models import Course
 from backcourse.formats.widgets import IsoDateInput, IsoTimeInput
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, Session
-from backcourse.scheduling.services import session_conflicts
+from backcourse.scheduling.services import STAFF_OVERRIDABLE
+
+
+def overrides_confirmed(post) -> list[str]:
+    """The rules staff ticked "book anyway" for (scheduling/_override.html), limited to
+    the ones staff may override at all."""
+    return sorted(set(post.getlist("override")) & STAFF_OVERRIDABLE)
 
 
 class TherapistChoiceField(forms.ModelChoiceField):
@@ -76,19 +82,6 @@ class SessionForm(forms.Form):
                     _("This time does not exist on that day (the clocks go forward)."),
                 )
                 return data
-            duration = data.get("duration_minutes")
-            if duration:
-                end = start + timedelta(minutes=duration)
-                if end <= start:
-                    self.add_error("duration_minutes", _("The end must be after the start."))
-                for field, message in session_conflicts(
-                    practice=self.practice,
-                    therapist=data.get("therapist"),
-                    room=data.get("room"),
-                    starts_at=start,
-                    duration_minutes=duration,
-                ).items():
-                    self.add_error(field, message)
         return data
 
 

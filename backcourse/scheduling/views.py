@@ -4,7 +4,6 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,27 +21,10 @@ from backcourse.practices.access import (
     staff_required,
 )
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling.forms import SessionForm, StatusForm
+from backcourse.scheduling.errors import SchedulingError
+from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
 from backcourse.scheduling.models import Session
-from backcourse.scheduling.services import session_create, session_status_set
-
-# The buttons shown on a session in the day view, by its current status.
-STATUS_BUTTONS = {
-    Session.Status.BOOKED: [
-        Session.Status.CHECKED_IN,
-        Session.Status.COMPLETED,
-        Session.Status.NO_SHOW,
-        Session.Status.CANCELLED,
-    ],
-    Session.Status.CHECKED_IN: [
-        Session.Status.COMPLETED,
-        Session.Status.NO_SHOW,
-        Session.Status.CANCELLED,
-    ],
-    Session.Status.COMPLETED: [],
-    Session.Status.NO_SHOW: [Session.Status.BOOKED],
-    Session.Status.CANCELLED: [],
-}
+from backcourse.scheduling.services import session_book, session_status_set
 
 
 def _local_today(request: HttpRequest) -> date:
@@ -95,13 +77,8 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         s.number = numbers.get(s.pk)
-        s.has_record = hasattr(s, "record")
-        s.buttons = [
-            (st, Session.Status(st).label)
-            for st in STATUS_BUTTONS[s.status]
-            # A no-show can only be known once the session has started.
-            if not (st == Session.Status.NO_SHOW and s.starts_at > now)
-        ]
+        # The model's transition table decides which buttons exist right now.
+        s.buttons = [(st, Session.Status(st).label) for st in s.next_statuses(now)]
     return sessions
 
 
@@ -187,12 +164,14 @@ def session_new(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("client"):
         client = access_client(request, request.GET["client"], audit_what="session booking form")
     form_kwargs = {"practice": request.practice, "client": client}
+    overrides = overrides_confirmed(request.POST) if request.method == "POST" else []
+    overridable = ""
     if request.method == "POST":
         form = SessionForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                session = session_create(
+                session = session_book(
                     practice=request.practice,
                     therapist=data["therapist"],
                     client=data["client"],
@@ -200,9 +179,12 @@ def session_new(request: HttpRequest) -> HttpResponse:
                     room=data["room"],
                     starts_at=form.starts_at(),
                     duration_minutes=data["duration_minutes"],
+                    by=request.user,
+                    overrides=overrides,
                 )
-            except ValidationError as exc:
-                _add_errors(form, exc)
+            except SchedulingError as exc:
+                form.add_error(None, exc.message)
+                overridable = exc.code if exc.overridable else ""
             else:
                 messages.success(request, _("Session booked."))
                 local = session.starts_at.astimezone(request.practice.zone)
@@ -229,17 +211,16 @@ def session_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/session_form.html",
-        {"form": form, "client": client, "course": course, "nav": "day"},
+        {
+            "form": form,
+            "client": client,
+            "course": course,
+            "nav": "day",
+            "overrides": overrides,
+            "overridable": overridable,
+        },
         status=status,
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @staff_required
@@ -257,9 +238,9 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown status."))
         return redirect(back)
     try:
-        session_status_set(session=session, status=form.cleaned_data["status"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        session_status_set(session=session, status=form.cleaned_data["status"], by=request.user)
+    except SchedulingError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(
             request,
