@@ -19,6 +19,7 @@ CUSTOM = {
     "DAY_FORMAT": "l j F Y",
     "SHORT_DAY_FORMAT": "D j M",
     "SHORT_MONTH_DAY_FORMAT": "j M",
+    "WEEKDAY_MONTH_DAY_FORMAT": "l j F",
 }
 
 

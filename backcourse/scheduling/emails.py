@@ -9,7 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from backcourse.notifications.calendar import session_ics
+from backcourse.portal.readiness import forms_missing
 from backcourse.scheduling.formats import when_text
+from backcourse.scheduling.manage import manage_url
 from backcourse.scheduling.models import PendingBooking, Session
 
 # How long a confirmation link is valid (the signed token's max age).
@@ -41,6 +43,8 @@ def session_booked_send(session: Session, email: str) -> None:
             "session": session,
             "practice": practice,
             "when": when_text(practice, session.starts_at),
+            "manage_url": manage_url(session),
+            "forms_missing": forms_missing(session.client),
         }
         message = EmailMessage(
             _("Your session at %(practice)s is booked") % {"practice": practice.name},

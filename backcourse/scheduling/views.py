@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backcourse.portal.readiness import forms_missing_by_client
 from backcourse.portal.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
@@ -72,8 +74,10 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
     sessions = list(qs)
     numbers = _numbers_in_course({s.course_id for s in sessions if s.course_id})
     flags = flags_by_client({s.client_id for s in sessions})
+    forms = forms_missing_by_client(request.practice, {s.client_id for s in sessions})
     for s in sessions:
         s.flags = flags[s.client_id]
+        s.forms_missing = forms[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         s.number = numbers.get(s.pk)
@@ -247,7 +251,7 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(client)s at %(time)s: %(status)s.")
             % {
                 "client": session.client.full_name,
-                "time": local.strftime("%H:%M"),
+                "time": time_format(local),
                 "status": session.get_status_display(),
             },
         )

@@ -78,7 +78,9 @@ def test_check_shows_conflicts_with_date_and_reason_and_saves_nothing(
     assert "Monday 7 December 2026, 10:00" in r.text and "already taken" in r.text
     # weekly until 21 December, then monthly maintenance on the same day of the month
     assert "Monday 21 December 2026, 10:00" in r.text
-    assert "Thursday 21 January 2027, 10:00" in r.text and "Sunday 21 February 2027, 10:00" in r.text
+    assert (
+        "Thursday 21 January 2027, 10:00" in r.text and "Sunday 21 February 2027, 10:00" in r.text
+    )
     assert Session.objects.count() == before
     # booking with an unresolved conflict is refused
     r = as_therapist_a.post(url(course_a), form(massage, therapist_a, action="book"))

@@ -4,3 +4,4 @@
 DAY_FORMAT = r"l, Y \m. E j \d."
 SHORT_DAY_FORMAT = r"l, E j \d."
 SHORT_MONTH_DAY_FORMAT = "m-d"
+WEEKDAY_MONTH_DAY_FORMAT = r"l, E j \d."
