@@ -170,7 +170,7 @@ def test_moving_by_the_private_link(client, open_practice, therapist_a, massage,
     page = client.get(link + "?action=move")
     assert "Choose a new time" in page.text
     new = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # Tue 14:00 Berlin
-    assert urlencode({"action": "move", "slot": new.isoformat()}) in page.text
+    assert urlencode({"action": "move", "slot": new.isoformat()}).replace("&", "&amp;") in page.text
     confirm = client.get(link + "?" + urlencode({"action": "move", "slot": new.isoformat()}))
     assert "Move this session?" in confirm.text and "Tuesday 1 December 2026, 14:00" in confirm.text
     r = client.post(link, {"action": "move", "slot": new.isoformat()})
