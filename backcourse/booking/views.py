@@ -42,12 +42,13 @@ MOVE_WEEKS = 2
 
 
 def public_practice(view):
-    """Fetch the practice by slug and speak its language for the whole request."""
+    """Fetch the practice by slug and speak its language, in its time zone, for the whole
+    request."""
 
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
         practice = get_object_or_404(Practice, slug=slug)
-        with translation.override(practice.language):
+        with translation.override(practice.language), timezone.override(practice.zone):
             request.LANGUAGE_CODE = practice.language
             response = view(request, practice, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):

@@ -26,8 +26,12 @@ from tests import factories as f
 from tests.a11y.test_axe import _sign_in
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Wednesday 09:00 in Berlin
-SHOTS = Path(os.environ.get("BACKCOURSE_SCREENSHOTS") or settings.BASE_DIR.parent / "var/screenshots")
+SHOTS = Path(
+    os.environ.get("BACKCOURSE_SCREENSHOTS") or settings.BASE_DIR.parent / "var/screenshots"
+)
 PHONE = {"width": 390, "height": 844}
+# The phone's own locale, as a client in that country has it (date pickers follow it).
+BROWSER_LOCALE = {"en": "en-GB", "de": "de-DE", "lt": "lt-LT"}
 
 
 def shot(page, language: str, name: str) -> None:
@@ -75,7 +79,7 @@ def test_the_journey_on_a_phone(chromium, live_server, studio, therapist_a, lang
     base = live_server.url
     with time_machine.travel(NOW, tick=True):
         consent_texts_default(studio)  # published "now", so they are current
-        context = chromium.new_context(viewport=PHONE)
+        context = chromium.new_context(viewport=PHONE, locale=BROWSER_LOCALE[language])
         page = context.new_page()
         page.set_default_timeout(15_000)
 
@@ -195,7 +199,7 @@ def test_date_fields_come_up_filled_in_every_language(
     studio.save(update_fields=["language"])
     booked = f.SessionFactory(course=course_a, starts_at=NOW + timedelta(days=7))
     with time_machine.travel(NOW, tick=True):
-        context = chromium.new_context(viewport=PHONE)
+        context = chromium.new_context(viewport=PHONE, locale=BROWSER_LOCALE[language])
         _sign_in(context, live_server, therapist_a.user)
         page = context.new_page()
         page.goto(f"{live_server.url}/book/staff/series/{course_a.pk}/")
