@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backcourse.accounts.models import User
+from backcourse.booking.models import SessionTypeInfo, TherapistProfile
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
@@ -70,6 +71,19 @@ STAFF = [
     ("carla", "Carla", "Nowak", StaffMember.Role.THERAPIST, True),
     ("desk", "Dana", "Fischer", StaffMember.Role.FRONT_DESK, False),
 ]
+
+SESSION_TYPE_TEXTS = [
+    "Kneading, friction and stretching of the whole back, adapted to what your back needs "
+    "today. The usual session of a course.",
+    "For a stiff neck and tense shoulders from desk work: trapezius, levator scapulae and "
+    "the upper back.",
+    "The first appointment: we talk about your back, look at how it moves, then massage.",
+]
+THERAPIST_BIOS = {
+    "anna": "Massage therapist since 2011; chronic low back pain and sports injuries.",
+    "ben": "Physiotherapist and massage therapist; neck and shoulder tension from desk work.",
+    "carla": "Trained in Kraków and Berlin; gentle techniques for acute pain and older backs.",
+}
 
 FIRST_NAMES = [
     "Lena", "Jonas", "Sophie", "Lukas", "Marie", "Felix", "Hannah", "Paul", "Emma", "Tim",
@@ -858,6 +872,16 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 bookable_online=False,
             ),
         ]
+    )
+    # What the public booking pages show about each kind of session and each therapist.
+    SessionTypeInfo.objects.bulk_create(
+        [
+            SessionTypeInfo(session_type=kind, description=text)
+            for kind, text in zip(session_types, SESSION_TYPE_TEXTS, strict=True)
+        ]
+    )
+    TherapistProfile.objects.bulk_create(
+        [TherapistProfile(staff=t, bio=THERAPIST_BIOS[t.user.username]) for t in therapists]
     )
     consent_texts = consent_texts_default(practice)
     screening_questions_default(practice)
