@@ -1,10 +1,14 @@
 """Without a mouse: the body charts and the tap scales work from the keyboard, and a
 screen reader hears what each control is and its state."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from backcourse.portal.models import Intake
 from backcourse.records.models import TensionReading
+from tests import factories as f
 from tests.a11y.test_axe import _sign_in
 
 
@@ -21,7 +25,16 @@ def _focus_until(page, selector: str, limit: int = 200) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_record_form_by_keyboard(chromium, live_server, session_a, therapist_a):
+def test_the_record_form_by_keyboard(chromium, live_server, course_a, therapist_a):
+    # A record is written once its session has started: stand on that afternoon.
+    with time_machine.travel(datetime(2026, 11, 2, 15, tzinfo=UTC), tick=True):
+        session_a = f.SessionFactory(
+            course=course_a, starts_at=datetime(2026, 11, 2, 9, tzinfo=UTC)
+        )
+        _record_by_keyboard(chromium, live_server, session_a, therapist_a)
+
+
+def _record_by_keyboard(chromium, live_server, session_a, therapist_a):
     context = chromium.new_context(viewport={"width": 1024, "height": 768})
     _sign_in(context, live_server, therapist_a.user)
     page = context.new_page()
@@ -64,7 +77,6 @@ def test_the_intake_chart_by_keyboard(chromium, live_server, client_a, practice_
     from backcourse.portal.consent import consent_texts_default
     from backcourse.portal.screening import screening_questions_default
     from backcourse.portal.services import consent_agree
-    from tests import factories as f
 
     user = f.UserFactory(email=client_a.email)
     client_a.user = user
