@@ -9,7 +9,7 @@
    1,000,000 one-hour sessions written with COPY under the live exclusion constraints.
    Each therapist's past ~3 years are fully booked; the next 8 weeks are half booked
    (every other hour), so the four-week search has real busy intervals to step around.
-2. Availability: `backcourse.scheduling.availability.available_slots` (the service the
+2. Availability: `backcourse.scheduling.selectors.available_slots` (the service the
    booking page calls) for a four-week window, ~50 searches with random start days,
    for "any therapist" (all 100) and for one therapist. Prints p50/p95.
 3. Booking throughput: 32 concurrent clients (processes, each with its own connection)
@@ -205,8 +205,8 @@ def pct(values: list[float], q: float) -> float:
 def bench_availability(args) -> dict[str, tuple[float, float, int]]:
     """{label: (p50 ms, p95 ms, median free slots)} of four-week searches."""
     from backcourse.practices.models import Practice
-    from backcourse.scheduling.availability import available_slots, bookable_therapists
     from backcourse.scheduling.models import SessionType
+    from backcourse.scheduling.selectors import available_slots, bookable_therapists
 
     practice = Practice.objects.get(slug="bench")
     session_type = SessionType.objects.get(practice=practice)
@@ -256,7 +256,7 @@ def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
     """Per client process: (therapist_id, start, client_id) attempts on free future slots."""
     from backcourse.clients.models import Client
     from backcourse.practices.models import Practice
-    from backcourse.scheduling.availability import bookable_therapists
+    from backcourse.scheduling.selectors import bookable_therapists
 
     practice = Practice.objects.get(slug="bench")
     therapist_ids = list(bookable_therapists(practice).values_list("id", flat=True))

@@ -16,10 +16,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from backcourse.booking.pending import confirm_token
 from backcourse.portal.services import PortalError, checkin_save
 from backcourse.scheduling import errors
 from backcourse.scheduling.models import PendingBooking, Session, SessionType, WorkingHours
-from backcourse.scheduling.pending import confirm_token
 from backcourse.scheduling.services import session_book
 from tests import factories as f
 

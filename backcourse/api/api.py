@@ -22,6 +22,7 @@ from backcourse.audit.services import access_event_record
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error, measure_value_stored
+from backcourse.outcomes import selectors as outcomes
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -386,11 +387,9 @@ def course_effect_detail(
     course_id: int,
     measure: str = Query("pain", description="A measure code, e.g. pain, stress, tension_sum."),
 ):
-    from backcourse.outcomes import selectors
-
     course = access_course(request, course_id)
     code = measure.strip()
-    if code != selectors.TENSION_SUM and selectors.measure_definition(code) is None:
+    if code != outcomes.TENSION_SUM and outcomes.measure_definition(code) is None:
         raise ValidationError(
             [
                 _field_error(
@@ -400,16 +399,14 @@ def course_effect_detail(
                 )
             ]
         )
-    from backcourse.audit.services import access_event_record
-
     access_event_record(request=request, client=course.client, what=f"API: course effect ({code})")
-    rows = selectors.course_rows(course)
-    points = selectors.course_points(course, code, rows=rows)
-    effect = selectors.course_effect(course, code, request=request, rows=rows)
+    rows = outcomes.course_rows(course)
+    points = outcomes.course_points(course, code, rows=rows)
+    effect = outcomes.course_effect(course, code, request=request, rows=rows)
     return {
         "course_id": course.pk,
         "measure": code,
-        "goal": selectors.course_goal(course, code, points),
+        "goal": outcomes.course_goal(course, code, points),
         "effect": _finite(effect.to_dict()),
     }
 

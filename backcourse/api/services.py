@@ -36,7 +36,7 @@ def api_token_lookup(raw: str) -> ApiToken | None:
     """The usable token matching `raw`, marking it used; None if unknown or revoked."""
     if not raw:
         return None
-    token = (
+    token: ApiToken | None = (
         ApiToken.objects.usable()
         .select_related("staff__user", "staff__practice")
         .filter(token_hash=token_hash(raw.strip()))

@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.formats.widgets import IsoDateInput, IsoTimeInput
+from backcourse.lib.slots import local_to_utc
 from backcourse.scheduling.models import Room, SessionType
+from backcourse.scheduling.selectors import bookable_therapists
 
 
 class ContactForm(forms.Form):
@@ -59,8 +61,6 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args, practice, **kwargs):
         super().__init__(*args, **kwargs)
-        from backcourse.scheduling.availability import bookable_therapists
-
         self.practice = practice
         self.fields["session_type"].queryset = SessionType.objects.filter(
             practice=practice, is_active=True
@@ -72,8 +72,6 @@ class SeriesForm(forms.Form):
         data = super().clean()
         day, at = data.get("first_date"), data.get("first_time")
         if day and at:
-            from backcourse.scheduling.availability import local_to_utc
-
             first = local_to_utc(day, at, self.practice.zone)
             if first < timezone.now():
                 self.add_error("first_date", _("The first session must be in the future."))

@@ -13,22 +13,23 @@ from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backcourse.booking import manage, pending
 from backcourse.booking.forms import ContactForm, RescheduleForm, SeriesForm, parse_utc
 from backcourse.booking.selectors import days_with_times, public_kinds, public_therapists
+from backcourse.clients.readiness import forms_missing
+from backcourse.lib.slots import local_to_utc
 from backcourse.notifications.calendar import session_ics
-from backcourse.portal.readiness import forms_missing
 from backcourse.portal.services import signin_link_path
 from backcourse.practices.access import access_course, access_session, staff_required
 from backcourse.practices.models import Practice
-from backcourse.scheduling import availability as av
 from backcourse.scheduling import errors as codes
-from backcourse.scheduling import manage, pending, services
+from backcourse.scheduling import selectors, services
 from backcourse.scheduling import series as series_booking
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.formats import when_text
@@ -115,7 +116,7 @@ def start(request, practice):
     if not practice.online_booking:
         return render(request, "booking/closed.html", context)
     kinds = SessionType.objects.filter(practice=practice, bookable_online=True, is_active=True)
-    therapists = list(av.bookable_therapists(practice))
+    therapists = list(selectors.bookable_therapists(practice))
     context.update(kinds=kinds, therapists=therapists, public_kinds=public_kinds(kinds))
     errors = []
 
@@ -204,7 +205,7 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
         except ValueError:
             errors.append(_("That date could not be read; showing the next days instead."))
     first_day = min(max(first_day, today), today + timedelta(days=MAX_DAYS_AHEAD))
-    slots = av.available_slots(
+    slots = selectors.available_slots(
         practice=practice,
         session_type=kind,
         therapist=therapist,
@@ -354,7 +355,7 @@ def manage_view(request, practice, token):
         if starts_at is not None:
             context.update(move_to=starts_at, move_when=when_text(practice, starts_at))
         else:
-            slots = av.available_slots(
+            slots = selectors.available_slots(
                 practice=practice,
                 session_type=session.session_type,
                 therapist=session.therapist,
@@ -503,14 +504,11 @@ def _shift_days(start, days: int, zone):
     if not days:
         return start
     wall = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
-    return av.local_to_utc(wall.date(), wall.time(), zone)
+    return local_to_utc(wall.date(), wall.time(), zone)
 
 
 def _course_url(course) -> str:
-    try:
-        return reverse("courses:detail", kwargs={"pk": course.pk})
-    except NoReverseMatch:
-        return reverse("booking:series", kwargs={"course_pk": course.pk})
+    return reverse("courses:detail", kwargs={"pk": course.pk})
 
 
 # --- Staff: move, cancel, no-show --------------------------------------------------------
@@ -551,7 +549,7 @@ def session_change(request, pk):
                 data = form.cleaned_data
                 services.session_move(
                     session=session,
-                    starts_at=av.local_to_utc(data["day"], data["at"], practice.zone),
+                    starts_at=local_to_utc(data["day"], data["at"], practice.zone),
                     whole_series=data["whole_series"],
                     by=request.user,
                     overrides=overrides,

@@ -9,10 +9,11 @@ from datetime import date, datetime
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from backcourse.clients.models import ConsentRecord, Intake
 from backcourse.courses.models import Course
 from backcourse.formats import format_day_time, format_local
-from backcourse.portal.models import CheckIn, ConsentRecord, FollowUp, Intake, QuestionnaireResponse
-from backcourse.records.models import Measurement
+from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
+from backcourse.records.models import Measurement, SessionRecord
 from backcourse.scheduling.models import Session
 
 
@@ -27,8 +28,6 @@ def client_data_export(client) -> dict:
 
 
 def _client_data(client) -> dict:
-    from backcourse.records.models import SessionRecord
-
     sessions = Session.objects.filter(client=client).select_related("therapist__user", "course")
     records = {
         r.session_id: r

@@ -4,10 +4,9 @@ the course-effect analysis lives in outcomes)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
+from backcourse.records.models import Measurement
 from backcourse.scheduling.models import Session
 
 
@@ -28,8 +27,6 @@ class Progress:
 
 
 def course_progress(course) -> Progress:
-    from backcourse.records.models import Measurement
-
     sessions = list(
         course.sessions.exclude(status__in=[Session.Status.CANCELLED, Session.Status.NO_SHOW])
         .filter(status__in=[Session.Status.COMPLETED, Session.Status.CHECKED_IN])
@@ -97,13 +94,6 @@ def _summary(rows: list[Row]) -> str:
     return " ".join(parts)
 
 
-def _chart_template() -> str | None:
-    """The course-effect chart from outcomes when that app provides it, else None (the
-    page then shows the table only)."""
-    try:
-        import backcourse.outcomes.templatetags.outcomes_tags  # noqa: F401
-
-        get_template("outcomes/_course_chart.html")
-    except (ImportError, TemplateDoesNotExist):
-        return None
+def _chart_template() -> str:
+    """The course-effect chart of the outcomes app, wrapped for the client's page."""
     return "portal/_course_chart_outcomes.html"

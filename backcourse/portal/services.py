@@ -18,20 +18,23 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from backcourse.clients.models import Client
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import (
+    Client,
+    ConsentRecord,
+    Intake,
+    ScreeningAnswer,
+    ScreeningQuestion,
+)
+from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error
-from backcourse.portal.consent import consent_current_texts
 from backcourse.portal.models import (
     CheckIn,
-    ConsentRecord,
     EmailToken,
     ErasureRequest,
     FollowUp,
-    Intake,
     QuestionnaireResponse,
-    ScreeningAnswer,
-    ScreeningQuestion,
     SignInRequest,
 )
 from backcourse.portal.questionnaires import INSTRUMENTS, QuestionnaireError, questionnaire_score
@@ -45,9 +48,9 @@ from backcourse.records.services import (
 )
 from backcourse.scheduling import errors
 from backcourse.scheduling import services as scheduling
-from backcourse.scheduling.availability import available_slots
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Session, SessionType
+from backcourse.scheduling.selectors import available_slots
 
 SIGN_IN_LINK_MINUTES = 30
 FOLLOW_UP_LINK_DAYS = 4
@@ -502,14 +505,12 @@ def followups_for_course(course) -> list[FollowUpPoint]:
 
 # --- Questionnaires ------------------------------------------------------------------
 
-QUESTIONNAIRE_EVERY_N_SESSIONS = getattr(settings, "BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+QUESTIONNAIRE_EVERY_N_SESSIONS = settings.BACKCOURSE_QUESTIONNAIRE_EVERY
 
 
 def questionnaires_due(course, *, now=None) -> list:
     """Instruments due for a course: at the start, every N held sessions, and before
     the last planned session (the end)."""
-    from backcourse.courses.models import Course
-
     if course.status in (Course.Status.CANCELLED,):
         return []
     held = list(

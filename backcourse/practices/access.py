@@ -28,6 +28,7 @@ def staff_required(view):
 
 
 def scoped_clients(request: HttpRequest):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.clients.models import Client
 
     return Client.objects.filter(practice=request.practice)
@@ -41,6 +42,7 @@ def access_client(request: HttpRequest, pk: int, *, audit_what: str | None = Non
 
 
 def scoped_courses(request: HttpRequest):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.courses.models import Course
 
     return Course.objects.filter(practice=request.practice).select_related(
@@ -56,6 +58,7 @@ def access_course(request: HttpRequest, pk: int, *, audit_what: str | None = Non
 
 
 def scoped_sessions(request: HttpRequest):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.scheduling.models import Session
 
     return Session.objects.filter(practice=request.practice).select_related(

@@ -117,6 +117,7 @@ class PracticeScopedAdmin(_ChoicesScoped):
         return response
 
     def _client_of(self, obj):
+        # practices sits below clients (Client has a practice): imported when called.
         from backcourse.clients.models import Client
 
         if isinstance(obj, Client):

@@ -21,14 +21,16 @@ through `scheduling.services.session_status_set`.
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.accounts.models import User
+from backcourse.clients.consent import consent_missing
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
-from backcourse.portal.consent import consent_missing
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling import errors as scheduling_errors
 from backcourse.scheduling.models import Session
@@ -89,7 +91,9 @@ class RecordRefused(Exception):
         self.message = message
 
 
-def record_refusal(session: Session, *, now: datetime, check_in: bool = False):
+def record_refusal(
+    session: Session, *, now: datetime, check_in: bool = False
+) -> RecordRefused | None:
     """The refusal a write to this session's record would get now, or None. The record
     form shows it in `clean()`; the writers below raise it."""
     if consent_missing(session.client):
@@ -121,7 +125,7 @@ _SCALAR_FIELDS = (
 
 
 def _record_for_write(
-    session: Session, *, user, expected_version: int | None, **scalars
+    session: Session, *, user: User | None, expected_version: int | None, **scalars: Any
 ) -> SessionRecord:
     """The session's record after the version check, version raised; created if none.
 
@@ -152,7 +156,7 @@ def _record_for_write(
     return record
 
 
-def _complete(session: Session, *, user, now: datetime) -> None:
+def _complete(session: Session, *, user: User | None, now: datetime) -> None:
     if session.status in _OPEN_STATUSES:
         session_status_set(session=session, status=Session.Status.COMPLETED, by=user, now=now)
 
@@ -162,7 +166,7 @@ def session_record_save(
     *,
     session: Session,
     data: SessionRecordData,
-    user,
+    user: User | None,
     expected_version: int,
     now: datetime | None = None,
 ) -> SessionRecord:
@@ -188,7 +192,7 @@ def session_record_measures_set(
     *,
     session: Session,
     values: list[MeasureValue],
-    user,
+    user: User | None,
     expected_version: int | None,
     check_in: bool = False,
     subjective_if_empty: str = "",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 # The slot arithmetic (plain Python) names the reasons a time cannot be booked.
-from backcourse.scheduling.availability import BREAK, OUTSIDE_HOURS, PAST, TAKEN, TIME_OFF
+from backcourse.lib.slots import BREAK, OUTSIDE_HOURS, PAST, TAKEN, TIME_OFF
 
 # --- Codes. One name per rule; the message below is the only wording of it. ----------
 ROOM_TAKEN = "room_taken"

@@ -72,7 +72,7 @@ class Weekday(models.IntegerChoices):
 class _WeeklyRange(models.Model):
     """A wall-clock range on a weekday, in the practice's time zone. Stored as local
     times on purpose: "09:00 on Mondays" stays 09:00 across daylight-saving changes;
-    scheduling.availability turns it into UTC instants date by date."""
+    lib/slots.py turns it into UTC instants date by date."""
 
     therapist = models.ForeignKey(
         StaffMember, on_delete=models.CASCADE, related_name="+", verbose_name=_("therapist")
@@ -287,9 +287,9 @@ class Session(models.Model):
             errors.setdefault("therapist", []).append(
                 _("This therapist works in another practice.")
             )
-        if self.room_id and practice_id and self.room.practice_id != practice_id:
+        if self.room is not None and practice_id and self.room.practice_id != practice_id:
             errors.setdefault("room", []).append(_("This room belongs to another practice."))
-        if self.course_id and self.client_id and self.course.client_id != self.client_id:
+        if self.course is not None and self.client_id and self.course.client_id != self.client_id:
             errors.setdefault("course", []).append(_("This course belongs to another client."))
         if errors:
             raise ValidationError(errors)

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from backcourse.scheduling import availability as av
-from backcourse.scheduling import errors
+from backcourse.lib import slots
+from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Room, Session, SessionType
 from backcourse.scheduling.services import session_book
@@ -59,7 +59,7 @@ def series_dates(
                     dtstart=last,
                 )
             )[1:]
-    return [av.local_to_utc(d.date(), d.time(), zone) for d in local]
+    return [slots.local_to_utc(d.date(), d.time(), zone) for d in local]
 
 
 @dataclass
@@ -105,7 +105,7 @@ def series_plan(
     if not all_times:
         return []
     window = (min(all_times) - timedelta(days=5), max(all_times) + timedelta(days=5))
-    rules_by_id, rooms = av.rules_load(
+    rules_by_id, rooms = selectors.rules_load(
         practice=practice, therapist_ids=[therapist.pk], window=window
     )
     rules = rules_by_id[therapist.pk]
@@ -152,7 +152,7 @@ def series_plan(
                 room_busy,
                 client_busy,
             )
-        else:
+        elif row.starts_at is not None:
             accepted.append((row.starts_at, row.starts_at + duration + buffer))
     return plan
 
@@ -170,11 +170,11 @@ def _overlaps(ranges, start, end) -> bool:
 
 
 def _series_problem(rules, zone, start, duration, buffer, now, accepted, room_busy, client_busy):
-    problem = av.check_slot(
+    problems = slots.slot_problems(
         rules=rules, zone=zone, starts_at=start, duration=duration, buffer=buffer, now=now
     )
-    if problem:
-        return str(errors.MESSAGES[problem])
+    if problems:
+        return str(errors.MESSAGES[problems[0]])
     if _overlaps(accepted, start, start + duration + buffer):
         return str(errors.MESSAGES[errors.SERIES_OVERLAP])
     if _overlaps(room_busy, start, start + duration):
@@ -186,7 +186,7 @@ def _series_problem(rules, zone, start, duration, buffer, now, accepted, room_bu
 
 def _alternatives(rules, zone, planned, duration, buffer, now, accepted, room_busy, client_busy):
     day = planned.astimezone(zone).date()
-    candidates = av.therapist_slots(
+    candidates = slots.therapist_slots(
         rules=rules,
         zone=zone,
         first_day=day - timedelta(days=3),

@@ -10,7 +10,7 @@ through `session_book`; the record writer (records/services.py) and the portal's
 check-in change status through `session_status_set`. Which status may follow which is
 decided by `Session.transition_problem` alone; the slot rules (working hours, breaks,
 time off, buffers, the therapist's, room's and client's other sessions) by
-`availability.slot_problems` plus the room and client checks here, for staff and online
+`selectors.slot_problems` (lib/slots.py decides) plus the room and client checks here, for staff and online
 bookings alike.
 
 Every function is keyword-only and `@transaction.atomic`; every refusal is a
@@ -40,8 +40,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from backcourse.scheduling import availability as av
-from backcourse.scheduling import errors
+from backcourse.lib.slots import local_to_utc
+from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Room, Session, SessionType
 from backcourse.scheduling.signals import session_status_changed
@@ -101,7 +101,7 @@ def _slot_check(
 ) -> list[str]:
     """Refuse with the first rule broken, unless staff (`by`) confirmed overriding it.
     Returns the overridden codes (to be recorded on the session)."""
-    problems = av.slot_problems(
+    problems = selectors.slot_problems(
         practice=practice,
         therapist=therapist,
         starts_at=starts_at,
@@ -250,9 +250,10 @@ def _series_from(session: Session) -> list[Session]:
 
 
 def _locked(session: Session) -> Session:
-    return (
+    locked: Session = (
         Session.objects.select_for_update().select_related("practice", "client").get(pk=session.pk)
     )
+    return locked
 
 
 @transaction.atomic
@@ -286,7 +287,7 @@ def session_move(
     targets = {}
     for s in moving:
         wall = s.local_start.replace(tzinfo=None) + shift
-        targets[s.pk] = av.local_to_utc(wall.date(), wall.time(), zone)
+        targets[s.pk] = local_to_utc(wall.date(), wall.time(), zone)
     exclude = [s.pk for s in moving]
     used: dict[int, list[str]] = {}
     for s in moving:

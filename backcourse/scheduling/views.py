@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backcourse.portal.readiness import forms_missing_by_client
-from backcourse.portal.screening import flags_by_client
+from backcourse.clients.readiness import forms_missing_by_client
+from backcourse.clients.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
     access_course,

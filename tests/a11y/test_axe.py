@@ -13,7 +13,7 @@ from django.test import Client as DjangoClient
 from backcourse.accounts.models import User
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
-from backcourse.practices import demo
+from backcourse.demo import build as demo
 from backcourse.practices.models import Practice
 from backcourse.scheduling.models import Session, SessionType
 from tests.a11y.axe import axe_violations, describe

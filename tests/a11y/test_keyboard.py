@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from backcourse.portal.models import Intake
+from backcourse.clients.models import Intake
 from backcourse.records.models import TensionReading
 from tests import factories as f
 from tests.a11y.test_axe import _sign_in
@@ -74,8 +74,8 @@ def _record_by_keyboard(chromium, live_server, session_a, therapist_a):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_intake_chart_by_keyboard(chromium, live_server, client_a, practice_a):
-    from backcourse.portal.consent import consent_texts_default
-    from backcourse.portal.screening import screening_questions_default
+    from backcourse.clients.consent import consent_texts_default
+    from backcourse.clients.screening import screening_questions_default
     from backcourse.portal.services import consent_agree
 
     user = f.UserFactory(email=client_a.email)

@@ -13,11 +13,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from backcourse.booking import manage, pending
 from backcourse.booking.models import SessionTypeInfo, TherapistProfile
-from backcourse.portal.consent import consent_texts_default
-from backcourse.portal.models import ConsentRecord, Intake
+from backcourse.clients.consent import consent_texts_default
+from backcourse.clients.models import ConsentRecord, Intake
 from backcourse.portal.services import consent_agree
-from backcourse.scheduling import manage, pending
 from backcourse.scheduling.models import Session
 from tests import factories as f
 

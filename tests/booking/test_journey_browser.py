@@ -18,9 +18,9 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 
+from backcourse.booking import manage
 from backcourse.booking.models import SessionTypeInfo, TherapistProfile
-from backcourse.portal.consent import consent_texts_default
-from backcourse.scheduling import manage
+from backcourse.clients.consent import consent_texts_default
 from backcourse.scheduling.models import Session, SessionType, WorkingHours
 from tests import factories as f
 from tests.a11y.test_axe import _sign_in

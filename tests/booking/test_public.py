@@ -10,8 +10,8 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from backcourse.booking import pending as public_booking
 from backcourse.clients.models import Client
-from backcourse.scheduling import pending as public_booking
 from backcourse.scheduling import services
 from backcourse.scheduling.models import PendingBooking, Session
 from tests import factories as f

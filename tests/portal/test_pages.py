@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backcourse.portal.models import CheckIn, ErasureRequest, Intake
+from backcourse.clients.models import Intake
+from backcourse.portal.models import CheckIn, ErasureRequest
 from backcourse.records.models import Measurement, SessionRecord
 from backcourse.scheduling.models import Session
 from tests import factories as f

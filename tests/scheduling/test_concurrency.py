@@ -28,7 +28,7 @@ from django.db import connection
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.urls import reverse
 
-from backcourse.scheduling import pending as public_booking
+from backcourse.booking import pending as public_booking
 from backcourse.scheduling import services
 from backcourse.scheduling.models import PendingBooking, Session, SessionType, WorkingHours
 
@@ -163,7 +163,7 @@ from datetime import UTC, datetime, time, timedelta
 from backcourse.accounts.models import User
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.scheduling import errors, series, services
-from backcourse.scheduling import pending as public_booking
+from backcourse.booking import pending as public_booking
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, SessionType, WorkingHours
 p = Practice.objects.create(name="Storm", slug="storm")

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.clients.models import Intake, ScreeningAnswer, ScreeningQuestion
+
 # code, kind, question, advice. Copied into each practice as editable rows.
 SEE_DOCTOR = _("Please see a doctor before your massage and tell your therapist what they said.")
 DEFAULT_QUESTIONS = [
@@ -63,13 +65,10 @@ DEFAULT_QUESTIONS = [
 def screening_questions_default(practice, *, models=None) -> int:
     """Give a practice the default questions it does not have yet (by code). Returns how
     many were created. `models` lets a data migration pass its historical model."""
-    if models is None:
-        from backcourse.portal.models import ScreeningQuestion
-    else:
-        ScreeningQuestion = models  # noqa: N806
+    model = ScreeningQuestion if models is None else models
     created = 0
     for order, (code, kind, text, advice) in enumerate(DEFAULT_QUESTIONS, start=1):
-        _obj, new = ScreeningQuestion.objects.get_or_create(
+        _obj, new = model.objects.get_or_create(
             practice=practice,
             code=code,
             defaults={"kind": kind, "text": str(text), "advice": str(advice), "order": order * 10},
@@ -96,8 +95,6 @@ def client_flags(client) -> list[Flag]:
 
 def flags_by_client(client_ids) -> dict[int, list[Flag]]:
     """`client_flags` for many clients in two queries (a day view shows many)."""
-    from backcourse.portal.models import Intake, ScreeningAnswer
-
     newest: dict[int, int] = {}
     for intake_id, client_id in (
         Intake.objects.filter(client_id__in=client_ids)

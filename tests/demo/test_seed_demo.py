@@ -10,9 +10,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from backcourse.accounts.models import User
+from backcourse.clients.consent import consent_missing
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
-from backcourse.portal.consent import consent_missing
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
@@ -207,7 +207,7 @@ def test_the_client_signs_in_with_the_email_address_the_banner_shows(demo, clien
 def test_today_shows_a_red_flag_and_an_unsigned_consent(demo, client):
     from django.urls import reverse
 
-    from backcourse.portal.screening import flags_by_client
+    from backcourse.clients.screening import flags_by_client
 
     today = WEDNESDAY_10_30.date()
     todays = Client.objects.filter(

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backcourse.practices import demo
+from backcourse.demo import build as demo
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from backcourse.booking.manage import manage_url
+from backcourse.clients.readiness import forms_missing
 from backcourse.notifications.calendar import session_ics
-from backcourse.portal.readiness import forms_missing
 from backcourse.scheduling.formats import when_text
-from backcourse.scheduling.manage import manage_url
 from backcourse.scheduling.models import PendingBooking, Session
 
 # How long a confirmation link is valid (the signed token's max age).

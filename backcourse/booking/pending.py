@@ -16,10 +16,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from backcourse.booking import emails
 from backcourse.clients.models import Client
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling import availability as av
-from backcourse.scheduling import emails, errors
+from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, Session, SessionType
 from backcourse.scheduling.services import session_book
@@ -34,7 +34,7 @@ def confirm_token(pending: PendingBooking) -> str:
 
 def _free_therapists_at(practice, session_type, starts_at, now, therapist=None):
     local_day = starts_at.astimezone(practice.zone).date()
-    slots = av.available_slots(
+    slots = selectors.available_slots(
         practice=practice,
         session_type=session_type,
         therapist=therapist,
@@ -77,7 +77,7 @@ def pending_booking_create(
         raise SchedulingError(errors.OTHER_PRACTICE)
     _check_request_rate(email=email.strip(), requested_ip=requested_ip, now=now)
     if therapist is not None:
-        problems = av.slot_problems(
+        problems = selectors.slot_problems(
             practice=practice,
             therapist=therapist,
             starts_at=starts_at,

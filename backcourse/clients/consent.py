@@ -7,7 +7,7 @@ missing and nothing is blocked.
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backcourse.portal.models import ConsentRecord, ConsentText
+from backcourse.clients.models import ConsentRecord, ConsentText
 
 
 def consent_current_texts(practice, *, now=None) -> list[ConsentText]:

@@ -9,8 +9,9 @@ every active course gets an *anchor* — its next session, today or later. Today
 come first (4–7 per therapist), then the other courses' next sessions later in their
 cadence. A course's past sessions are laid out backwards from its anchor at the course's
 cadence; upcoming ones forwards. Each session takes a one-hour slot (08:00–17:00 starts,
-practice time) that is free for its therapist and has a free room; `Calendar` keeps the
-booked slots so no therapist or room is ever double-booked.
+practice time) that is free for its therapist and has a free room; `Calendar` plans the
+slots so that every session can be booked, and each one is then booked through
+scheduling/services.py (the real rules and the database's guard decide).
 
 How the measures are made (so the outcome pages have something to show): pain before
 session k follows an exponential approach to a plateau, plus noise; each session gives
@@ -34,23 +35,22 @@ from django.utils import timezone
 
 from backcourse.accounts.models import User
 from backcourse.booking.models import SessionTypeInfo, TherapistProfile
-from backcourse.clients.models import Client
-from backcourse.courses.models import Course
-from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
-from backcourse.portal.consent import consent_texts_default
-from backcourse.portal.models import (
-    CheckIn,
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import (
+    Client,
     ConsentRecord,
-    FollowUp,
     Intake,
-    QuestionnaireResponse,
     ScreeningAnswer,
     ScreeningQuestion,
 )
-from backcourse.portal.screening import screening_questions_default
+from backcourse.clients.services import practice_create
+from backcourse.courses.models import Course
+from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
+from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
+from backcourse.scheduling.services import session_book, session_status_set
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Rückenwerk Demo"
@@ -808,14 +808,16 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
     """Create the demo practice. The caller checks first that it does not exist yet."""
     rng = random.Random(seed)
     now = now or timezone.now()
-    practice = Practice.objects.create(
-        name=DEMO_NAME,
-        slug=DEMO_SLUG,
-        time_zone=DEMO_ZONE,
-        language="en",
-        email="hello@rueckenwerk.example",
-        phone="+49 30 555 0100",
-        address="Kastanienallee 12\n10435 Berlin",
+    practice = practice_create(
+        practice=Practice(
+            name=DEMO_NAME,
+            slug=DEMO_SLUG,
+            time_zone=DEMO_ZONE,
+            language="en",
+            email="hello@rueckenwerk.example",
+            phone="+49 30 555 0100",
+            address="Kastanienallee 12\n10435 Berlin",
+        )
     )
     zone = practice.zone
     today = now.astimezone(zone).date()
@@ -883,8 +885,7 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
     TherapistProfile.objects.bulk_create(
         [TherapistProfile(staff=t, bio=THERAPIST_BIOS[t.user.username]) for t in therapists]
     )
-    consent_texts = consent_texts_default(practice)
-    screening_questions_default(practice)
+    consent_texts = consent_current_texts(practice)  # made by practice_create
 
     clients = []
     for i, (first, last) in enumerate(_client_names(rng, n_clients)):
@@ -975,20 +976,25 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 s.status = Session.Status.CHECKED_IN
             else:
                 s.status = Session.Status.BOOKED
-            session_rows.append(
-                Session(
-                    practice=practice,
-                    therapist=therapists[p.therapist],
-                    client=clients[p.client],
-                    course=course,
-                    starts_at=starts,
-                    ends_at=ends,
-                    duration_minutes=s.minutes,
-                    room=rooms[s.room],
-                    status=s.status,
-                    session_type=session_types[0],
-                )
+            # Through the real booking service, as the front desk would have booked it a
+            # week ahead: hours, rooms, the client's other sessions and the database's
+            # no-double-booking guard all apply. Then the status the clock says, through
+            # the transition table.
+            booked = session_book(
+                practice=practice,
+                therapist=therapists[p.therapist],
+                client=clients[p.client],
+                course=course,
+                room=rooms[s.room],
+                session_type=session_types[0],
+                starts_at=starts,
+                duration_minutes=s.minutes,
+                by=users["desk"],
+                now=min(now, starts - timedelta(days=7)),
             )
+            if s.status != Session.Status.BOOKED:
+                session_status_set(session=booked, status=s.status, by=users["desk"], now=now)
+            session_rows.append(booked)
             session_plans.append((p, course, s))
             if s.day == today:
                 summary.sessions_today += 1
@@ -998,7 +1004,7 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 summary.sessions_past += 1
             else:
                 summary.sessions_upcoming += 1
-    sessions = Session.objects.bulk_create(session_rows)
+    sessions = session_rows
 
     # Every client who came has agreed to both consent texts: on paper at the first
     # visit, Clara online. Clara has also filled in the intake with the safety questions.

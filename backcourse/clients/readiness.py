@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from backcourse.portal.consent import consent_current_texts
-from backcourse.portal.models import ConsentRecord, Intake
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import ConsentRecord, Intake
 
 CONSENT = "consent"
 INTAKE = "intake"
