@@ -110,7 +110,9 @@ def test_no_serious_or_critical_violations_anywhere(chromium, live_server):
         _check(page, f"{base}/book/demo/", found)
         _check(page, f"{base}/book/demo/?type={kind.pk}", found)
         _check(page, f"{base}/book/demo/?type={kind.pk}&therapist=any", found)
-        page.locator("a.bk-time").first.click()
+        page.locator("a.bk-daybtn").nth(3).click()  # a few days ahead: still changeable
+        _check(page, page.url, found)
+        page.locator(".bk-day a.bk-time").first.click()
         page.wait_for_selector("#id_email")
         _check(page, page.url, found)
         page.fill("#id_first_name", "Rita")
@@ -124,6 +126,12 @@ def test_no_serious_or_critical_violations_anywhere(chromium, live_server):
         page.click("button.primary")
         page.wait_for_load_state()
         found.update({f"{page.url} (booked)": v for v in [axe_violations(page)] if v})
+        manage_url = page.locator(".bk-manage a").last.get_attribute("href")
+        for suffix in ("", "?action=cancel", "?action=move"):
+            _check(page, base + manage_url + suffix, found)
+        page.locator("a.bk-time").first.click()  # a new time: the confirm step
+        page.wait_for_selector("dl.bk-move")
+        found.update({f"{page.url} (move)": v for v in [axe_violations(page)] if v})
         context.close()
 
         # The client, on a phone.
