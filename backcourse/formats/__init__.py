@@ -38,6 +38,15 @@ def format_local(value: date | datetime, name: str = "DATE_FORMAT") -> str:
     return date_format(value, local_format(name))
 
 
+def weekday_short(value: date) -> str:
+    """The weekday in a few letters ("Mon", "Mo", "Pr") for narrow places."""
+    for module in formats.get_format_modules(translation.get_language()):
+        names = getattr(module, "WEEKDAY_ABBREVIATIONS", None)
+        if names:
+            return names[value.weekday()]
+    return date_format(value, "D")
+
+
 def format_day_time(value: datetime, short: bool = False) -> str:
     """'Tuesday 1 December 2026, 14:00' / 'Dienstag, 1. Dezember 2026, 14:00'."""
     day = format_local(value, "SHORT_DAY_FORMAT" if short else "DAY_FORMAT")

@@ -160,3 +160,17 @@ def test_the_pdf_export_shows_local_times_and_words(
     text = " ".join(text.split())
     assert start in text and status in text and zone_words in text
     assert "no_show" not in text and "08:00" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "monday", "friday"), [("en", "Mon", "Fri"), ("de", "Mo", "Fr"), ("lt", "Pr", "Pn")]
+)
+def test_short_weekdays_tell_every_day_apart(language, monday, friday):
+    from backcourse.formats import weekday_short
+
+    with translation.override(language):
+        week = [
+            weekday_short(date(2026, 11, 30 + i) if i < 1 else date(2026, 12, i)) for i in range(7)
+        ]
+    assert week[0] == monday and week[4] == friday
+    assert len(set(week)) == 7

@@ -9,7 +9,7 @@ one a |timezone filter before them chose).
 
 from django import template
 
-from backcourse.formats import format_day_time, format_local
+from backcourse.formats import format_day_time, format_local, weekday_short
 
 register = template.Library()
 
@@ -37,3 +37,9 @@ def day_time(value):
 @register.filter(expects_localtime=True)
 def day_short_time(value):
     return format_day_time(value, short=True) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def weekday(value):
+    """A few letters of the weekday, unambiguous in every language."""
+    return weekday_short(value) if value else ""
