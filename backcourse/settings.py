@@ -171,7 +171,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Backcourse <noreply@localhos
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+    },
+    # Every email but the reminders (notifications/outbox.py), sent by its own worker:
+    # `manage.py db_worker --backend email`.
+    "email": {
+        "BACKEND": env_str("EMAIL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -10,3 +10,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-key-not-secret")
 
 from backcourse.settings import *  # noqa: E402,F403
+
+# Emails queued through notifications/outbox.py are sent at once in the tests (mail.outbox
+# shows them after the commit); the reminders' own queue stays the database's.
+TASKS = {**TASKS, "email": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # noqa: F405

@@ -293,7 +293,7 @@ def test_a_cancelled_session_cannot_come_back_on_any_path(
     assert again in flashed(day_button(staff_web, friday_a, "cancelled"))
     assert again in change_page(staff_web, friday_a, "cancel").text
     cancel_again = client_a_web.post(reverse("portal:cancel", args=[friday_a.pk]), follow=True)
-    assert message(errors.NOT_MOVABLE) in cancel_again.text
+    assert message(errors.NOT_CHANGEABLE_ONLINE) in cancel_again.text
 
     back = message(errors.NOT_ALLOWED, old="Cancelled", new="Checked in")
     assert back in flashed(day_button(staff_web, friday_a, "checked_in"))

@@ -1,9 +1,10 @@
 """The emails of booking: the confirmation link of a public request, and "booked"
-with the session as a calendar file. In the practice's language and time zone."""
+with the session as a calendar file. In the practice's language and time zone; queued
+(notifications/outbox.py) when the transaction commits."""
 
 from __future__ import annotations
 
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from backcourse.booking.manage import manage_url
 from backcourse.clients.readiness import forms_missing
 from backcourse.notifications.calendar import session_ics
+from backcourse.notifications.outbox import email_queue
 from backcourse.scheduling.formats import when_text
 from backcourse.scheduling.models import PendingBooking, Session
 
@@ -28,12 +30,12 @@ def booking_confirm_request_send(pending: PendingBooking, link: str) -> None:
             "when": when_text(practice, pending.starts_at),
             "hours": CONFIRM_MAX_AGE_HOURS,
         }
-        send_mail(
+        message = EmailMessage(
             _("Please confirm your booking at %(practice)s") % {"practice": practice.name},
             render_to_string("booking/email_confirm_request.txt", context),
-            None,
-            [pending.email],
+            to=[pending.email],
         )
+    email_queue(message)
 
 
 def session_booked_send(session: Session, email: str) -> None:
@@ -52,4 +54,4 @@ def session_booked_send(session: Session, email: str) -> None:
             to=[email],
         )
         message.attach("session.ics", session_ics([session], practice=practice), "text/calendar")
-        message.send()
+    email_queue(message)

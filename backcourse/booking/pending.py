@@ -105,7 +105,7 @@ def pending_booking_create(
     link = (site_url or settings.SITE_URL).rstrip("/") + reverse(
         "booking:confirm", kwargs={"slug": practice.slug, "token": confirm_token(pending)}
     )
-    transaction.on_commit(lambda: emails.booking_confirm_request_send(pending, link))
+    emails.booking_confirm_request_send(pending, link)  # queued on commit
     return pending
 
 
@@ -207,5 +207,5 @@ def pending_booking_confirm(*, token: str, practice=None, now: datetime | None =
     pending.confirmed_at = now
     pending.session = session
     pending.save(update_fields=["confirmed_at", "session"])
-    transaction.on_commit(lambda: emails.session_booked_send(session, pending.email))
+    emails.session_booked_send(session, pending.email)  # queued on commit
     return session

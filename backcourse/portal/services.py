@@ -1,4 +1,5 @@
-"""Writes on the client side. Keyword-only, one transaction each, emails sent on commit.
+"""Writes on the client side. Keyword-only, one transaction each, emails queued on
+commit (notifications/outbox.py).
 
 Each service raises PortalError with a message for the person in front of the screen
 when the input is bad; then nothing has changed.
@@ -10,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -29,6 +30,7 @@ from backcourse.clients.models import (
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error
+from backcourse.notifications.outbox import email_queue
 from backcourse.portal.models import (
     CheckIn,
     EmailToken,
@@ -138,10 +140,7 @@ def signin_link_send(
             "link": link,
             "minutes": SIGN_IN_LINK_MINUTES,
         }
-        to = client.email
-        transaction.on_commit(
-            lambda s=subject, b=body, t=to: send_mail(s, b, None, [t], fail_silently=False)
-        )
+        email_queue(EmailMessage(subject, body, to=[client.email]))
         sent += 1
     return sent
 
@@ -438,8 +437,7 @@ def followup_send(*, session: Session, base_url: str | None = None, now=None) ->
             "One tap is enough:\n\n%(link)s\n\nYour answer helps your therapist see how long "
             "the relief lasts."
         ) % {"name": session.client.first_name, "practice": session.practice.name, "link": link}
-        to = session.client.email
-        transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+        email_queue(EmailMessage(subject, body, to=[session.client.email]))
     return True
 
 

@@ -35,6 +35,7 @@ RECORD_TOO_EARLY = "record_too_early"
 # Moves and cancellations
 NOT_MOVABLE = "not_movable"
 NOTICE_PERIOD = "notice_period"
+NOT_CHANGEABLE_ONLINE = "not_changeable_online"
 NOTHING_TO_BOOK = "nothing_to_book"
 # Public booking requests
 ONLINE_BOOKING_OFF = "online_booking_off"
@@ -75,6 +76,9 @@ MESSAGES = {
     NOTICE_PERIOD: _(
         "Online changes are possible until %(hours)s hours before the session. "
         "Please call the practice."
+    ),
+    NOT_CHANGEABLE_ONLINE: _(
+        "Only a booked session can be moved or cancelled online. Please call the practice."
     ),
     NOTHING_TO_BOOK: _("There is nothing to book."),
     ONLINE_BOOKING_OFF: _("This practice does not take bookings online at the moment."),

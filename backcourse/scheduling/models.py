@@ -278,21 +278,22 @@ class Session(models.Model):
                     kwargs["update_fields"] = list(fields | {"ends_at"})
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        errors: dict[str, list] = {}
-        practice_id = self.practice_id
-        if self.client_id and practice_id and self.client.practice_id != practice_id:
-            errors.setdefault("client", []).append(_("This client belongs to another practice."))
-        if self.therapist_id and practice_id and self.therapist.practice_id != practice_id:
-            errors.setdefault("therapist", []).append(
-                _("This therapist works in another practice.")
-            )
-        if self.room is not None and practice_id and self.room.practice_id != practice_id:
-            errors.setdefault("room", []).append(_("This room belongs to another practice."))
+    def ownership_problems(self) -> dict[str, str]:
+        """Field -> errors code for every related row of another practice (or a course
+        of another client). The booking service and the admin's clean() both ask this."""
+        problems = {}
+        for name in ("client", "therapist", "room", "session_type"):
+            related = getattr(self, name, None)
+            if related is not None and self.practice_id and related.practice_id != self.practice_id:
+                problems[name] = errors.OTHER_PRACTICE
         if self.course is not None and self.client_id and self.course.client_id != self.client_id:
-            errors.setdefault("course", []).append(_("This course belongs to another client."))
-        if errors:
-            raise ValidationError(errors)
+            problems["course"] = errors.OTHER_CLIENT
+        return problems
+
+    def clean(self) -> None:
+        problems = self.ownership_problems()
+        if problems:
+            raise ValidationError({name: errors.MESSAGES[code] for name, code in problems.items()})
 
     # --- The session's life -------------------------------------------------------
     # The only statement of which status may follow which, and when. The day view's

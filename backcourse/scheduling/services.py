@@ -59,14 +59,6 @@ def _when(practice: Any, starts_at: datetime) -> str:
     return date_format(starts_at.astimezone(practice.zone), "DATETIME_FORMAT")
 
 
-def _check_belongs(*, practice: Any, client: Any, objects: Sequence[Any], course: Any) -> None:
-    for obj in objects:
-        if obj is not None and obj.practice_id != practice.pk:
-            raise SchedulingError(errors.OTHER_PRACTICE)
-    if course is not None and course.client_id != client.pk:
-        raise SchedulingError(errors.OTHER_CLIENT)
-
-
 def _busy(who: Q, starts_at: datetime, ends_at: datetime, exclude: Sequence[int]) -> bool:
     qs = Session.objects.active().filter(who).overlapping(starts_at, ends_at)
     if exclude:
@@ -168,14 +160,23 @@ def session_book(
     override the codes in `STAFF_OVERRIDABLE` by naming them in `overrides`. With
     `auto_room`, a free room is chosen when the practice has rooms."""
     now = _now(now)
-    _check_belongs(
-        practice=practice,
-        client=client,
-        objects=(therapist, client, room, course, session_type),
-        course=course,
-    )
     duration = duration_minutes or (session_type.duration_minutes if session_type else 60)
     buffer = session_type.buffer_minutes if session_type else 0
+    session = Session(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        course=course,
+        room=room,
+        session_type=session_type,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        buffer_minutes=buffer,
+        series=series,
+    )
+    ownership = session.ownership_problems()
+    if ownership:
+        raise SchedulingError(next(iter(ownership.values())))
     used = _slot_check(
         practice=practice,
         therapist=therapist,
@@ -193,18 +194,7 @@ def session_book(
         room = _free_room(practice, starts_at, ends_at)
         if room is None:
             raise SchedulingError(errors.ROOMS_FULL)
-    session = Session(
-        practice=practice,
-        therapist=therapist,
-        client=client,
-        course=course,
-        room=room,
-        session_type=session_type,
-        starts_at=starts_at,
-        duration_minutes=duration,
-        buffer_minutes=buffer,
-        series=series,
-    )
+        session.room = room
     _record_overrides(session, used, by)
     # No savepoint of its own: this function is atomic (a savepoint when nested), so a
     # lost race (the database's overlap guard raising IntegrityError) rolls back
@@ -223,7 +213,7 @@ def notice_problem(session: Session, now: datetime) -> str | None:
     """Why the client may not move or cancel this session online now, or None: only a
     booked session, and only until the practice's notice period before it."""
     if not session.is_movable:
-        return errors.NOT_MOVABLE
+        return errors.NOT_CHANGEABLE_ONLINE
     hours = session.practice.cancellation_notice_hours
     if session.starts_at - now < timedelta(hours=hours):
         return errors.NOTICE_PERIOD
