@@ -197,6 +197,26 @@ INSTALLED_APPS += ["backcourse.notifications"]
 # Public self-booking pages and the series page (issue 4).
 INSTALLED_APPS += ["backcourse.booking"]
 
+# The front desk's calendar grid (issue 12).
+INSTALLED_APPS += [
+    "backcourse.calendar",
+    "backcourse.setup",
+    "backcourse.closures",
+    "backcourse.waitlist",
+    "backcourse.sms",
+]
+# Text messages, like EMAIL_BACKEND: console (default), file, locmem (tests), twilio.
+SMS_BACKEND = env_str("SMS_BACKEND", "backcourse.sms.backends.console.SmsBackend")
+SMS_SENDER = env_str("SMS_SENDER", "")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
+SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_API_URL = env_str("SMS_TWILIO_API_URL", "")
+# Region for phone numbers typed without a country code.
+PHONE_REGION = env_str("PHONE_REGION", "DE")
+# How long a freed slot offered from the waitlist is held for the person offered it.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
+
 # JSON API (django-ninja) and two-factor login for staff.
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
 MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]
@@ -223,3 +243,6 @@ REMINDER_SCAN_LIMIT = env_int("REMINDER_SCAN_LIMIT", 500)
 # A validated questionnaire is asked at the start of a course and every this many held
 # sessions.
 BACKCOURSE_QUESTIONNAIRE_EVERY = env_int("BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+
+# Prices, packages, invoices and payments (issue 11).
+INSTALLED_APPS += ["backcourse.billing"]

@@ -25,6 +25,11 @@ urlpatterns = [
 urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("book/", include("backcourse.booking.urls")),
+    path("billing/", include("backcourse.billing.urls")),
+    path("calendar/", include("backcourse.calendar.urls")),
+    path("settings/", include("backcourse.setup.urls")),
+    path("waitlist/", include("backcourse.waitlist.urls")),
+    path("me/reminders/", include("backcourse.sms.urls")),
 ]
 if settings.DEBUG:  # uploaded photos; production serves MEDIA_ROOT itself
     urlpatterns += static_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from backcourse.accounts import views
+from backcourse.accounts import invitations, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -19,4 +19,13 @@ urlpatterns = [
 urlpatterns += [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+]
+
+# A colleague's one-time link from the owner's invitation (issue 12).
+urlpatterns += [
+    path(
+        "invitation/<uidb64>/<token>/",
+        invitations.invitation_accept,
+        name="invitation",
+    ),
 ]

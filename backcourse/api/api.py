@@ -510,3 +510,6 @@ def session_measures(request: HttpRequest, session_id: int, payload: MeasuresIn)
         "version": record.version,
         "measures": _record_measures(record),
     }
+
+
+api.add_router("/billing", "backcourse.billing.api.router")  # invoices, payments, packages

@@ -24,9 +24,7 @@ PARTS = [
 @dataclass
 class PublicKind:
     kind: object
-    description: str
-    # The price, once billing (issue 11) sets one for a kind of session; None shows none.
-    price: str | None = None
+    description: str  # the price comes from billing ({% session_type_price %})
 
 
 @dataclass

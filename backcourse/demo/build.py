@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backcourse.accounts.models import User
+from backcourse.billing.demo import billing_demo_delete, billing_demo_seed
 from backcourse.booking.models import SessionTypeInfo, TherapistProfile
 from backcourse.clients.consent import consent_current_texts
 from backcourse.clients.models import (
@@ -713,6 +714,7 @@ def demo_delete() -> None:
     if practice is None:
         return
     usernames = [s[0] for s in STAFF] + ["clara", ADMIN_USERNAME]
+    billing_demo_delete(practice=practice)  # invoices protect sessions and clients
     Session.objects.filter(practice=practice).delete()
     Course.objects.filter(practice=practice).delete()
     Client.objects.filter(practice=practice).delete()
@@ -1151,6 +1153,7 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
     TechThrough.objects.bulk_create(tech_rows)
     MuscleThrough.objects.bulk_create(muscle_rows)
 
+    billing_demo_seed(practice=practice, now=now)  # prices, packages, invoices, payments
     summary.courses_active = sum(p.status == Course.Status.ACTIVE for p in plans)
     summary.courses_completed = sum(p.status == Course.Status.COMPLETED for p in plans)
     summary.records = len(records)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from backcourse.billing.selectors import client_money_export
 from backcourse.clients.models import ConsentRecord, Intake
 from backcourse.courses.models import Course
 from backcourse.formats import format_day_time, format_local
@@ -124,6 +125,7 @@ def _client_data(client) -> dict:
             }
             for q in QuestionnaireResponse.objects.filter(client=client)
         ],
+        "money": client_money_export(client),
     }
 
 

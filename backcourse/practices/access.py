@@ -78,3 +78,18 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} {pk} here") from exc
+
+
+def owner_required(view):
+    """Only the practice's owner gets past (settings, staff); other staff get 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        staff = getattr(request, "staff", None)
+        if staff is None or not staff.is_owner:
+            raise Http404("Only the practice's owner can change its settings")
+        return view(request, *args, **kwargs)
+
+    return wrapper

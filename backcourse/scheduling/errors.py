@@ -16,6 +16,7 @@ from backcourse.lib.slots import BREAK, OUTSIDE_HOURS, PAST, TAKEN, TIME_OFF
 
 # --- Codes. One name per rule; the message below is the only wording of it. ----------
 ROOM_TAKEN = "room_taken"
+CLOSED = "closed"  # a public holiday or closure day (closures app)
 ROOMS_FULL = "rooms_full"
 CLIENT_BUSY = "client_busy"
 SERIES_OVERLAP = "series_overlap"
@@ -52,6 +53,7 @@ MESSAGES = {
     TIME_OFF: _("The therapist is away (time off) at this time."),
     TAKEN: _("This time is already taken. Please choose another time."),
     ROOM_TAKEN: _("The room is already taken at this time."),
+    CLOSED: _("The practice is closed on this day."),
     ROOMS_FULL: _("All rooms are taken at this time. Please choose another time."),
     CLIENT_BUSY: _("The client already has a session at this time."),
     SERIES_OVERLAP: _("Overlaps another session of this series."),

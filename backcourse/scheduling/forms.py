@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.clients.widgets import ClientChoiceField
 from backcourse.courses.models import Course
 from backcourse.formats.widgets import IsoDateInput, IsoTimeInput
 from backcourse.practices.models import StaffMember
@@ -36,7 +37,7 @@ class SessionForm(forms.Form):
     into a UTC instant in `starts_at()`; every choice is limited to the practice."""
 
     therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none())
     course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), required=False)
     date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())

@@ -18,9 +18,11 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connections
-from django.db.models import IntegerField, Q, QuerySet, Value
+from django.db.models import IntegerField, Q, QuerySet, TimeField, Value
 from django.utils import timezone
 
+from backcourse.closures.days import closed_ranges, is_public_holiday
+from backcourse.closures.models import ClosureDay
 from backcourse.lib import slots
 from backcourse.lib.slots import (
     US,
@@ -35,6 +37,7 @@ from backcourse.lib.slots import (
     to_us,
 )
 from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling import errors
 from backcourse.scheduling.models import Break, Room, Session, SessionType, TimeOff, WorkingHours
 
 MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated ≤ 120
@@ -59,6 +62,10 @@ def rules_load(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at"):
         rules[tid].time_off.append((off_from, off_until))
+    # Closed days (public holidays, the practice's own) count as everybody's time off.
+    for closed in closed_ranges(practice, start, end):
+        for therapist_rules in rules.values():
+            therapist_rules.time_off.append(closed)
 
     room_ids = (
         list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
@@ -171,7 +178,11 @@ def available_slots(
     off = TimeOff.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at")
-    time_off = Spans.of((position[tid], [(a, b)]) for tid, a, b in off)
+    closed = closed_ranges(practice, start, end)  # everybody's time off (closures app)
+    time_off = Spans.of(
+        [(position[tid], [(a, b)]) for tid, a, b in off]
+        + [(position[tid], closed) for tid in therapist_ids if closed]
+    )
     room_ids = list(
         Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True)
     )
@@ -249,12 +260,20 @@ def slot_problems(
     kind = [Value(0, output_field=IntegerField()), Value(1, output_field=IntegerField())]
     hours = WorkingHours.objects.filter(therapist_id=therapist.pk, weekday=day.weekday())
     breaks = Break.objects.filter(therapist_id=therapist.pk, weekday=day.weekday())
+    # The practice's own closure day, if it is one, rides along in the same query.
+    closure = ClosureDay.objects.filter(practice=practice, day=day).order_by()
+    midnight = Value(time.min, output_field=TimeField())
     rows = (
         hours.order_by()
         .values_list(kind[0], "start_time", "end_time")
         .union(breaks.order_by().values_list(kind[1], "start_time", "end_time"), all=True)
+        .union(closure.values_list(Value(2), midnight, midnight), all=True)
     )
+    closed = is_public_holiday(practice, day)
     for which, a, b in rows:
+        if which == 2:
+            closed = True
+            continue
         (rules.breaks if which else rules.working).setdefault(day.weekday(), []).append((a, b))
     off = TimeOff.objects.filter(
         therapist_id=therapist.pk, starts_at__lt=ends_at, ends_at__gt=starts_at
@@ -284,7 +303,7 @@ def slot_problems(
             rules.busy.append((a, b + timedelta(minutes=buf)))
         else:
             rules.time_off.append((a, b))
-    return slots.slot_problems(
+    return ([errors.CLOSED] if closed else []) + slots.slot_problems(
         rules=rules,
         zone=practice.zone,
         starts_at=starts_at,

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
 from backcourse.clients.screening import flags_by_client
 from backcourse.practices.access import (
@@ -191,6 +192,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
                 overridable = exc.code if exc.overridable else ""
             else:
                 messages.success(request, _("Session booked."))
+                if notice := package_notice(session):  # the client's package: covered or not
+                    messages.info(request, notice)
                 local = session.starts_at.astimezone(request.practice.zone)
                 return redirect(
                     f"{reverse('scheduling:day')}?date={local.date().isoformat()}"
@@ -255,4 +258,6 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
                 "status": session.get_status_display(),
             },
         )
+        if notice := fee_notice(session):  # a no-show / late-cancellation fee proposed
+            messages.info(request, notice)
     return redirect(back)

@@ -5,6 +5,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from backcourse.demo import build as demo
+from backcourse.outcomes.services import practice_outcomes_refresh
+from backcourse.practices.models import Practice
 
 
 class Command(BaseCommand):
@@ -60,6 +62,9 @@ class Command(BaseCommand):
         summary = demo.build_demo(seed=seed, n_clients=clients)
         for line in summary.lines():
             self.stdout.write(line)
+        # The demo's courses are bulk-created (no signals): store their outcome figures.
+        stored = practice_outcomes_refresh(practice=Practice.objects.get(slug=demo.DEMO_SLUG))
+        self.stdout.write(f"  practice priors stored for {stored['priors']} measures")
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         self._logins()
 
