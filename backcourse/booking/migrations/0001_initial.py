@@ -5,38 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('practices', '0004_practice_language_lt'),
-        ('scheduling', '0004_pending_booking_requested_ip'),
+        ("practices", "0003_practice_owners_group"),
+        ("scheduling", "0004_pending_booking_requested_ip"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SessionTypeInfo',
+            name="SessionTypeInfo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(blank=True, help_text='What happens in this session, in a sentence or two, for the booking page.', max_length=400, verbose_name='description')),
-                ('session_type', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='public_info', to='scheduling.sessiontype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="What happens in this session, in a sentence or two, for the booking page.",
+                        max_length=400,
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "session_type",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_info",
+                        to="scheduling.sessiontype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session type description',
-                'verbose_name_plural': 'session type descriptions',
+                "verbose_name": "session type description",
+                "verbose_name_plural": "session type descriptions",
             },
         ),
         migrations.CreateModel(
-            name='TherapistProfile',
+            name="TherapistProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('photo', models.ImageField(blank=True, upload_to='therapists/', verbose_name='photo')),
-                ('bio', models.TextField(blank=True, help_text='Two or three sentences clients read when they choose a therapist.', max_length=400, verbose_name='short bio')),
-                ('staff', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='public_profile', to='practices.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ImageField(blank=True, upload_to="therapists/", verbose_name="photo"),
+                ),
+                (
+                    "bio",
+                    models.TextField(
+                        blank=True,
+                        help_text="Two or three sentences clients read when they choose a therapist.",
+                        max_length=400,
+                        verbose_name="short bio",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="public_profile",
+                        to="practices.staffmember",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'therapist profile',
-                'verbose_name_plural': 'therapist profiles',
+                "verbose_name": "therapist profile",
+                "verbose_name_plural": "therapist profiles",
             },
         ),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("practices", "0003_practice_owners_group"),
+        ("practices", "0004_practice_country_practice_region"),
     ]
 
     operations = [
