@@ -403,7 +403,8 @@ def course_chart(
     if goal is not None:
         items.append(("goal", _("goal")))
     if marker:
-        items.append(("planned", _("planned last session, 80 % range")))
+        # "% r" would read as a format directive to gettext: the %% keeps the catalogue valid.
+        items.append(("planned", _("planned last session, 80 %% range") % {}))
     if plateau is not None and plateau.value is not None:
         items.append(("plateau", _("levels off")))
     ly = height - 38
