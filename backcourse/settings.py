@@ -138,8 +138,17 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# "en" writes dates the British way (1 December 2026, 01/10/1981, 14:00), "en-us" the US
+# way (December 1, 2026, 10/01/1981, 2:00 PM); both use the English texts. Dates, times
+# and numbers always follow the active language (backcourse/formats, Django's formats).
+LANGUAGES = [
+    ("en", _("English (British dates)")),
+    ("en-us", _("English (US dates)")),
+    ("de", _("German")),
+    ("lt", _("Lithuanian")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["backcourse.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -153,6 +162,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (therapists' photos). Served by Django only with DEBUG; production serves
+# MEDIA_ROOT from the web server, or sets a shared storage (several app servers).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("BACKCOURSE_MEDIA_ROOT", str(DATA_DIR / "media")))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

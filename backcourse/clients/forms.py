@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.formats.widgets import IsoDateInput
 from backcourse.lib.phone import phone_normalise
 
 
@@ -11,7 +12,7 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "notes"]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backcourse.courses.models import Course
 from backcourse.courses.services import PLAN_FIELDS
+from backcourse.formats.widgets import IsoDateInput
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.practices.models import StaffMember
 
@@ -34,7 +35,7 @@ class CourseForm(forms.ModelForm):
         model = Course
         fields = [*PLAN_FIELDS, "target_muscles"]
         widgets = {
-            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "started_on": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "goal_value": forms.NumberInput(attrs={"step": "0.5"}),
         }

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
 from backcourse.clients.widgets import ClientChoiceField
+from backcourse.formats.widgets import IsoDateInput
 from backcourse.practices.models import StaffMember
 
 
@@ -19,7 +20,7 @@ class CalendarFeedForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Valid until (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args, practice, **kwargs):

@@ -165,6 +165,21 @@ def _check_token(token: EmailToken, now: datetime) -> None:
         raise PortalError(_("This link is not valid. Please ask for a new one."))
 
 
+def signin_link_path(*, client: Client, now=None) -> str:
+    """A single-use sign-in link for a client who has just proved their address another
+    way (the private link of an online booking opens the forms before the visit)."""
+    now = now or timezone.now()
+    secret, hashed = token_new()
+    EmailToken.objects.create(
+        client=client,
+        purpose=EmailToken.Purpose.SIGN_IN,
+        token_hash=hashed,
+        created_at=now,
+        expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
+    )
+    return reverse("portal:link", args=[secret])
+
+
 def signin_token_peek(*, secret: str, now=None) -> EmailToken:
     """Check a sign-in link without using it (the GET shows a button; mail scanners
     that follow links must not burn it)."""

@@ -11,12 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.billing.selectors import fee_notice, package_notice
+from backcourse.clients.readiness import forms_missing_by_client
 from backcourse.clients.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
@@ -117,6 +119,7 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
             "scheduling:session_status",
         )
     )
+    forms = forms_missing_by_client(request.practice, {s.client_id for s in sessions})
     for s in sessions:
         s.therapist = staff[s.therapist_id]
         s.client_url = client_url(s.client_id)
@@ -125,6 +128,7 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
         s.change_url = change_url(s.pk)
         s.status_url = status_url(s.pk)
         s.flags = flags[s.client_id]
+        s.forms_missing = forms[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         # 1-based position among the course's non-cancelled sessions.
@@ -430,7 +434,7 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(client)s at %(time)s: %(status)s.")
             % {
                 "client": session.client.full_name,
-                "time": local.strftime("%H:%M"),
+                "time": time_format(local),
                 "status": session.get_status_display(),
             },
         )
