@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,7 @@ class PublicKind:
 
 @dataclass
 class PublicTherapist:
-    staff: object
+    staff: Any
     bio: str
     photo_url: str | None
 
@@ -38,7 +39,7 @@ class PublicTherapist:
         return "".join(w[0] for w in self.staff.name.split()[:2]).upper()
 
 
-def public_kinds(kinds) -> list[PublicKind]:
+def public_kinds(kinds: Any) -> list[PublicKind]:
     kinds = kinds.select_related("public_info")
     result = []
     for k in kinds:
@@ -47,7 +48,7 @@ def public_kinds(kinds) -> list[PublicKind]:
     return result
 
 
-def public_therapists(therapists) -> list[PublicTherapist]:
+def public_therapists(therapists: Any) -> list[PublicTherapist]:
     profiles = {
         p.staff_id: p
         for p in TherapistProfile.objects.filter(staff_id__in=[t.pk for t in therapists])
@@ -68,14 +69,14 @@ def public_therapists(therapists) -> list[PublicTherapist]:
 @dataclass
 class Day:
     day: date
-    zone: object
+    zone: tzinfo
     times: list[tuple[str, datetime]] = field(default_factory=list)  # (label, starts_at UTC)
 
     @property
     def count(self) -> int:
         return len(self.times)
 
-    def parts(self):
+    def parts(self) -> list[tuple[str, Any, list[tuple[str, datetime]]]]:
         """[(key, name, [(label, starts_at)])] for the parts of the day that have times."""
         result = []
         for i, (key, name, hour) in enumerate(PARTS):
@@ -89,7 +90,7 @@ class Day:
         return at.astimezone(self.zone).hour
 
 
-def days_with_times(practice, slots, first_day: date, n_days: int) -> list[Day]:
+def days_with_times(practice: Any, slots: Any, first_day: date, n_days: int) -> list[Day]:
     """Every day of the window (also those without a free time), each with its times;
     with "any therapist" a time shows once."""
     days: OrderedDict[date, Day] = OrderedDict(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connections
@@ -242,7 +243,7 @@ def available_slots(
 # union, because every booking runs it: building and compiling the four-part union cost
 # more Python time than the database spends answering it. Table and column names are
 # taken from the models, so a rename cannot silently diverge.
-def _slot_sql(connection, exclude_count: int) -> str:
+def _slot_sql(connection: Any, exclude_count: int) -> str:
     hours, breaks, off, sess, closures = (
         m._meta.db_table for m in (WorkingHours, Break, TimeOff, Session, ClosureDay)
     )
@@ -267,22 +268,23 @@ def _slot_sql(connection, exclude_count: int) -> str:
     )
 
 
-def _as_time(value):
+def _as_time(value: Any) -> Any:
     """SQLite hands back the text it stored; PostgreSQL a `time`."""
     return time.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _as_instant(value) -> datetime:
+def _as_instant(value: Any) -> datetime:
     if isinstance(value, str):  # SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
         parsed = datetime.fromisoformat(value)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    instant: datetime = value
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def slot_problems(
     *,
-    practice,
-    therapist,
+    practice: Any,
+    therapist: Any,
     starts_at: datetime,
     duration_minutes: int,
     buffer_minutes: int = 0,

@@ -31,7 +31,7 @@ IntegrityError becomes the same TAKEN refusal.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,7 +58,9 @@ def _when(practice: Any, starts_at: datetime) -> str:
     return date_format(starts_at.astimezone(practice.zone), "DATETIME_FORMAT")
 
 
-def _busy(column: str, pk: int, starts_at: datetime, ends_at: datetime, exclude) -> bool:
+def _busy(
+    column: str, pk: int, starts_at: datetime, ends_at: datetime, exclude: Iterable[int]
+) -> bool:
     return selectors.resource_busy(
         column=column, pk=pk, starts_at=starts_at, ends_at=ends_at, exclude=list(exclude)
     )
