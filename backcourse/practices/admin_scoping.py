@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from django import forms
 from django.apps import apps
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from backcourse.audit.services import access_event_record
@@ -60,6 +62,25 @@ def practice_scoped(queryset: QuerySet, practice: Practice, *, admin_site=None) 
     return queryset.filter(**{path: practice.pk})
 
 
+class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
+    """The raw-id widget, whose label (the related object's name, shown beside the id)
+    is looked up in the field's scoped queryset: an id of another practice's object,
+    e.g. from `?client=<id>` on an add page, shows no label and no link."""
+
+    def __init__(self, rel, admin_site, *, queryset, attrs=None, using=None):
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            if not self.queryset.using(self.db).filter(**{key: value}).exists():
+                return "", ""
+        except (ValueError, TypeError, ValidationError):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
 class _ChoicesScoped:
     """Foreign-key and many-to-many choices limited to the owner's practice; the
     `practice` field itself is hidden and fixed to it."""
@@ -75,6 +96,13 @@ class _ChoicesScoped:
         if queryset is None:
             queryset = model._default_manager.all()
         kwargs["queryset"] = practice_scoped(queryset, owner.practice, admin_site=self.admin_site)
+        if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+            kwargs["widget"] = ScopedForeignKeyRawIdWidget(
+                db_field.remote_field,
+                self.admin_site,
+                queryset=kwargs["queryset"],
+                using=kwargs.get("using"),
+            )
         if model is Practice and db_field.name == "practice":
             kwargs["widget"] = forms.HiddenInput
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
