@@ -7,10 +7,9 @@ typos of five people, so the per-address count gets its own, higher limit
 (`AXES_IP_FAILURE_LIMIT`); this handler scales it onto axes' single limit.
 """
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db.models import Sum
-
-from axes.handlers.database import AxesDatabaseHandler
 
 
 class UsernameAndAddressHandler(AxesDatabaseHandler):
