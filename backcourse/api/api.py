@@ -28,6 +28,7 @@ from backcourse.practices.access import (
     scoped_clients,
     scoped_sessions,
 )
+from backcourse.practices.roles import Perm
 from backcourse.records.models import Measurement
 from backcourse.records.selectors import course_measure_table
 from backcourse.scheduling.models import Session
@@ -499,7 +500,7 @@ def session_measures(request: HttpRequest, session_id: int, payload: MeasuresIn)
     """Set pain and stress before/after the session. Omitted or null values are left as
     they are; notes and other measures are kept. Nothing is saved if any value is
     invalid (422, with an error per field)."""
-    session = access_session(request, session_id)
+    session = access_session(request, session_id, perm=Perm.CLINICAL_WRITE)
     if session.status in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
         raise HttpError(409, _("This session did not take place; it has no measures."))
     values = _measure_values(payload)

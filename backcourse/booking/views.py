@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from backcourse.booking.forms import ContactForm, SeriesForm, parse_utc
 from backcourse.practices.access import access_course, staff_required
 from backcourse.practices.models import Practice
+from backcourse.practices.roles import Perm
 from backcourse.scheduling import availability as av
 from backcourse.scheduling import booking
 from backcourse.scheduling.models import SessionType
@@ -263,13 +264,13 @@ def _confirm_error(request, context, exc):
 # --- Staff: book a course as a series ---------------------------------------------------
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_http_methods(["GET", "POST"])
 def series(request, course_pk):
     """Plan a course's sessions, see every conflict (date and reason), resolve each
     (skip, an alternative time, or shift this and later dates by a day), then book all
     at once — or nothing."""
-    course = access_course(request, course_pk)
+    course = access_course(request, course_pk, perm=Perm.SCHEDULE)
     practice = request.practice
     form = SeriesForm(
         request.POST or None, practice=practice, initial=SeriesForm.initial_for(course, practice)
@@ -362,7 +363,7 @@ def _course_url(course) -> str:
 # --- Staff: move, cancel, no-show --------------------------------------------------------
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_http_methods(["GET", "POST"])
 def session_change(request, pk):
     """Reschedule (one session or the rest of its series), cancel, or mark a no-show."""

@@ -9,15 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backcourse.clients.models import Client
 from backcourse.clients.forms import ClientForm, ClientSearchForm
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
 from backcourse.practices.access import access_client, scoped_clients, staff_required
+from backcourse.practices.roles import Perm, clinical_clients, has_perm
 from backcourse.records.models import Measurement
 from backcourse.scheduling.models import Session
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -45,9 +47,14 @@ def client_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client page")
+    # Front desk (and a therapist limited to their own clients) see contact data and
+    # the calendar, not measures, intake answers or records.
+    clinical = has_perm(request, Perm.CLINICAL_READ) and (
+        clinical_clients(request.staff, Client.objects.filter(pk=client.pk)).exists()
+    )
     zone = request.practice.zone
     now = timezone.now()
     sessions = list(
@@ -56,9 +63,12 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     pain: dict[int, dict[str, object]] = {}
-    for session_id, moment, value in Measurement.objects.filter(
-        record__session__client=client, measure__code="pain"
-    ).values_list("record__session_id", "moment", "value"):
+    measurements = Measurement.objects.filter(record__session__client=client, measure__code="pain")
+    if not clinical:
+        measurements = measurements.none()
+    for session_id, moment, value in measurements.values_list(
+        "record__session_id", "moment", "value"
+    ):
         pain.setdefault(session_id, {})[moment] = value
     numbers: dict[int, int] = {}
     counters: dict[int, int] = {}
@@ -93,6 +103,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "clients",
             "client": client,
+            "clinical": clinical,
             "courses": courses,
             "upcoming": upcoming,
             "history": history,
@@ -100,7 +111,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 @require_http_methods(["GET", "POST"])
 def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST if request.method == "POST" else None)
@@ -116,7 +127,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client edit form")

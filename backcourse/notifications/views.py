@@ -17,6 +17,7 @@ from backcourse.notifications.calendar import feed_ics, session_ics
 from backcourse.notifications.forms import CalendarFeedForm
 from backcourse.notifications.models import CalendarFeed
 from backcourse.practices.access import access_session, staff_required
+from backcourse.practices.roles import Perm
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -44,7 +45,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return _ics_response(feed_ics(found), "backcourse.ics")
 
 
-@staff_required
+@staff_required(perm=Perm.CALENDAR_FEEDS)
 @require_http_methods(["GET", "POST"])
 def feeds(request: HttpRequest) -> HttpResponse:
     """Show, create and revoke the practice's feed URLs."""
@@ -89,7 +90,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CALENDAR_FEEDS)
 @require_POST
 def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(CalendarFeed, pk=pk, practice=request.practice)
@@ -98,7 +99,7 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notifications:feeds")
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_GET
 def session_file(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(request, pk)

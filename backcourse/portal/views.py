@@ -43,6 +43,7 @@ from backcourse.portal.questionnaires import INSTRUMENTS
 from backcourse.portal.screening import client_flags
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
+from backcourse.practices.roles import Perm
 from backcourse.scheduling.booking import day_label, local_time_label
 from backcourse.scheduling.models import Session
 
@@ -466,7 +467,7 @@ def staff_erasure_list_view(request):
     return render(request, "portal/staff_erasure.html", {"pending": pending})
 
 
-@staff_required
+@staff_required(perm=Perm.ERASURE_CONFIRM)
 @require_POST
 def staff_erasure_confirm_view(request, pk):
     try:
@@ -489,7 +490,7 @@ def staff_erasure_confirm_view(request, pk):
     return redirect("portal:staff_erasure")
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 @require_POST
 def staff_consent_paper_view(request, pk):
     client = access_client(request, pk, audit_what="portal: paper consent")

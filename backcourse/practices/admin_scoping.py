@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 
 from backcourse.audit.services import access_event_record
 from backcourse.practices.models import Practice, StaffMember
+from backcourse.practices.roles import Perm, staff_has_perm
 
 # Models shared by every practice (no practice of their own): not narrowed.
 GLOBAL_APPS = {"measures"}
@@ -32,7 +33,7 @@ def admin_owner(request) -> StaffMember | None:
     if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
         return None
     staff = getattr(request, "staff", None)
-    if staff is None or not staff.is_active or not staff.is_owner:
+    if not staff_has_perm(staff, Perm.PRACTICE_ADMIN):
         return None
     return staff
 

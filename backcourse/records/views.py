@@ -8,16 +8,18 @@ from django.views.decorators.http import require_http_methods
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
 from backcourse.practices.access import access_session, staff_required
+from backcourse.practices.roles import Perm
 from backcourse.records.forms import SessionRecordForm
 from backcourse.records.selectors import body_chart_regions, session_record_for
 from backcourse.records.services import RecordConflict, session_record_save
 
 
-@staff_required
+@staff_required(perm=Perm.CLINICAL_READ)
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
     """The session record form: GET shows it (creating nothing), POST saves it."""
-    session = access_session(request, session_pk, audit_what="session record form")
+    perm = Perm.CLINICAL_WRITE if request.method == "POST" else Perm.CLINICAL_READ
+    session = access_session(request, session_pk, audit_what="session record form", perm=perm)
     record = session_record_for(session)
     if request.method != "POST":
         form = SessionRecordForm(session=session, record=record)

@@ -22,6 +22,7 @@ from backcourse.practices.access import (
     staff_required,
 )
 from backcourse.practices.models import StaffMember
+from backcourse.practices.roles import Perm
 from backcourse.scheduling.forms import SessionForm, StatusForm
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.services import session_create, session_status_set
@@ -123,7 +124,7 @@ def _numbers_in_course(course_ids: set[int]) -> dict[int, int]:
     return numbers
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 def day(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     the_day = _parse_date(request.GET.get("date")) or today
@@ -147,7 +148,7 @@ def day(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 def week(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     start = _parse_date(request.GET.get("start")) or today
@@ -176,16 +177,16 @@ def week(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     """Book a session, prefilled from the client or course page (?client= / ?course=)."""
     course = client = None
     if request.GET.get("course"):
-        course = access_course(request, request.GET["course"], audit_what="session booking form")
+        course = access_course(request, request.GET["course"], perm=Perm.SCHEDULE)
         client = course.client
     elif request.GET.get("client"):
-        client = access_client(request, request.GET["client"], audit_what="session booking form")
+        client = access_client(request, request.GET["client"])
     form_kwargs = {"practice": request.practice, "client": client}
     if request.method == "POST":
         form = SessionForm(request.POST, **form_kwargs)
@@ -242,7 +243,7 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_POST
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(request, pk)
