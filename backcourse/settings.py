@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backcourse.security.middleware.BadInputMiddleware",
+    "backcourse.security.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +181,7 @@ INSTALLED_APPS += ["backcourse.booking"]
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
 MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]
 OTP_TOTP_ISSUER = "Backcourse"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator secret
 
 # Rate limits on the public forms that send email (counted from database rows, so they
 # hold across several app servers). 0 turns a limit off.

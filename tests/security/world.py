@@ -22,6 +22,7 @@ from backcourse.portal.consent import consent_texts_default
 from backcourse.portal.models import (
     CheckIn,
     ConsentRecord,
+    EmailToken,
     ErasureRequest,
     FollowUp,
     Intake,
@@ -29,6 +30,7 @@ from backcourse.portal.models import (
     ScreeningAnswer,
 )
 from backcourse.portal.screening import screening_questions_default
+from backcourse.portal.tokens import token_new
 from backcourse.practices.models import Practice
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import (
@@ -49,6 +51,8 @@ class World:
     tag: str
     staff: dict = field(default_factory=dict)  # role name -> StaffMember
     objects: dict = field(default_factory=dict)  # model label -> one row of this practice
+    secrets: dict = field(default_factory=dict)  # credentials in URLs (links, feeds)
+    markers: dict = field(default_factory=dict)  # text only certain roles may see
 
 
 def world_build(practice: Practice, tag: str) -> World:
@@ -161,6 +165,56 @@ def world_build(practice: Practice, tag: str) -> World:
         last_name=f"{tag}Pending",
         email=f"pia@{low}.example",
     )
+    # The other client's clinical data (their therapist is the colleague).
+    SessionRecord.objects.create(
+        session=other_session,
+        subjective=f"{tag} other-subjective",
+        plan=f"{tag} other-plan",
+        updated_by=w.staff["therapist2"].user,
+    )
+    Intake.objects.create(client=other_client, complaint=f"{tag} other-intake")
+    CheckIn.objects.create(session=other_session, pain=4, stress=2, note=f"{tag} other-checkin")
+
+    # Email links of the client: a sign-in link and a follow-up link (valid for a week).
+    secrets = {}
+    for purpose, at in [("sign_in", None), ("follow_up", session)]:
+        secret, hashed = token_new()
+        EmailToken.objects.create(
+            client=client,
+            purpose=purpose,
+            session=at,
+            token_hash=hashed,
+            created_at=START,
+            expires_at=START + timedelta(days=7),
+        )
+        secrets[purpose] = secret
+    w.secrets = {
+        "sign_in": secrets["sign_in"],
+        "follow_up": secrets["follow_up"],
+        "client_feed": client_feed.token,
+        "staff_feed": staff_feed.token,
+    }
+    w.markers = {
+        "client": [f"{tag}Clara", f"{tag}Client"],
+        "other_client": [f"{tag}Otto", f"{tag}Other"],
+        "clinical": [
+            f"{tag} {m}"
+            for m in [
+                "subjective",
+                "objective",
+                "assessment",
+                "soap plan",
+                "intake",
+                "history",
+                "checkin",
+                "asked",
+                "advice given",
+            ]
+        ],
+        "other_clinical": [
+            f"{tag} other-{m}" for m in ["subjective", "plan", "intake", "checkin"]
+        ],
+    }
     w.objects.update(
         {
             "practices.practice": practice,
