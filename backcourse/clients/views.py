@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backcourse.clients.models import Client
 from backcourse.clients.forms import ClientForm, ClientSearchForm
+from backcourse.clients.models import Client
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
 from backcourse.practices.access import access_client, scoped_clients, staff_required

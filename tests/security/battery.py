@@ -83,7 +83,7 @@ def _admin_model(name: str | None):
 def _regex_urls(route: str) -> list[str]:
     """Expand the few regex routes (the admin's app list, its catch-all)."""
     urls = [""]
-    for i, part in enumerate(route.split("\x00")):
+    for part in route.split("\x00"):
         if not part.startswith("RE"):
             urls = [u + part for u in urls]
             continue

@@ -211,9 +211,7 @@ def world_build(practice: Practice, tag: str) -> World:
                 "advice given",
             ]
         ],
-        "other_clinical": [
-            f"{tag} other-{m}" for m in ["subjective", "plan", "intake", "checkin"]
-        ],
+        "other_clinical": [f"{tag} other-{m}" for m in ["subjective", "plan", "intake", "checkin"]],
     }
     w.objects.update(
         {
