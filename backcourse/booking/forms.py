@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.scheduling.models import Room, SessionType
+from backcourse.security.limits import PlausibleDateField
 
 
 class ContactForm(forms.Form):
@@ -36,7 +37,7 @@ class SeriesForm(forms.Form):
     session_type = forms.ModelChoiceField(label=_("Kind of session"), queryset=SessionType.objects)
     therapist = forms.ModelChoiceField(label=_("Therapist"), queryset=None)
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects, required=False)
-    first_date = forms.DateField(
+    first_date = PlausibleDateField(
         label=_("First session on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     first_time = forms.TimeField(
@@ -111,7 +112,7 @@ def parse_utc(value: str | None) -> datetime | None:
 
 
 class RescheduleForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = PlausibleDateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
     at = forms.TimeField(
         label=_("New time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )

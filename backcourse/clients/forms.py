@@ -2,12 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.security.limits import limited_formfield
 
 
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "notes"]
+        formfield_callback = limited_formfield
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -5,6 +5,7 @@ from backcourse.courses.models import Course
 from backcourse.courses.services import PLAN_FIELDS
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.practices.models import StaffMember
+from backcourse.security.limits import limited_formfield
 
 
 class TherapistChoiceField(forms.ModelChoiceField):
@@ -33,6 +34,7 @@ class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = [*PLAN_FIELDS, "target_muscles"]
+        formfield_callback = limited_formfield
         widgets = {
             "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
 from backcourse.practices.models import StaffMember
+from backcourse.security.limits import PlausibleDateField
 
 
 class CalendarFeedForm(forms.Form):
@@ -17,7 +18,7 @@ class CalendarFeedForm(forms.Form):
     client = forms.ModelChoiceField(
         label=_("Client"), queryset=Client.objects.none(), required=False
     )
-    expires_on = forms.DateField(
+    expires_on = PlausibleDateField(
         label=_("Valid until (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

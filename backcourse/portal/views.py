@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +46,7 @@ from backcourse.practices.access import access_client, staff_required
 from backcourse.practices.roles import Perm
 from backcourse.scheduling.booking import day_label, local_time_label
 from backcourse.scheduling.models import Session
+from backcourse.security.redirects import redirect_next, safe_next_url
 
 
 def _site(request) -> str:
@@ -132,11 +133,9 @@ def password_view(request):
 @client_required(consent=False)
 def consent_view(request):
     texts = consent_missing_texts(request.client)
-    nxt = request.GET.get("next") or request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        nxt = ""
+    nxt = safe_next_url(request, request.GET.get("next") or request.POST.get("next"), "")
     if not texts:
-        return redirect(nxt or "portal:home")
+        return redirect_next(request, nxt, "portal:home")
     form = ConsentForm(request.POST or None, texts=texts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +144,7 @@ def consent_view(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Thank you. Your consent is recorded."))
-            return redirect(nxt or "portal:home")
+            return redirect_next(request, nxt, "portal:home")
     fields = [(t, form[f"text_{t.pk}"]) for t in texts]
     return render(request, "portal/consent.html", {"form": form, "fields": fields, "next": nxt})
 
@@ -501,7 +500,4 @@ def staff_consent_paper_view(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Paper consent recorded."))
-    nxt = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(reverse("home"))
+    return redirect_next(request, request.POST.get("next"), "home")

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from backcourse.audit.services import access_event_record
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.practices.roles import Perm, staff_has_perm
+from backcourse.security.limits import limit_form_field
 
 # Models shared by every practice (no practice of their own): not narrowed.
 GLOBAL_APPS = {"measures"}
@@ -84,7 +85,11 @@ class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
 
 class _ChoicesScoped:
     """Foreign-key and many-to-many choices limited to the owner's practice; the
-    `practice` field itself is hidden and fixed to it."""
+    `practice` field itself is hidden and fixed to it. Free text and dates get the
+    limits every other form has (security/limits.py)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return limit_form_field(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         owner = None if _is_superuser(request) else admin_owner(request)
@@ -265,6 +270,9 @@ class PracticeScopedInline(_ChoicesScoped):
 class GlobalVocabularyAdmin:
     """Mix into the ModelAdmin of a vocabulary every practice shares (measures, muscle
     regions, techniques): owners may look it up, only superusers change it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return limit_form_field(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def has_module_permission(self, request):
         if _is_superuser(request):

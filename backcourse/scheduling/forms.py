@@ -8,6 +8,7 @@ from backcourse.courses.models import Course
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, Session
 from backcourse.scheduling.services import session_conflicts
+from backcourse.security.limits import PlausibleDateField
 
 
 class TherapistChoiceField(forms.ModelChoiceField):
@@ -31,7 +32,7 @@ class SessionForm(forms.Form):
     therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
     course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), required=False)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +25,8 @@ from backcourse.practices.roles import Perm
 from backcourse.scheduling.forms import SessionForm, StatusForm
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.services import session_create, session_status_set
+from backcourse.security.limits import FIRST_DATE, LAST_DATE, date_is_plausible
+from backcourse.security.redirects import safe_next_url
 
 # The buttons shown on a session in the day view, by its current status.
 STATUS_BUTTONS = {
@@ -50,11 +51,26 @@ def _local_today(request: HttpRequest) -> date:
     return timezone.now().astimezone(request.practice.zone).date()
 
 
-def _parse_date(value: str | None) -> date | None:
+def _parse_date(value: str | None, request: HttpRequest | None = None) -> date | None:
+    """The date in `?date=` / `?start=`, or None (today) with a message when it is not
+    a date or not a plausible one (security/limits.py)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
+        day = None
+        if request is not None:
+            messages.error(
+                request, _("“%(value)s” is not a date; showing today.") % {"value": value[:20]}
+            )
+    if day is not None and not date_is_plausible(day):
+        if request is not None:
+            messages.error(
+                request,
+                _("Choose a date between %(first)s and %(last)s; showing today.")
+                % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+            )
         return None
+    return day
 
 
 def _therapist_filter(request: HttpRequest):
@@ -127,7 +143,7 @@ def _numbers_in_course(course_ids: set[int]) -> dict[int, int]:
 @staff_required(perm=Perm.SCHEDULE)
 def day(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
-    the_day = _parse_date(request.GET.get("date")) or today
+    the_day = _parse_date(request.GET.get("date"), request) or today
     selected, therapist, therapists = _therapist_filter(request)
     sessions = _sessions(request, the_day, 1, therapist)
     return render(
@@ -151,7 +167,7 @@ def day(request: HttpRequest) -> HttpResponse:
 @staff_required(perm=Perm.SCHEDULE)
 def week(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
-    start = _parse_date(request.GET.get("start")) or today
+    start = _parse_date(request.GET.get("start"), request) or today
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
     by_day: dict[date, list[Session]] = defaultdict(list)
@@ -249,11 +265,11 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(request, pk)
     form = StatusForm(request.POST)
     local = session.starts_at.astimezone(request.practice.zone)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = f"{reverse('scheduling:day')}?date={local.date().isoformat()}"
+    back = safe_next_url(
+        request,
+        request.POST.get("next"),
+        f"{reverse('scheduling:day')}?date={local.date().isoformat()}",
+    )
     if not form.is_valid():
         messages.error(request, _("Unknown status."))
         return redirect(back)

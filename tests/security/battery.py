@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from itertools import product
+from urllib.parse import parse_qsl
 
 from django.contrib import admin
 from django.db import transaction
@@ -27,6 +28,14 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from backcourse.practices.admin_scoping import practice_scoped
 
 BAD_ID = 2**63  # larger than any database integer: must be a 404, not a 500
+# Bad input in the query string (and, for POST, the form): a `next` that is no path,
+# dates of year 1 and 9999, numbers beyond any database integer, a NUL byte.
+BAD_QUERIES = [
+    "?next=abc&date=0001-01-01&start=0001-01-01&from=0001-01-01&to=0001-01-02",
+    "?next=//evil.example/&date=9999-12-31&start=9999-12-31&from=9999-12-30&to=9999-12-31"
+    f"&offset={BAD_ID}&limit={BAD_ID}&page={BAD_ID}",
+    "?q=a%00b&measure=pain%00&next=/%00",
+]
 ROUTE_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
 
@@ -176,7 +185,7 @@ def run_battery(
             tally.skipped.append(route)
             continue
         methods = ["get"] if route.startswith("admin/") else ["get", "post"]
-        for url, method in product(urls, methods):
+        for n, (url, method) in enumerate(product(urls, methods)):
             extra = {}
             if url.startswith("/api/v1/") and api_token:
                 extra["HTTP_AUTHORIZATION"] = f"Bearer {api_token}"
@@ -184,12 +193,17 @@ def run_battery(
             if "<" not in route and not route.startswith(("admin/", "api/v1/")):
                 # pages prefilled from the query string (?client=, ?course=, ?session=)
                 queries += [f"?client={i}&course={i}&session={i}" for i in values["ids"][:-1]]
+            if n < len(methods):  # the first URL of each route, once per method
+                queries += BAD_QUERIES
             for query in queries:
                 with transaction.atomic():
                     if method == "post" and url.startswith("/api/v1/"):
                         response = getattr(client, method)(
                             url + query, data={}, content_type="application/json", **extra
                         )
+                    elif method == "post":
+                        data = dict(parse_qsl(query.lstrip("?"))) if query else {}
+                        response = client.post(url + query, data=data, **extra)
                     else:
                         response = getattr(client, method)(url + query, **extra)
                     transaction.set_rollback(True)
