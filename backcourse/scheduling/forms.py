@@ -107,4 +107,4 @@ class StatusForm(forms.Form):
             )
         ]
     )
-    next = forms.CharField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
