@@ -68,9 +68,10 @@ class ErrorOut(Schema):
     detail: Any
 
 
-# Every operation may answer: not signed in (401), role without the permission (403),
-# not found or another practice's (404), invalid input (422).
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Every operation may answer: a body that is no JSON (400), not signed in (401), role
+# without the permission (403), not found or another practice's (404), invalid input
+# (422).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class Page(Schema):

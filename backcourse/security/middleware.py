@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import DataError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,11 @@ def _has_nul(request) -> str | None:
     content_type = request.META.get("CONTENT_TYPE", "")
     if request.method in ("POST", "PUT", "PATCH"):
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
-            for key, values in request.POST.lists():
+            try:
+                fields = request.POST.lists()
+            except MultiPartParserError:
+                return None  # Django answers a body it cannot parse with 400 itself
+            for key, values in fields:
                 if "\x00" in key or any("\x00" in v for v in values):
                     return "body"
         elif b"\x00" in request.body or b"\\u0000" in request.body:
