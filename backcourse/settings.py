@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backcourse.audit.context.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "backcourse.practices.middleware.PracticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
