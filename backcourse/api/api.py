@@ -19,6 +19,7 @@ from ninja.errors import HttpError, ValidationError
 
 from backcourse.api.auth import BearerToken, StaffSession
 from backcourse.api.services import MeasuresConflict, MeasureValue, session_measures_save
+from backcourse.audit.services import access_events_record_many
 from backcourse.courses.models import Course
 from backcourse.lib.numbers import plain_decimal
 from backcourse.measures.models import MeasureDefinition
@@ -365,7 +366,9 @@ def client_list(
 ):
     clients = scoped_clients(request).filter(is_archived=archived).search(q[:200])
     count = clients.count()
-    items = [_client_out(c) for c in clients[offset : offset + limit]]
+    page = list(clients[offset : offset + limit])
+    access_events_record_many(request=request, clients=page, what="API: client list")
+    items = [_client_out(c) for c in page]
     return {"count": count, "limit": limit, "offset": offset, "items": items}
 
 
@@ -528,6 +531,10 @@ def session_list(
         sessions = sessions.filter(status=status)
     sessions = sessions.order_by("starts_at", "id")
     count = sessions.count()
+    page = list(sessions[offset : offset + limit])
+    access_events_record_many(
+        request=request, clients=[s.client for s in page], what="API: session list"
+    )
     items = [
         {
             "id": s.pk,
@@ -540,7 +547,7 @@ def session_list(
             "course_id": s.course_id,
             "room": s.room.name if s.room else None,
         }
-        for s in sessions[offset : offset + limit]
+        for s in page
     ]
     return {"count": count, "limit": limit, "offset": offset, "items": items}
 

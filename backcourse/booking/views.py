@@ -270,7 +270,7 @@ def series(request, course_pk):
     """Plan a course's sessions, see every conflict (date and reason), resolve each
     (skip, an alternative time, or shift this and later dates by a day), then book all
     at once — or nothing."""
-    course = access_course(request, course_pk, perm=Perm.SCHEDULE)
+    course = access_course(request, course_pk, perm=Perm.SCHEDULE, audit_what="series booking form")
     practice = request.practice
     form = SeriesForm(
         request.POST or None, practice=practice, initial=SeriesForm.initial_for(course, practice)

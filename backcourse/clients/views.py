@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.clients.forms import ClientForm, ClientSearchForm
 from backcourse.clients.models import Client
 from backcourse.clients.services import client_create, client_update
@@ -40,6 +41,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         .order_by("last_name", "first_name", "id")
     )
     page = Paginator(clients, 50).get_page(request.GET.get("page"))
+    access_events_record_many(request=request, clients=page.object_list, what="client list")
     return render(
         request,
         "clients/list.html",

@@ -642,6 +642,9 @@ def erasure_confirm(*, erasure: ErasureRequest, by_user, now=None) -> ErasureReq
         raise PortalError(_("This request has already been decided."))
     client = erasure.client
     if client is not None:
+        from backcourse.portal.erasure import erasure_revoke_access
+
+        erasure_revoke_access(client=client, by_user=by_user, now=now)
         Intake.objects.filter(client=client).delete()
         CheckIn.objects.filter(session__client=client).delete()
         FollowUp.objects.filter(session__client=client).delete()

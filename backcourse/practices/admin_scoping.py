@@ -19,7 +19,7 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from backcourse.audit.services import access_event_record
+from backcourse.audit.services import access_event_record, access_events_record_many
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.practices.roles import Perm, staff_has_perm
 from backcourse.security.limits import limit_form_field
@@ -64,6 +64,24 @@ def practice_scoped(queryset: QuerySet, practice: Practice, *, admin_site=None) 
     return queryset.filter(**{path: practice.pk})
 
 
+def _clients_related_to(obj) -> list:
+    """Clients whose health data hangs below `obj` (what its delete page lists)."""
+    from django.contrib.admin.utils import NestedObjects
+
+    from backcourse.audit.signals import client_of
+
+    collector = NestedObjects(using="default")
+    collector.collect([obj])
+    clients = []
+    rows = [row for group in collector.data.values() for row in group]
+    rows += list(collector.protected)  # listed as what blocks the deletion
+    for row in rows:
+        client = client_of(row)
+        if client is not None:
+            clients.append(client)
+    return clients
+
+
 class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
     """The raw-id widget, whose label (the related object's name, shown beside the id)
     is looked up in the field's scoped queryset: an id of another practice's object,
@@ -102,7 +120,10 @@ class _ChoicesScoped:
         if queryset is None:
             queryset = model._default_manager.all()
         kwargs["queryset"] = practice_scoped(queryset, owner.practice, admin_site=self.admin_site)
-        if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+        # Clients and courses are picked by id, never from a list of every client's
+        # name and complaint (which would be a read of all of them).
+        identifying = model._meta.label_lower in ("clients.client", "courses.course")
+        if (db_field.name in self.raw_id_fields or identifying) and "widget" not in kwargs:
             kwargs["widget"] = ScopedForeignKeyRawIdWidget(
                 db_field.remote_field,
                 self.admin_site,
@@ -134,33 +155,70 @@ class PracticeScopedAdmin(_ChoicesScoped):
     """Mix into a ModelAdmin of practice-owned data (put it first)."""
 
     practice_path = "practice"
-    # Health data: every change page opened is written to the audit log, as on the
-    # staff pages. The client is found beside the practice (`session__practice` ->
-    # `session__client`), or is the object itself for clients.
-    audits_health_data = False
+    # Every admin page that shows a client's data (a change, history or delete page, or
+    # a list) writes one audit row per client shown, as the staff pages do. The client
+    # is found beside the practice (`session__practice` -> `session.client`), or is the
+    # object itself.
+    audits_health_data = False  # kept for the admins that set it; every page is audited
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        if self.audits_health_data and request.method == "GET" and response.status_code == 200:
+        self._audit_object(request, response, object_id, "admin: {name}")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_object(request, response, object_id, "admin: {name} history")
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        self._audit_object(request, response, object_id, "admin: {name} delete page")
+        if request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, object_id)
-            client = self._client_of(obj) if obj is not None else None
-            if client is not None:
-                access_event_record(
-                    request=request, client=client, what=f"admin: {obj._meta.verbose_name}"
+            if obj is not None:  # the page lists every related row that would go
+                access_events_record_many(
+                    request=request,
+                    clients=_clients_related_to(obj),
+                    what=f"admin: {obj._meta.verbose_name} delete page",
                 )
         return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if request.method == "GET" and response.status_code == 200 and cl is not None:
+            clients = [c for c in map(self._client_of, cl.result_list) if c is not None]
+            if clients:
+                access_events_record_many(
+                    request=request,
+                    clients=clients,
+                    what=f"admin: {self.model._meta.verbose_name_plural} list",
+                )
+        return response
+
+    def _audit_object(self, request, response, object_id, what: str) -> None:
+        if request.method != "GET" or response.status_code != 200:
+            return
+        obj = self.get_object(request, object_id)
+        client = self._client_of(obj) if obj is not None else None
+        if client is not None:
+            access_event_record(
+                request=request, client=client, what=what.format(name=obj._meta.verbose_name)
+            )
 
     def _client_of(self, obj):
         from backcourse.clients.models import Client
 
-        if isinstance(obj, Client):
-            return obj
         target = obj
-        for part in self.practice_path.split("__")[:-1] + ["client"]:
+        for part in self.practice_path.split("__")[:-1]:
             target = getattr(target, part, None)
             if target is None:
                 return None
-        return target
+        if isinstance(target, Client):
+            return target
+        client = getattr(target, "client", None)
+        return client if isinstance(client, Client) else None
 
     # --- who may use it ---------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,12 +30,19 @@ def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, session, form, record=record)
     try:
-        session_record_save(
-            session=session,
-            data=form.record_data(),
-            user=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
+        with transaction.atomic():  # the record and its audit row land together
+            session_record_save(
+                session=session,
+                data=form.record_data(),
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+            access_event_record(
+                request=request,
+                client=session.client,
+                what=f"session record {session.pk}",
+                action=AccessEvent.Action.CHANGE,
+            )
     except RecordConflict:
         # Someone saved this record since the form was loaded. Show what they saved,
         # keep everything this user typed, and let them save again on purpose: the
@@ -44,12 +52,6 @@ def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
         data["version"] = str(current.version if current else 0)
         form = SessionRecordForm(data, session=session, record=current)
         return _render(request, session, form, record=current, conflict=current, status=409)
-    access_event_record(
-        request=request,
-        client=session.client,
-        what=f"session record {session.pk}",
-        action=AccessEvent.Action.CHANGE,
-    )
     messages.success(request, _("Session record saved."))
     return redirect(_after_save_url(session))
 

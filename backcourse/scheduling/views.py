@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.portal.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
@@ -146,6 +147,9 @@ def day(request: HttpRequest) -> HttpResponse:
     the_day = _parse_date(request.GET.get("date"), request) or today
     selected, therapist, therapists = _therapist_filter(request)
     sessions = _sessions(request, the_day, 1, therapist)
+    access_events_record_many(
+        request=request, clients=[s.client for s in sessions], what=f"day view {the_day}"
+    )
     return render(
         request,
         "scheduling/day.html",
@@ -171,7 +175,11 @@ def week(request: HttpRequest) -> HttpResponse:
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
     by_day: dict[date, list[Session]] = defaultdict(list)
-    for s in _sessions(request, start, 7, therapist):
+    shown = _sessions(request, start, 7, therapist)
+    access_events_record_many(
+        request=request, clients=[s.client for s in shown], what=f"week view {start}"
+    )
+    for s in shown:
         by_day[s.local.date()].append(s)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
@@ -199,10 +207,12 @@ def session_new(request: HttpRequest) -> HttpResponse:
     """Book a session, prefilled from the client or course page (?client= / ?course=)."""
     course = client = None
     if request.GET.get("course"):
-        course = access_course(request, request.GET["course"], perm=Perm.SCHEDULE)
+        course = access_course(
+            request, request.GET["course"], perm=Perm.SCHEDULE, audit_what="session booking form"
+        )
         client = course.client
     elif request.GET.get("client"):
-        client = access_client(request, request.GET["client"])
+        client = access_client(request, request.GET["client"], audit_what="session booking form")
     form_kwargs = {"practice": request.practice, "client": client}
     if request.method == "POST":
         form = SessionForm(request.POST, **form_kwargs)
@@ -243,6 +253,12 @@ def session_new(request: HttpRequest) -> HttpResponse:
             **form_kwargs,
         )
         status = 200
+    # The course list names each client's complaint: a read of their health data.
+    access_events_record_many(
+        request=request,
+        clients=[c.client for c in form.fields["course"].queryset.select_related("client")],
+        what="session booking form",
+    )
     return render(
         request,
         "scheduling/session_form.html",

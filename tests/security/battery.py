@@ -53,6 +53,8 @@ class Tally:
     requests: int = 0
     leaks: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
+    audit_gaps: list[Finding] = field(default_factory=list)
+    audited_reads: int = 0
     statuses: Counter = field(default_factory=Counter)
     patterns: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -165,13 +167,26 @@ def battery_values(world_a, world_b) -> dict:
 
 
 def run_battery(
-    client, *, role: str, world_a, world_b, forbidden, api_token=None, tally=None, only=""
+    client,
+    *,
+    role: str,
+    world_a,
+    world_b,
+    forbidden,
+    audited=lambda url: [],
+    api_token=None,
+    tally=None,
+    only="",
 ):
     """Try every URL as `role` (the test client is already logged in as it).
 
     `forbidden(url) -> list[str]` gives the texts this role must not see at `url`;
-    `only` limits the run to routes starting with it.
+    `audited(url) -> list[str]` the health data that, when shown, must come with an
+    audit row written by the same request (else an *audit gap*); `only` limits the run
+    to routes starting with it.
     """
+    from backcourse.audit.models import AccessEvent
+
     tally = tally or Tally()
     client.raise_request_exception = False  # a crash is counted as the 500 it gives
     values = battery_values(world_a, world_b)
@@ -197,6 +212,7 @@ def run_battery(
                 queries += BAD_QUERIES
             for query in queries:
                 with transaction.atomic():
+                    events_before = AccessEvent.objects.count()
                     if method == "post" and url.startswith("/api/v1/"):
                         response = getattr(client, method)(
                             url + query, data={}, content_type="application/json", **extra
@@ -206,6 +222,8 @@ def run_battery(
                         response = client.post(url + query, data=data, **extra)
                     else:
                         response = getattr(client, method)(url + query, **extra)
+                    body = "" if response.status_code >= 500 else _body(response).lower()
+                    new_events = AccessEvent.objects.count() - events_before
                     transaction.set_rollback(True)
                 client.cookies = SimpleCookie(saved.output(header="", sep="\n"))
                 tally.requests += 1
@@ -215,10 +233,15 @@ def run_battery(
                 if status >= 500:
                     tally.errors.append(Finding(role, method, full, status, "server error"))
                     continue
-                body = _body(response).lower()
                 for text in forbidden(full):
                     if text.lower() in body:
                         tally.leaks.append(Finding(role, method, full, status, text))
+                shown = [t for t in audited(full) if t.lower() in body]
+                if shown and status == 200:
+                    if new_events:
+                        tally.audited_reads += 1
+                    else:
+                        tally.audit_gaps.append(Finding(role, method, full, status, shown[0]))
     return tally
 
 

@@ -53,6 +53,23 @@ def _login(client, role, world_a):
     return token
 
 
+def audited_for(role: str, world_a):
+    """Health data of practice A that, when a page shows it to staff (or to a calendar
+    app through a feed), must be logged by that same request."""
+    m = world_a.markers
+    health = m["clinical"] + m["other_clinical"] + m["complaints"]
+    feeds = (world_a.secrets["client_feed"], world_a.secrets["staff_feed"])
+
+    def audited(url: str) -> list[str]:
+        if role == "client":
+            return []  # a client reading their own data
+        if role == "anonymous":
+            return m["client"] + health if any(t in url for t in feeds) else []
+        return health
+
+    return audited
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_no_leak_and_no_server_error(client, world_a, world_b, role):
     with time_machine.travel(NOW, tick=False):
@@ -63,15 +80,19 @@ def test_no_leak_and_no_server_error(client, world_a, world_b, role):
             world_a=world_a,
             world_b=world_b,
             forbidden=forbidden_for(role, world_a, world_b),
+            audited=audited_for(role, world_a),
             api_token=token,
         )
     print(
         f"\n{role}: {tally.requests} requests over {tally.patterns} URL patterns, "
-        f"leaks {len(tally.leaks)}, 5xx {len(tally.errors)}, statuses {dict(tally.statuses)}"
+        f"leaks {len(tally.leaks)}, 5xx {len(tally.errors)}, audit gaps "
+        f"{len(tally.audit_gaps)} (audited reads {tally.audited_reads}), "
+        f"statuses {dict(tally.statuses)}"
     )
     assert not tally.skipped, tally.skipped
     assert tally.leaks == [], "\n".join(map(str, tally.leaks[:20]))
     assert tally.errors == [], "\n".join(map(str, tally.errors[:20]))
+    assert tally.audit_gaps == [], "\n".join(map(str, tally.audit_gaps[:30]))
 
 
 def test_the_battery_finds_a_leak_when_there_is_one(client, world_a, world_b):

@@ -211,6 +211,7 @@ def world_build(practice: Practice, tag: str) -> World:
                 "advice given",
             ]
         ],
+        "complaints": [f"{tag} sciatica", f"{tag} neck"],
         "other_clinical": [f"{tag} other-{m}" for m in ["subjective", "plan", "intake", "checkin"]],
     }
     w.objects.update(
