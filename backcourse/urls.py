@@ -18,5 +18,6 @@ urlpatterns = [
 
 urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
+    path("audit/", include("backcourse.audit.urls")),
     path("book/", include("backcourse.booking.urls")),
 ]

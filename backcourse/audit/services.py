@@ -3,6 +3,7 @@ change and its audit row are committed (or rolled back) together."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.http import HttpRequest
@@ -47,14 +48,15 @@ def _event(request, *, practice_id, client_id, what, action) -> AccessEvent:
     )
 
 
-def _already(request, client_id, action) -> bool:
-    """Changes are logged once per client and request (a record save touches many rows)."""
+def _already(request, client_id, action, kind="") -> bool:
+    """Changes are logged once per client and request (a record save touches many rows);
+    deletions once per client, request and kind of row."""
     if request is None or action == AccessEvent.Action.VIEW:
         return False
     written = getattr(request, "audit_written", None)
     if written is None:
         return False
-    key = (client_id, action)
+    key = (client_id, action, kind)
     if key in written:
         return True
     written.add(key)
@@ -92,7 +94,7 @@ def access_events_record_many(
 
 def access_event_deleted(*, request, practice_id: int, client_id: int, what: str) -> None:
     """The deletion of a client (or of their data): the id is kept in `client_ref`."""
-    if _already(request, client_id, AccessEvent.Action.DELETE):
+    if _already(request, client_id, AccessEvent.Action.DELETE, re.sub(r"\d+", "", what)):
         return
     event = _event(
         request,

@@ -160,6 +160,7 @@ class PracticeScopedAdmin(_ChoicesScoped):
     # is found beside the practice (`session__practice` -> `session.client`), or is the
     # object itself.
     audits_health_data = False  # kept for the admins that set it; every page is audited
+    audit_reads = True  # False only for the audit trail itself (no rows about rows)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -187,7 +188,12 @@ class PracticeScopedAdmin(_ChoicesScoped):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", None) and response.context_data.get("cl")
-        if request.method == "GET" and response.status_code == 200 and cl is not None:
+        if (
+            self.audit_reads
+            and request.method == "GET"
+            and response.status_code == 200
+            and cl is not None
+        ):
             clients = [c for c in map(self._client_of, cl.result_list) if c is not None]
             if clients:
                 access_events_record_many(
@@ -198,7 +204,7 @@ class PracticeScopedAdmin(_ChoicesScoped):
         return response
 
     def _audit_object(self, request, response, object_id, what: str) -> None:
-        if request.method != "GET" or response.status_code != 200:
+        if not self.audit_reads or request.method != "GET" or response.status_code != 200:
             return
         obj = self.get_object(request, object_id)
         client = self._client_of(obj) if obj is not None else None
