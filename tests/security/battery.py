@@ -54,6 +54,7 @@ class Tally:
     leaks: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     audit_gaps: list[Finding] = field(default_factory=list)
+    cache_gaps: list[Finding] = field(default_factory=list)
     audited_reads: int = 0
     statuses: Counter = field(default_factory=Counter)
     patterns: int = 0
@@ -190,6 +191,7 @@ def run_battery(
     tally = tally or Tally()
     client.raise_request_exception = False  # a crash is counted as the 500 it gives
     values = battery_values(world_a, world_b)
+    personal_texts = [text for texts in world_a.markers.values() for text in texts]
     saved = SimpleCookie(client.cookies.output(header="", sep="\n"))
     for route, name in url_patterns():
         if not route.startswith(only):
@@ -236,6 +238,9 @@ def run_battery(
                 for text in forbidden(full):
                     if text.lower() in body:
                         tally.leaks.append(Finding(role, method, full, status, text))
+                personal = [t for t in personal_texts if t.lower() in body]
+                if personal and "no-store" not in response.get("Cache-Control", ""):
+                    tally.cache_gaps.append(Finding(role, method, full, status, personal[0]))
                 shown = [t for t in audited(full) if t.lower() in body]
                 if shown and status == 200:
                     if new_events:

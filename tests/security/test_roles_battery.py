@@ -87,12 +87,14 @@ def test_no_leak_and_no_server_error(client, world_a, world_b, role):
         f"\n{role}: {tally.requests} requests over {tally.patterns} URL patterns, "
         f"leaks {len(tally.leaks)}, 5xx {len(tally.errors)}, audit gaps "
         f"{len(tally.audit_gaps)} (audited reads {tally.audited_reads}), "
+        f"no-store gaps {len(tally.cache_gaps)}, "
         f"statuses {dict(tally.statuses)}"
     )
     assert not tally.skipped, tally.skipped
     assert tally.leaks == [], "\n".join(map(str, tally.leaks[:20]))
     assert tally.errors == [], "\n".join(map(str, tally.errors[:20]))
     assert tally.audit_gaps == [], "\n".join(map(str, tally.audit_gaps[:30]))
+    assert tally.cache_gaps == [], "\n".join(map(str, tally.cache_gaps[:30]))
 
 
 def test_the_battery_finds_a_leak_when_there_is_one(client, world_a, world_b):
