@@ -44,6 +44,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(request.user)
     if device is not None:
         form = CodeForm(request.POST or None, device=device)
+        practice = getattr(request, "practice", None)
+        if request.method == "POST" and practice is not None and practice.require_two_factor:
+            messages.error(
+                request, _("Your practice requires two-factor login; it cannot be turned off.")
+            )
+            return redirect("accounts:two_factor")
         if request.method == "POST" and form.is_valid():
             two_factor_disable(user=request.user)
             messages.success(request, _("Two-factor login is off."))
