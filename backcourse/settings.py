@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "backcourse.portal",
     "backcourse.api",
     "backcourse.audit",
+    "backcourse.security",
 ]
 
 MIDDLEWARE = [
