@@ -3,7 +3,6 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 
@@ -21,9 +20,17 @@ def held_a(course_a):
     return f.SessionFactory(course=course_a, starts_at=HELD, status="completed")
 
 
+@pytest.fixture(autouse=True)
+def _now(time_machine):
+    """Every step of these tests (sending, opening the link, answering) runs under one
+    clock: the link lives a few days, so an unfrozen step would depend on today's date."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
+
+
 def _send(capture):
     out = StringIO()
-    with time_machine.travel(NOW), capture(execute=True):
+    with capture(execute=True):
         call_command("send_followups", stdout=out)
     return out.getvalue()
 
@@ -41,13 +48,13 @@ def test_it_sends_once_per_session(held_a, course_a, django_capture_on_commit_ca
 
 
 def test_one_tap_answer_is_stored_and_feeds_the_course(
-    client, held_a, course_a, django_capture_on_commit_callbacks
+    client, _now, held_a, course_a, django_capture_on_commit_callbacks
 ):
     _send(django_capture_on_commit_callbacks)
     path = _path(mail.outbox[0])
     assert client.get(path).status_code == 200
-    with time_machine.travel(NOW + timedelta(hours=1)):
-        response = client.post(path, {"value": "4"})
+    _now.move_to(NOW + timedelta(hours=1), tick=False)
+    response = client.post(path, {"value": "4"})
     assert b"Thank you" in response.content
     points = followups_for_course(course_a)
     assert [(p.session_id, p.value) for p in points] == [(held_a.pk, 4.0)]

@@ -196,6 +196,37 @@ httpd.serve_forever()
 """
 
 
+READY_WITHIN_S = 180  # a loaded 2-core machine may take long to import Django and numpy
+
+
+def wait_until_serving(url: str, server, log_path, within_s: float = READY_WITHIN_S) -> None:
+    """Poll `url` until the server process answers, with bounded retries on any connection
+    error (refused, reset, timed out, a half-written response). Fails with the server's
+    own output if it exits or does not answer in time."""
+    import http.client
+
+    deadline = time_module.monotonic() + within_s
+    last_error: BaseException | None = None
+    while time_module.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(
+                f"the server process exited with {server.returncode} before serving:\n"
+                + log_path.read_text(errors="replace")[-4000:]
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered, even if not with 200
+        except (OSError, http.client.HTTPException) as exc:
+            last_error = exc
+            time_module.sleep(0.2)
+    pytest.fail(
+        f"the server did not answer {url} within {within_s} s (last error: {last_error!r}):\n"
+        + log_path.read_text(errors="replace")[-4000:]
+    )
+
+
 def _free_port() -> int:
     import socket
 
@@ -230,21 +261,18 @@ def test_200_concurrent_conflicting_bookings_on_sqlite(tmp_path):
     ).stdout
     tokens = json.loads(out.strip().splitlines()[-1])
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", SQLITE_SERVER, str(port)],
-        env={**env, "DJANGO_SETTINGS_MODULE": "backcourse.settings"},
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server_log = tmp_path / "server.log"
+    with server_log.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-c", SQLITE_SERVER, str(port)],
+            env={**env, "DJANGO_SETTINGS_MODULE": "backcourse.settings"},
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/book/storm/", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time_module.sleep(0.1)
+        wait_until_serving(base + "/book/storm/", server, server_log)
         urls = [f"{base}/book/storm/confirm/{token}/" for token in tokens]
         start = threading.Barrier(REQUESTS)
 
