@@ -38,6 +38,8 @@ def ensure_venv() -> None:
 def demo(args: list[str]) -> None:
     ensure_venv()
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    # No worker runs with the demo: its emails (to the console) are sent at once.
+    env.setdefault("EMAIL_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
     # The default SQLite file lives in var/, which a fresh clone does not have (gitignored).
     Path(os.environ.get("BACKCOURSE_DATA_DIR") or ROOT / "var").mkdir(parents=True, exist_ok=True)
     manage = [str(PY), "manage.py"]

@@ -5,9 +5,11 @@ variables (see README). Defaults are safe for local use: SQLite, console email, 
 only when asked for.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.env import env_bool, env_int, env_list, env_str
@@ -16,14 +18,19 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("BACKCOURSE_DATA_DIR", str(BASE_DIR.parent / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# Sessions, sign-in links and booking confirmations are signed with this key; a key
+# everybody knows would let anybody forge them. So without DEBUG (i.e. anywhere but a
+# laptop) it must be set, or nothing starts. `dev.py demo` turns DEBUG on; the tests
+# set a key of their own (tests/settings.py).
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("BACKCOURSE_REQUIRE_SECRET_KEY", False):
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Local use only: a fixed development key. Production sets SECRET_KEY.
-    SECRET_KEY = "backcourse-insecure-development-key-change-me-in-production"  # noqa: S105
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random value, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`, or set "
+            "DEBUG=1 on a development machine."
+        )
+    SECRET_KEY = "backcourse-insecure-development-key"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -54,6 +61,7 @@ INSTALLED_APPS = [
     "backcourse.api",
     "backcourse.audit",
     "backcourse.security",
+    "backcourse.demo",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +166,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Backcourse <noreply@localhos
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+    },
+    # Every email but the reminders (notifications/outbox.py), sent by its own worker:
+    # `manage.py db_worker --backend email`.
+    "email": {
+        "BACKEND": env_str("EMAIL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -216,6 +229,26 @@ INSTALLED_APPS += ["backcourse.notifications"]
 # Public self-booking pages and the series page (issue 4).
 INSTALLED_APPS += ["backcourse.booking"]
 
+# The front desk's calendar grid (issue 12).
+INSTALLED_APPS += [
+    "backcourse.calendar",
+    "backcourse.setup",
+    "backcourse.closures",
+    "backcourse.waitlist",
+    "backcourse.sms",
+]
+# Text messages, like EMAIL_BACKEND: console (default), file, locmem (tests), twilio.
+SMS_BACKEND = env_str("SMS_BACKEND", "backcourse.sms.backends.console.SmsBackend")
+SMS_SENDER = env_str("SMS_SENDER", "")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
+SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_API_URL = env_str("SMS_TWILIO_API_URL", "")
+# Region for phone numbers typed without a country code.
+PHONE_REGION = env_str("PHONE_REGION", "DE")
+# How long a freed slot offered from the waitlist is held for the person offered it.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
+
 # JSON API (django-ninja) and two-factor login for staff.
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
 MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]
@@ -228,3 +261,21 @@ BOOKING_REQUESTS_PER_EMAIL_HOUR = env_int("BOOKING_REQUESTS_PER_EMAIL_HOUR", 5)
 BOOKING_REQUESTS_PER_IP_HOUR = env_int("BOOKING_REQUESTS_PER_IP_HOUR", 20)
 SIGNIN_LINKS_PER_EMAIL_15MIN = env_int("SIGNIN_LINKS_PER_EMAIL_15MIN", 5)
 SIGNIN_LINKS_PER_IP_15MIN = env_int("SIGNIN_LINKS_PER_IP_15MIN", 20)
+
+# --- Reminders (notifications/) ------------------------------------------------------
+# How long a reminder may stay "sending" before a later scan assumes the worker died
+# between claiming it and handing it to the mail server, and sends it again.
+REMINDER_CLAIM_TIMEOUT = timedelta(seconds=env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 15 * 60))
+# A maintenance reminder due further back than this is not sent: it would only surprise
+# a client who left long ago (e.g. right after an import).
+MAINTENANCE_REMINDER_LOOKBACK = timedelta(days=env_int("MAINTENANCE_REMINDER_LOOKBACK_DAYS", 14))
+# At most this many reminders per scan; the next scan takes the rest.
+REMINDER_SCAN_LIMIT = env_int("REMINDER_SCAN_LIMIT", 500)
+
+# --- Client pages (portal/) ------------------------------------------------------------
+# A validated questionnaire is asked at the start of a course and every this many held
+# sessions.
+BACKCOURSE_QUESTIONNAIRE_EVERY = env_int("BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+
+# Prices, packages, invoices and payments (issue 11).
+INSTALLED_APPS += ["backcourse.billing"]

@@ -20,4 +20,9 @@ urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
     path("audit/", include("backcourse.audit.urls")),
     path("book/", include("backcourse.booking.urls")),
+    path("billing/", include("backcourse.billing.urls")),
+    path("calendar/", include("backcourse.calendar.urls")),
+    path("settings/", include("backcourse.setup.urls")),
+    path("waitlist/", include("backcourse.waitlist.urls")),
+    path("me/reminders/", include("backcourse.sms.urls")),
 ]

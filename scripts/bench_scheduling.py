@@ -9,11 +9,11 @@
    1,000,000 one-hour sessions written with COPY under the live exclusion constraints.
    Each therapist's past ~3 years are fully booked; the next 8 weeks are half booked
    (every other hour), so the four-week search has real busy intervals to step around.
-2. Availability: `backcourse.scheduling.availability.available_slots` (the service the
+2. Availability: `backcourse.scheduling.selectors.available_slots` (the service the
    booking page calls) for a four-week window, ~50 searches with random start days,
    for "any therapist" (all 100) and for one therapist. Prints p50/p95.
 3. Booking throughput: 32 concurrent clients (processes, each with its own connection)
-   book through `backcourse.scheduling.booking.session_book` — the real service: hours,
+   book through `backcourse.scheduling.services.session_book` — the real service: hours,
    breaks, time off, client overlap, then INSERT under the exclusion constraint. One in
    ten attempts deliberately targets a slot another client also targets, so "slot
    taken" answers occur; those are expected answers, counted apart from errors (any
@@ -205,8 +205,8 @@ def pct(values: list[float], q: float) -> float:
 def bench_availability(args) -> dict[str, tuple[float, float, int]]:
     """{label: (p50 ms, p95 ms, median free slots)} of four-week searches."""
     from backcourse.practices.models import Practice
-    from backcourse.scheduling.availability import available_slots, bookable_therapists
     from backcourse.scheduling.models import SessionType
+    from backcourse.scheduling.selectors import available_slots, bookable_therapists
 
     practice = Practice.objects.get(slug="bench")
     session_type = SessionType.objects.get(practice=practice)
@@ -256,7 +256,7 @@ def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
     """Per client process: (therapist_id, start, client_id) attempts on free future slots."""
     from backcourse.clients.models import Client
     from backcourse.practices.models import Practice
-    from backcourse.scheduling.availability import bookable_therapists
+    from backcourse.scheduling.selectors import bookable_therapists
 
     practice = Practice.objects.get(slug="bench")
     therapist_ids = list(bookable_therapists(practice).values_list("id", flat=True))
@@ -300,8 +300,9 @@ def _book_worker(plan, url, barrier, out):
     connections.close_all()
     from backcourse.clients.models import Client
     from backcourse.practices.models import Practice, StaffMember
-    from backcourse.scheduling.booking import BookingError, SlotTaken, session_book
+    from backcourse.scheduling.errors import SchedulingError
     from backcourse.scheduling.models import SessionType
+    from backcourse.scheduling.services import session_book
 
     practice = Practice.objects.get(slug="bench")
     session_type = SessionType.objects.get(practice=practice)
@@ -320,10 +321,11 @@ def _book_worker(plan, url, barrier, out):
                 session_type=session_type,
             )
             booked += 1
-        except SlotTaken:
-            taken += 1
-        except BookingError:
-            refused += 1
+        except SchedulingError as exc:
+            if exc.is_conflict:
+                taken += 1
+            else:
+                refused += 1
         except Exception as exc:  # noqa: BLE001 - every unexpected failure is counted
             errors += 1
             first_error = first_error or f"{type(exc).__name__}: {exc}"
@@ -376,8 +378,9 @@ def bench_single_client(args) -> dict:
 
     from backcourse.clients.models import Client
     from backcourse.practices.models import Practice, StaffMember
-    from backcourse.scheduling.booking import BookingError, session_book
+    from backcourse.scheduling.errors import SchedulingError
     from backcourse.scheduling.models import SessionType
+    from backcourse.scheduling.services import session_book
 
     if not args.single_attempts:
         return {}
@@ -400,7 +403,7 @@ def bench_single_client(args) -> dict:
                 )
             booked += 1
             queries = queries or [q["sql"].split()[0] for q in captured.captured_queries]
-        except BookingError:
+        except SchedulingError:
             refused += 1
         except Exception:  # noqa: BLE001 - counted
             errors += 1

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from backcourse.accounts import views
+from backcourse.accounts import invitations, views
 from backcourse.accounts.forms import StaffPasswordResetForm
 
 app_name = "accounts"
@@ -54,5 +54,14 @@ urlpatterns += [
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
+    ),
+]
+
+# A colleague's one-time link from the owner's invitation (issue 12).
+urlpatterns += [
+    path(
+        "invitation/<uidb64>/<token>/",
+        invitations.invitation_accept,
+        name="invitation",
     ),
 ]

@@ -7,10 +7,11 @@ missing ones, and reads of health data are audited. Times are ISO 8601 in UTC.
 
 import math
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,12 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from backcourse.api.auth import BearerToken, StaffSession
-from backcourse.api.services import MeasuresConflict, MeasureValue, session_measures_save
-from backcourse.audit.services import access_events_record_many
+from backcourse.audit.models import AccessEvent
+from backcourse.audit.services import access_event_record, access_events_record_many
 from backcourse.courses.models import Course
-from backcourse.lib.numbers import plain_decimal
 from backcourse.measures.models import MeasureDefinition
+from backcourse.measures.validation import measure_value_error, measure_value_stored
+from backcourse.outcomes import selectors as outcomes
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -33,6 +35,12 @@ from backcourse.practices.access import (
 from backcourse.practices.roles import Perm
 from backcourse.records.models import Measurement
 from backcourse.records.selectors import course_measure_table
+from backcourse.records.services import (
+    MeasureValue,
+    RecordConflict,
+    RecordRefused,
+    session_record_measures_set,
+)
 from backcourse.scheduling.models import Session
 from backcourse.security.limits import FIRST_DATE, LAST_DATE, date_is_plausible
 
@@ -203,9 +211,6 @@ def _field_error(where: str, name: str, message: str) -> dict:
     return {"type": "value_error", "loc": [where, name], "msg": str(message)}
 
 
-_plain = plain_decimal
-
-
 def _f(v) -> float | None:
     return None if v is None else float(v)
 
@@ -288,31 +293,17 @@ def _measure_values(payload: MeasuresIn) -> list[MeasureValue]:
         if value is None:
             continue
         measure = measures.get(code)
-        message = None
-        if measure is None or not measure.is_active:
-            message = _("This measure is not in use.")
-        elif not value.is_finite():
-            message = _("Enter a number.")
-        elif value < measure.min_value or value > measure.max_value:
-            message = _("%(name)s must be between %(low)s and %(high)s.") % {
-                "name": measure.label,
-                "low": _plain(measure.min_value),
-                "high": _plain(measure.max_value),
-            }
-        elif measure.step and (value - measure.min_value) % measure.step != 0:
-            message = _("%(name)s is measured in steps of %(step)s.") % {
-                "name": measure.label,
-                "step": _plain(measure.step),
-            }
-        else:
-            try:
-                value = value.quantize(Decimal("0.1"))
-            except InvalidOperation:
-                message = _("Enter a number.")
+        message = (
+            measure_value_error(measure, value)
+            if measure is not None
+            else _("This measure is not in use.")
+        )
         if message:
             errors.append(_field_error("body", name, message))
         else:
-            values.append(MeasureValue(measure=measure, moment=moment, value=value))
+            values.append(
+                MeasureValue(measure=measure, moment=moment, value=measure_value_stored(value))
+            )
     if errors:
         raise ValidationError(errors)
     return values
@@ -455,11 +446,9 @@ def course_effect_detail(
     course_id: int,
     measure: str = Query("pain", description="A measure code, e.g. pain, stress, tension_sum."),
 ):
-    from backcourse.outcomes import selectors
-
     course = access_course(request, course_id)
     code = measure.strip()
-    if code != selectors.TENSION_SUM and selectors.measure_definition(code) is None:
+    if code != outcomes.TENSION_SUM and outcomes.measure_definition(code) is None:
         raise ValidationError(
             [
                 _field_error(
@@ -469,16 +458,14 @@ def course_effect_detail(
                 )
             ]
         )
-    from backcourse.audit.services import access_event_record
-
     access_event_record(request=request, client=course.client, what=f"API: course effect ({code})")
-    rows = selectors.course_rows(course)
-    points = selectors.course_points(course, code, rows=rows)
-    effect = selectors.course_effect(course, code, request=request, rows=rows)
+    rows = outcomes.course_rows(course)
+    points = outcomes.course_points(course, code, rows=rows)
+    effect = outcomes.course_effect(course, code, request=request, rows=rows)
     return {
         "course_id": course.pk,
         "measure": code,
-        "goal": selectors.course_goal(course, code, points),
+        "goal": outcomes.course_goal(course, code, points),
         "effect": _finite(effect.to_dict()),
     }
 
@@ -565,18 +552,25 @@ def session_measures(request: HttpRequest, session_id: int, payload: MeasuresIn)
     error per field)."""
     session = access_session(request, session_id, perm=Perm.CLINICAL_WRITE)
     _require_json_object_with_values(request)
-    if session.status in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
-        raise HttpError(409, _("This session did not take place; it has no measures."))
     values = _measure_values(payload)
     try:
-        record = session_measures_save(
-            session=session,
-            values=values,
-            user=request.user,
-            request=request,
-            expected_version=payload.version,
-        )
-    except MeasuresConflict as exc:
+        with transaction.atomic():  # the measures and their audit row land together
+            record = session_record_measures_set(
+                session=session,
+                values=values,
+                user=request.user,
+                expected_version=payload.version,
+            )
+            access_event_record(
+                request=request,
+                client=session.client,
+                what=f"API: measures of session {session.pk}",
+                action=AccessEvent.Action.CHANGE,
+            )
+    except RecordRefused as exc:
+        # Consent and the held-session rule: the record form's words, exactly.
+        raise HttpError(409, exc.message) from exc
+    except RecordConflict as exc:
         raise HttpError(
             409, _("The record of this session changed since you read it; read it again.")
         ) from exc
@@ -585,3 +579,6 @@ def session_measures(request: HttpRequest, session_id: int, payload: MeasuresIn)
         "version": record.version,
         "measures": _record_measures(record),
     }
+
+
+api.add_router("/billing", "backcourse.billing.api.router")  # invoices, payments, packages

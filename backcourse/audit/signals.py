@@ -23,12 +23,12 @@ HEALTH_MODELS = {
     "records.sessionrecord": "session.client",
     "records.measurement": "record.session.client",
     "records.tensionreading": "record.session.client",
-    "portal.intake": "client",
-    "portal.screeninganswer": "intake.client",
+    "clients.intake": "client",
+    "clients.screeninganswer": "intake.client",
     "portal.checkin": "session.client",
     "portal.followup": "session.client",
     "portal.questionnaireresponse": "client",
-    "portal.consentrecord": "client",
+    "clients.consentrecord": "client",
 }
 
 

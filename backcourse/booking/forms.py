@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.lib.slots import local_to_utc
 from backcourse.scheduling.models import Room, SessionType
+from backcourse.scheduling.selectors import bookable_therapists
 from backcourse.security.limits import PlausibleDateField
 
 
@@ -63,8 +65,6 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args, practice, **kwargs):
         super().__init__(*args, **kwargs)
-        from backcourse.scheduling.availability import bookable_therapists
-
         self.practice = practice
         self.fields["session_type"].queryset = SessionType.objects.filter(
             practice=practice, is_active=True
@@ -76,8 +76,6 @@ class SeriesForm(forms.Form):
         data = super().clean()
         day, at = data.get("first_date"), data.get("first_time")
         if day and at:
-            from backcourse.scheduling.availability import local_to_utc
-
             first = local_to_utc(day, at, self.practice.zone)
             if first < timezone.now():
                 self.add_error("first_date", _("The first session must be in the future."))

@@ -13,19 +13,25 @@ from functools import wraps
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backcourse.booking.forms import ContactForm, SeriesForm, parse_utc
-from backcourse.practices.access import access_course, staff_required
+from backcourse.booking import pending
+from backcourse.booking.forms import ContactForm, RescheduleForm, SeriesForm, parse_utc
+from backcourse.lib.slots import local_to_utc
+from backcourse.practices.access import access_course, access_session, staff_required
 from backcourse.practices.models import Practice
 from backcourse.practices.roles import Perm
-from backcourse.scheduling import availability as av
-from backcourse.scheduling import booking
-from backcourse.scheduling.models import SessionType
+from backcourse.scheduling import errors as codes
+from backcourse.scheduling import selectors, services
+from backcourse.scheduling import series as series_booking
+from backcourse.scheduling.errors import SchedulingError
+from backcourse.scheduling.formats import day_label, local_time_label, when_text
+from backcourse.scheduling.forms import overrides_confirmed
+from backcourse.scheduling.models import Session, SessionType
 
 DAYS_PER_PAGE = 7
 MAX_DAYS_AHEAD = 8 * 7
@@ -52,10 +58,10 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _status_for(error: booking.BookingError) -> int:
-    if isinstance(error, booking.TooManyRequests):
+def _status_for(error: SchedulingError) -> int:
+    if error.code == codes.TOO_MANY_REQUESTS:
         return 429
-    if isinstance(error, booking.SlotTaken | booking.AlreadyConfirmed):
+    if error.is_conflict:
         return 409
     return 400
 
@@ -78,7 +84,7 @@ def _slot_groups(practice, slots, type_id, therapist_param):
         day = slot.starts_at.astimezone(practice.zone).date()
         groups.setdefault(day, []).append(
             (
-                booking.local_time_label(practice, slot.starts_at),
+                local_time_label(practice, slot.starts_at),
                 _url(
                     practice,
                     type=type_id,
@@ -87,7 +93,7 @@ def _slot_groups(practice, slots, type_id, therapist_param):
                 ),
             )
         )
-    return [(booking.day_label(practice, d), items) for d, items in groups.items()]
+    return [(day_label(practice, d), items) for d, items in groups.items()]
 
 
 @public_practice
@@ -98,7 +104,7 @@ def start(request, practice):
     if not practice.online_booking:
         return render(request, "booking/closed.html", context)
     kinds = SessionType.objects.filter(practice=practice, bookable_online=True, is_active=True)
-    therapists = list(av.bookable_therapists(practice))
+    therapists = list(selectors.bookable_therapists(practice))
     context.update(kinds=kinds, therapists=therapists)
     errors = []
 
@@ -138,7 +144,7 @@ def start(request, practice):
     if slot_raw and starts_at is None:
         errors.append(_("That time could not be read. Please choose a time from the list."))
     if starts_at is not None and starts_at < timezone.now():
-        errors.append(str(booking.REASONS[av.PAST]))
+        errors.append(str(codes.MESSAGES[codes.PAST]))
         starts_at = None
     if starts_at is None:
         return _slots_page(request, practice, kind, therapist, therapist_param, context, errors)
@@ -146,13 +152,13 @@ def start(request, practice):
     context.update(
         step=4,
         starts_at=starts_at,
-        when=booking._when_text(practice, starts_at),
+        when=when_text(practice, starts_at),
         slots_url=_url(practice, type=kind.pk, therapist=therapist_param),
     )
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            booking.pending_booking_create(
+            pending.pending_booking_create(
                 practice=practice,
                 session_type=kind,
                 therapist=therapist,
@@ -161,13 +167,13 @@ def start(request, practice):
                 requested_ip=request.META.get("REMOTE_ADDR") or None,
                 **form.cleaned_data,
             )
-        except booking.BookingError as exc:
+        except SchedulingError as exc:
             context.update(form=form, errors=[exc.message])
             response = render(
                 request, "booking/step_contact.html", context, status=_status_for(exc)
             )
-            if isinstance(exc, booking.TooManyRequests):
-                response["Retry-After"] = str(int(booking.RATE_WINDOW.total_seconds()))
+            if exc.code == codes.TOO_MANY_REQUESTS:
+                response["Retry-After"] = str(int(pending.RATE_WINDOW.total_seconds()))
             return response
         return redirect(reverse("booking:sent", kwargs={"slug": practice.slug}))
     context["form"] = form
@@ -184,7 +190,7 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
         except ValueError:
             errors.append(_("That date could not be read; showing the next days instead."))
     first_day = min(max(first_day, today), today + timedelta(days=MAX_DAYS_AHEAD))
-    slots = av.available_slots(
+    slots = selectors.available_slots(
         practice=practice,
         session_type=kind,
         therapist=therapist,
@@ -234,28 +240,28 @@ def confirm(request, practice, token):
     POST books it. Expired, forged or reused links: a clear message, nothing changes."""
     context = {"practice": practice, "step": 5}
     try:
-        pending = booking.pending_from_token(token, practice=practice)
-    except booking.BookingError as exc:
+        request_row = pending.pending_from_token(token, practice=practice)
+    except SchedulingError as exc:
         return _confirm_error(request, context, exc)
-    context.update(pending=pending, when=booking._when_text(practice, pending.starts_at))
-    if pending.confirmed_at is not None:
-        return _confirm_error(request, context, booking.AlreadyConfirmed())
+    context.update(pending=request_row, when=when_text(practice, request_row.starts_at))
+    if request_row.confirmed_at is not None:
+        return _confirm_error(request, context, SchedulingError(codes.ALREADY_CONFIRMED))
     if request.method == "GET":
         return render(request, "booking/confirm.html", context)
     try:
-        session = booking.pending_booking_confirm(token=token, practice=practice)
-    except booking.BookingError as exc:
+        session = pending.pending_booking_confirm(token=token, practice=practice)
+    except SchedulingError as exc:
         return _confirm_error(request, context, exc)
     if _wants_json(request):
         return JsonResponse({"ok": True, "session": session.pk}, status=201)
-    context.update(session=session, when=booking._when_text(practice, session.starts_at))
+    context.update(session=session, when=when_text(practice, session.starts_at))
     return render(request, "booking/booked.html", context, status=201)
 
 
 def _confirm_error(request, context, exc):
     status = _status_for(exc)
     if _wants_json(request):
-        code = "slot_taken" if isinstance(exc, booking.SlotTaken) else "refused"
+        code = "slot_taken" if exc.is_conflict else "refused"
         return JsonResponse({"ok": False, "error": code, "message": exc.message}, status=status)
     context.update(error=exc.message, restart_url=_url(context["practice"]))
     return render(request, "booking/confirm_error.html", context, status=status)
@@ -282,7 +288,7 @@ def series(request, course_pk):
         )
 
     data = form.cleaned_data
-    base = booking.series_dates(
+    base = series_booking.series_dates(
         first=data["first"],
         intensive_count=data["intensive_count"],
         intensive_every_days=data["intensive_every_days"],
@@ -293,7 +299,7 @@ def series(request, course_pk):
     )
     offsets, choices = _resolutions(request.POST, len(base))
     starts = [_shift_days(start, offsets[i], practice.zone) for i, start in enumerate(base)]
-    plan = booking.series_plan(
+    plan = series_booking.series_plan(
         practice=practice,
         therapist=data["therapist"],
         client=course.client,
@@ -311,15 +317,16 @@ def series(request, course_pk):
             context["errors"] = [_("Resolve every conflict before booking. Nothing was booked.")]
             return render(request, "booking/series.html", context, status=409)
         try:
-            sessions = booking.series_book(
+            sessions = series_booking.series_book(
                 practice=practice,
                 course=course,
                 therapist=data["therapist"],
                 session_type=data["session_type"],
                 starts=to_book,
                 room=data["room"],
+                by=request.user,
             )
-        except booking.BookingError as exc:
+        except SchedulingError as exc:
             context["errors"] = [exc.message]
             return render(request, "booking/series.html", context, status=_status_for(exc))
         messages.success(request, _("%(n)s sessions booked as one series.") % {"n": len(sessions)})
@@ -350,14 +357,11 @@ def _shift_days(start, days: int, zone):
     if not days:
         return start
     wall = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
-    return av.local_to_utc(wall.date(), wall.time(), zone)
+    return local_to_utc(wall.date(), wall.time(), zone)
 
 
 def _course_url(course) -> str:
-    try:
-        return reverse("courses:detail", kwargs={"pk": course.pk})
-    except NoReverseMatch:
-        return reverse("booking:series", kwargs={"course_pk": course.pk})
+    return reverse("courses:detail", kwargs={"pk": course.pk})
 
 
 # --- Staff: move, cancel, no-show --------------------------------------------------------
@@ -367,9 +371,6 @@ def _course_url(course) -> str:
 @require_http_methods(["GET", "POST"])
 def session_change(request, pk):
     """Reschedule (one session or the rest of its series), cancel, or mark a no-show."""
-    from backcourse.booking.forms import RescheduleForm
-    from backcourse.practices.access import access_session
-
     session = access_session(request, pk)
     practice = request.practice
     local = session.starts_at.astimezone(practice.zone)
@@ -378,7 +379,19 @@ def session_change(request, pk):
         request.POST if action == "reschedule" else None,
         initial={"day": local.date(), "at": local.time()},
     )
-    context = {"session": session, "form": form, "local": local, "nav": "day"}
+    overrides = overrides_confirmed(request.POST) if request.method == "POST" else []
+    now = timezone.now()
+    context = {
+        "session": session,
+        "form": form,
+        "local": local,
+        "nav": "day",
+        "overrides": overrides,
+        # What the page offers comes from the same rules the services apply.
+        "can_move": session.is_movable,
+        "can_cancel": session.can_become(Session.Status.CANCELLED, now),
+        "can_no_show": session.can_become(Session.Status.NO_SHOW, now),
+    }
     status = 200
     if request.method == "POST":
         whole = request.POST.get("whole_series") == "on"
@@ -387,24 +400,28 @@ def session_change(request, pk):
                 if not form.is_valid():
                     return render(request, "booking/session_change.html", context, status=400)
                 data = form.cleaned_data
-                booking.session_reschedule(
+                services.session_move(
                     session=session,
-                    starts_at=av.local_to_utc(data["day"], data["at"], practice.zone),
-                    by_client=False,
+                    starts_at=local_to_utc(data["day"], data["at"], practice.zone),
                     whole_series=data["whole_series"],
+                    by=request.user,
+                    overrides=overrides,
                 )
                 messages.success(request, _("The session was moved."))
             elif action == "cancel":
-                booking.session_cancel(session=session, by_client=False, whole_series=whole)
+                services.session_cancel(session=session, whole_series=whole, by=request.user)
                 messages.success(request, _("The session was cancelled; its time is free again."))
             elif action == "no_show":
-                booking.session_mark_no_show(session=session)
+                services.session_status_set(
+                    session=session, status=Session.Status.NO_SHOW, by=request.user
+                )
                 messages.success(request, _("Marked as a no-show."))
             else:
                 context["errors"] = [_("Unknown action.")]
                 return render(request, "booking/session_change.html", context, status=400)
-        except booking.BookingError as exc:
+        except SchedulingError as exc:
             context["errors"] = [exc.message]
+            context["overridable"] = exc.code if exc.overridable else ""
             status = _status_for(exc)
         else:
             return redirect(reverse("booking:session_change", kwargs={"pk": session.pk}))

@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.lib.phone import phone_normalise
 from backcourse.security.limits import limited_formfield
 
 
@@ -27,6 +29,16 @@ class ClientForm(forms.ModelForm):
         if not value:
             raise forms.ValidationError(_("Please enter a last name."))
         return value
+
+    def clean_phone(self):
+        """Written one way (+49…), so text reminders and searches find it (issue 12)."""
+        value = self.cleaned_data.get("phone", "").strip()
+        if not value:
+            return value
+        try:
+            return phone_normalise(value, settings.PHONE_REGION)
+        except ValueError as exc:
+            raise forms.ValidationError(_("This phone number is not valid.")) from exc
 
     def clean_date_of_birth(self):
         from django.utils import timezone

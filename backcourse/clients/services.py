@@ -1,8 +1,12 @@
-"""Writes to clients. Callers pass validated data (a ClientForm's cleaned_data)."""
+"""Writes to clients (callers pass validated data, e.g. a ClientForm's cleaned_data),
+and `practice_create`: a new practice with the clients app's safety rows."""
 
 from django.db import transaction
 
+from backcourse.clients.consent import consent_texts_default
 from backcourse.clients.models import Client
+from backcourse.clients.screening import screening_questions_default
+from backcourse.practices.models import Practice
 
 CLIENT_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
 
@@ -23,3 +27,22 @@ def client_update(*, client: Client, data: dict) -> Client:
     client.full_clean()
     client.save(update_fields=fields)
     return client
+
+
+# --- A new practice ----------------------------------------------------------------
+
+
+@transaction.atomic
+def practice_create(*, practice: Practice) -> Practice:
+    """Save a new practice together with its safety rows, so it is safe from the first
+    minute: the default red-flag screening questions and version 1 of the consent texts,
+    published (a client's health data is then recorded only after they agree). The
+    practice edits both in the admin. The admin, `manage.py create_practice` and the
+    demo all create practices here. It lives in clients, not practices, because the
+    rows it adds are the clients app's (practices sits below clients).
+
+    `practice` is an unsaved Practice (e.g. from the admin form)."""
+    practice.save()
+    screening_questions_default(practice)
+    consent_texts_default(practice)
+    return practice

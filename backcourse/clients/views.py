@@ -83,7 +83,6 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         s.pain_before = pain.get(s.pk, {}).get("before")
         s.pain_after = pain.get(s.pk, {}).get("after")
         s.number = numbers.get(s.pk)
-        s.has_record = hasattr(s, "record")
     courses = list(
         client.courses.select_related("goal_measure", "therapist__user").annotate(
             done=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))

@@ -3,32 +3,26 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backcourse.courses.forms import CourseForm
 from backcourse.courses.services import course_create, course_update
 from backcourse.measures.models import MeasureDefinition
+from backcourse.outcomes.panels import course_effect_context
 from backcourse.practices.access import access_client, access_course, staff_required
 from backcourse.practices.roles import Perm
 from backcourse.records.selectors import course_measure_table
 from backcourse.scheduling.models import Session
 
-# Filled in by the outcomes app (course-effect chart); the page works without it.
+# The course-effect panel of the outcomes app.
 COURSE_EFFECT_TEMPLATE = "outcomes/_course_effect.html"
 
 
 def _course_effect_html(request: HttpRequest, course) -> str:
     """The outcomes app's course-effect panel, rendered with its own context so that
-    its names cannot clash with this page's. Empty while that app does not provide it."""
-    try:
-        from backcourse.outcomes.panels import course_effect_context
-
-        get_template(COURSE_EFFECT_TEMPLATE)
-    except (ImportError, TemplateDoesNotExist):
-        return ""
+    its names cannot clash with this page's."""
     context = course_effect_context(
         course, request=request, measure_code=request.GET.get("effect_measure")
     )

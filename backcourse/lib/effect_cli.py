@@ -2,15 +2,20 @@
 
 Usage::
 
-    backcourse-effect COURSE.csv --goal 3
-    backcourse-effect ROM.csv --goal 60 --higher-is-better
+    backcourse-effect COURSE.csv --goal 3 --floor 0 --ceiling 10
+    backcourse-effect FTF.csv --goal 12                 # fingertip-to-floor cm
+    backcourse-effect ROM.csv --goal 60 --higher-is-better --planned-sessions 10
 
 The CSV has a header with (at least) the columns ``date,before,after`` (any order,
-other columns ignored), one row per session: ISO dates (YYYY-MM-DD), numbers or
-empty cells.  Rows are sorted by date (stable, so same-day sessions keep their file
-order) before the analysis.  For lower-is-better measures (the default: pain,
-stress on 0-10) values must lie in 0-10; with ``--higher-is-better`` (range of
-motion) any non-negative number is accepted.
+other columns ignored) and optionally ``next_day`` (the next-day follow-up value),
+one row per session: ISO dates (YYYY-MM-DD), numbers or empty cells.  Rows are
+sorted by date (stable, so same-day sessions keep their file order) before the
+analysis.  Any scale is accepted (pain 0-10, a tension sum, centimetres, degrees);
+``--floor`` / ``--ceiling`` give the measure's bounds, and values and the goal
+outside them are refused.  Without ``--floor`` a lower-is-better measure is taken
+to have the floor 0 (the level a course can at best reach); a higher-is-better
+measure has no bound unless ``--ceiling`` is given.  A header without rows is
+bad input.
 
 Prints one JSON object (see ``CourseEffect.to_dict``).  Bad input: one line on
 stderr naming the file and row (the header is row 1), exit status 2.
@@ -34,7 +39,17 @@ class InputError(Exception):
     """A problem with the input file, reported as one line."""
 
 
-def _number(text: str, what: str, higher_is_better: bool) -> float | None:
+def _bounds_text(floor: float | None, ceiling: float | None) -> str:
+    if floor is not None and ceiling is not None:
+        return f"outside the scale {floor:g}-{ceiling:g}"
+    if floor is not None:
+        return f"below the floor {floor:g}"
+    return f"above the ceiling {ceiling:g}"
+
+
+def _number(
+    text: str, what: str, floor: float | None = None, ceiling: float | None = None
+) -> float | None:
     text = text.strip()
     if text == "":
         return None
@@ -44,15 +59,14 @@ def _number(text: str, what: str, higher_is_better: bool) -> float | None:
         raise InputError(f"{what} {text!r} is not a number") from None
     if not math.isfinite(x):
         raise InputError(f"{what} {text!r} is not a number")
-    if higher_is_better:
-        if x < 0:
-            raise InputError(f"{what} {text!r} must not be negative")
-    elif not 0 <= x <= 10:
-        raise InputError(f"{what} {text!r} is outside the 0-10 scale")
+    if (floor is not None and x < floor) or (ceiling is not None and x > ceiling):
+        raise InputError(f"{what} {text!r} is {_bounds_text(floor, ceiling)}")
     return x
 
 
-def read_course(path: str, higher_is_better: bool = False) -> list[SessionPoint]:
+def read_course(
+    path: str, floor: float | None = None, ceiling: float | None = None
+) -> list[SessionPoint]:
     """Read and validate a course CSV; raises InputError with a one-line message."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -66,6 +80,7 @@ def read_course(path: str, higher_is_better: bool = False) -> list[SessionPoint]
             if missing:
                 raise InputError(f"missing column(s): {', '.join(missing)}")
             col = {c: names.index(c) for c in REQUIRED}
+            nd_col = names.index("next_day") if "next_day" in names else None
             rows = []
             for cells in reader:
                 row = reader.line_num
@@ -84,11 +99,14 @@ def read_course(path: str, higher_is_better: bool = False) -> list[SessionPoint]
                         prefix + f"date {text!r} is not an ISO date (YYYY-MM-DD)"
                     ) from None
                 try:
-                    before = _number(cells[col["before"]], "before", higher_is_better)
-                    after = _number(cells[col["after"]], "after", higher_is_better)
+                    before = _number(cells[col["before"]], "before", floor, ceiling)
+                    after = _number(cells[col["after"]], "after", floor, ceiling)
+                    nd = None
+                    if nd_col is not None:
+                        nd = _number(cells[nd_col], "next_day", floor, ceiling)
                 except InputError as exc:
                     raise InputError(prefix + str(exc)) from None
-                rows.append(SessionPoint(day, before, after))
+                rows.append(SessionPoint(day, before, after, nd))
     except FileNotFoundError:
         raise InputError("no such file") from None
     except IsADirectoryError:
@@ -99,6 +117,8 @@ def read_course(path: str, higher_is_better: bool = False) -> list[SessionPoint]
         raise InputError(f"not a valid CSV file ({exc})") from None
     except OSError as exc:
         raise InputError(exc.strerror or "cannot be read") from None
+    if not rows:
+        raise InputError("no sessions: the file has a header but no rows")
     rows.sort(key=lambda p: p.day)
     return rows
 
@@ -107,10 +127,18 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="backcourse-effect",
         description="Course effect (relief, relapse, sessions to goal) of one course. "
-        "CSV columns date,before,after; rows are sorted by date.",
+        "CSV columns date,before,after and optionally next_day; rows are sorted by date.",
     )
     p.add_argument("course", metavar="COURSE.csv", help="CSV file, one row per session")
     p.add_argument("--goal", type=float, default=None, help="course goal, e.g. 3 for pain <= 3")
+    p.add_argument("--floor", type=float, default=None, help="lowest possible value")
+    p.add_argument("--ceiling", type=float, default=None, help="highest possible value")
+    p.add_argument(
+        "--planned-sessions",
+        type=int,
+        default=None,
+        help="planned number of sessions (for the level at the planned last session)",
+    )
     p.add_argument(
         "--higher-is-better",
         action="store_true",
@@ -124,18 +152,31 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     path = args.course
     try:
-        if args.goal is not None:
-            if not math.isfinite(args.goal):
-                raise InputError("--goal must be a finite number")
-            if args.higher_is_better and args.goal < 0:
-                raise InputError("--goal must not be negative")
-            if not args.higher_is_better and not 0 <= args.goal <= 10:
-                raise InputError("--goal must lie on the 0-10 scale")
-        points = read_course(path, args.higher_is_better)
+        for name in ("goal", "floor", "ceiling"):
+            v = getattr(args, name)
+            if v is not None and not math.isfinite(v):
+                raise InputError(f"--{name} must be a finite number")
+        lo, hi = args.floor, args.ceiling
+        if lo is not None and hi is not None and lo >= hi:
+            raise InputError("--floor must be below --ceiling")
+        if args.goal is not None and (
+            (lo is not None and args.goal < lo) or (hi is not None and args.goal > hi)
+        ):
+            raise InputError(f"--goal is {_bounds_text(lo, hi)}")
+        if args.planned_sessions is not None and args.planned_sessions < 1:
+            raise InputError("--planned-sessions must be at least 1")
+        points = read_course(path, lo, hi)
     except InputError as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 2
-    effect = analyse_course(points, args.goal, higher_is_better=args.higher_is_better)
+    effect = analyse_course(
+        points,
+        args.goal,
+        higher_is_better=args.higher_is_better,
+        planned_sessions=args.planned_sessions,
+        floor=lo,
+        ceiling=hi,
+    )
     print(json.dumps(effect.to_dict(), indent=args.indent, allow_nan=False))
     return 0
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.clients.widgets import ClientChoiceField
 from backcourse.practices.models import StaffMember
 from backcourse.security.limits import PlausibleDateField
 
@@ -15,9 +16,7 @@ class CalendarFeedForm(forms.Form):
     staff = forms.ModelChoiceField(
         label=_("Therapist"), queryset=StaffMember.objects.none(), required=False
     )
-    client = forms.ModelChoiceField(
-        label=_("Client"), queryset=Client.objects.none(), required=False
-    )
+    client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none(), required=False)
     expires_on = PlausibleDateField(
         label=_("Valid until (optional)"),
         required=False,

@@ -37,7 +37,10 @@ class Notification(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SENDING
     )
-    recipient = models.EmailField(_("recipient"))
+    # Each channel (email, text message) is claimed on its own: the exactly-once
+    # guarantee below holds per channel (issue 12).
+    channel = models.CharField(_("channel"), max_length=5, default="email")
+    recipient = models.CharField(_("recipient"), max_length=254)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
     claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -49,7 +52,8 @@ class Notification(models.Model):
         ordering = ["-claimed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "kind", "starts_at"], name="notification_once_per_start"
+                fields=["session", "kind", "starts_at", "channel"],
+                name="notification_once_per_start_channel",
             )
         ]
         indexes = [models.Index(fields=["status", "claimed_at"])]

@@ -15,11 +15,11 @@ from backcourse.scheduling.models import Session
 MAX_ATTEMPTS = 5
 
 
-def _settled(kind: str, now: datetime):
+def settled_notifications(kind: str, now: datetime, channel: str = "email"):
     """Notifications that mean "nothing to do": all but a stale, retryable claim."""
     stale_before = now - conf.claim_timeout()
     return Notification.objects.filter(
-        session=OuterRef("pk"), kind=kind, starts_at=OuterRef("starts_at")
+        session=OuterRef("pk"), kind=kind, starts_at=OuterRef("starts_at"), channel=channel
     ).exclude(
         status=Notification.Status.SENDING,
         claimed_at__lt=stale_before,
@@ -41,7 +41,8 @@ def due_session_reminders(*, now: datetime):
         Session.objects.filter(status=Session.Status.BOOKED, starts_at__gt=now)
         .filter(window)
         .exclude(client__email="")
-        .filter(~Exists(_settled(Notification.Kind.SESSION_REMINDER, now)))
+        .exclude(client__reminder_channels__channels="sms")  # text message only (issue 12)
+        .filter(~Exists(settled_notifications(Notification.Kind.SESSION_REMINDER, now)))
         .select_related("practice", "client", "therapist__user", "room", "course")
         .order_by("starts_at", "id")
     )
@@ -72,7 +73,7 @@ def due_maintenance_reminders(*, now: datetime) -> Iterator[Session]:
         last = (
             Session.objects.active()
             .filter(course=course)
-            .filter(~Exists(_settled(Notification.Kind.MAINTENANCE_DUE, now)))
+            .filter(~Exists(settled_notifications(Notification.Kind.MAINTENANCE_DUE, now)))
             .select_related("practice", "client", "therapist__user", "room", "course")
             .order_by("-starts_at", "-id")
             .first()

@@ -42,47 +42,60 @@ from backcourse.notifications.selectors import (
     due_session_reminders,
 )
 from backcourse.scheduling.models import Session
+from backcourse.sms import send_sms
+from backcourse.sms.reminders import due_sms_reminders, reminder_text, sms_number
 
 logger = logging.getLogger(__name__)
 
 
-def notification_claim(*, session: Session, kind: str, now: datetime) -> Notification | None:
-    """Own the send of (session, kind), or return None when someone else does."""
+def notification_claim(
+    *, session: Session, kind: str, now: datetime, channel: str = "email", recipient: str = ""
+) -> Notification | None:
+    """Own the send of (session, kind) on `channel`, or return None when someone else does."""
+    recipient = recipient or session.client.email
     try:
         with transaction.atomic():
             return Notification.objects.create(
                 practice_id=session.practice_id,
                 session=session,
                 kind=kind,
+                channel=channel,
                 starts_at=session.starts_at,
-                recipient=session.client.email,
+                recipient=recipient,
                 claimed_at=now,
             )
     except IntegrityError:
         pass
     # Already claimed. Take it over only when the earlier claim is stale: the worker that
     # made it died before it could record 'sent'. The WHERE makes the takeover atomic.
-    mine = {"session": session, "kind": kind, "starts_at": session.starts_at}
+    mine = {"session": session, "kind": kind, "starts_at": session.starts_at, "channel": channel}
     taken = Notification.objects.filter(
         **mine,
         status=Notification.Status.SENDING,
         claimed_at__lt=now - conf.claim_timeout(),
         attempts__lt=MAX_ATTEMPTS,
-    ).update(claimed_at=now, attempts=F("attempts") + 1, recipient=session.client.email)
+    ).update(claimed_at=now, attempts=F("attempts") + 1, recipient=recipient)
     if not taken:
         return None
     return Notification.objects.get(**mine)
 
 
-def notification_deliver(*, session: Session, kind: str, now: datetime | None = None) -> bool:
-    """Claim, send, mark sent. True when this call sent the email."""
+def notification_deliver(
+    *, session: Session, kind: str, now: datetime | None = None, channel: str = "email"
+) -> bool:
+    """Claim, send, mark sent. True when this call sent the email (or text message)."""
     now = now or timezone.now()
-    note = notification_claim(session=session, kind=kind, now=now)
+    phone = sms_number(session.client) if channel == "sms" else ""
+    if channel == "sms" and not phone:
+        return False
+    note = notification_claim(session=session, kind=kind, now=now, channel=channel, recipient=phone)
     if note is None:
         return False
-    message = reminder_message(notification=note, session=session)
     try:
-        message.send()
+        if channel == "sms":
+            send_sms(to=phone, body=reminder_text(session=session))
+        else:
+            reminder_message(notification=note, session=session).send()
     except Exception as exc:  # any backend error: keep the claim, retry after the timeout
         logger.exception("Reminder %s for session %s failed", kind, session.pk)
         failed = note.attempts >= MAX_ATTEMPTS
@@ -108,6 +121,14 @@ def reminders_send_due(*, now: datetime | None = None) -> dict[str, int]:
     for session in due_session_reminders(now=now)[:limit]:
         if notification_deliver(session=session, kind=Notification.Kind.SESSION_REMINDER, now=now):
             counts["session_reminder"] += 1
+        else:
+            counts["skipped"] += 1
+    # Text-message reminders: their own claims, so email and SMS are each sent once.
+    counts["session_reminder_sms"] = 0
+    for session in due_sms_reminders(now=now)[:limit]:
+        kind = Notification.Kind.SESSION_REMINDER
+        if notification_deliver(session=session, kind=kind, now=now, channel="sms"):
+            counts["session_reminder_sms"] += 1
         else:
             counts["skipped"] += 1
     for session in due_maintenance_reminders(now=now):

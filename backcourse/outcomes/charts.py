@@ -111,15 +111,21 @@ def measure_scale(
     scale_min: float | None,
     scale_max: float | None,
     rating: bool,
+    from_zero: bool = False,
+    extra: Sequence[float] = (),
 ) -> Scale:
-    """Rating scales (0–10) are drawn whole; other measures around their data."""
+    """Rating scales (0–10) are drawn whole; other measures around their data (with
+    `from_zero`, from 0: a sum of tension has a true zero)."""
     if rating and scale_min is not None and scale_max is not None:
         return Scale(scale_min, scale_max)
     values = [v for p in points for v in (p.before, p.after) if v is not None]
+    values += list(extra)
     if goal is not None:
         values.append(goal)
     if effect is not None and effect.curve is not None:
         values += effect.curve.band_low + effect.curve.band_high
+    if from_zero:
+        values.append(0.0)
     if not values:
         return Scale(scale_min or 0.0, scale_max or 10.0)
     lo, hi = min(values), max(values)
@@ -129,6 +135,8 @@ def measure_scale(
         lo = max(lo, scale_min)
     if scale_max is not None:
         hi = min(hi, scale_max)
+    if from_zero:
+        lo = 0.0
     return Scale(lo, hi)
 
 
@@ -141,17 +149,39 @@ def course_chart(
     unit: str = "",
     scale: Scale,
     higher_is_better: bool = False,
+    before_only: bool = False,
+    forecast: bool = True,
+    horizon: int | None = None,
+    planned: int | None = None,
+    level_at_planned=None,
+    plateau=None,
     width: int = 640,
-    height: int = 300,
+    height: int = 320,
 ) -> SafeString:
     """Before/after per session joined by a bar (the gap is the immediate relief), the
     line through the before values (the trend), the fitted curve with its 80 % band a
-    few sessions ahead, and the goal line."""
-    left, right, top, bottom = 50, 16, 16, 78
+    few sessions ahead, the goal line, the expected level at the planned last session
+    (a marker with its 80 % range, the same numbers as the figure) and where the course
+    levels off (a dotted line).
+
+    `before_only`: a measure taken once per session (a tension sum): no after values, and
+    the legend does not speak of relief.  `forecast=False`: no curve past the latest
+    session (the course is not going as modelled).  `horizon`: no curve past this
+    session (the client's own chart stops at the planned course).
+    """
+    left, right, top, bottom = 50, 16, 16, 98
     pw, ph = width - left - right, height - top - bottom
     n = len(points)
     curve = effect.curve if effect is not None else None
-    last_k = max(n, len(curve.sessions) if curve else 0, 1)
+    limit = n if not forecast else (max(horizon, n) if horizon is not None else None)
+    ks = [] if curve is None else [k for k in curve.sessions if limit is None or k <= limit]
+    marker = (
+        planned is not None
+        and level_at_planned is not None
+        and level_at_planned.value is not None
+        and (horizon is None or planned <= max(horizon, n))
+    )
+    last_k = max(n, len(ks), planned if marker else 0, 1)
 
     def x(k: float) -> float:
         return left + (k - 0.5) / last_k * pw
@@ -193,13 +223,15 @@ def course_chart(
     parts.append(text(left + pw / 2, top + ph + 30, _("Session"), text_anchor="middle", fill=MUTED))
 
     # fitted curve with band
-    if curve is not None:
-        upper = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.band_high, strict=True)]
-        lower = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.band_low, strict=True)]
+    if curve is not None and len(ks) >= 2:
+        idx = range(len(ks))
+        upper = [(x(ks[i]), y(curve.band_high[i])) for i in idx]
+        lower = [(x(ks[i]), y(curve.band_low[i])) for i in idx]
         poly = " ".join(f"{_n(a)},{_n(b)}" for a, b in upper + lower[::-1])
         parts.append(el("polygon", points=poly, fill=CURVE, fill_opacity="0.13", stroke="none"))
-        seen = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.fitted, strict=True) if k <= n]
-        ahead = [(x(k), y(v)) for k, v in zip(curve.sessions, curve.fitted, strict=True) if k >= n]
+        fitted = [(ks[i], x(ks[i]), y(curve.fitted[i])) for i in idx]
+        seen = [(a, b) for k, a, b in fitted if k <= n]
+        ahead = [(a, b) for k, a, b in fitted if k >= n]
         for pts, dash in ((seen, None), (ahead, "5 4")):
             if len(pts) >= 2:
                 parts.append(
@@ -212,6 +244,31 @@ def course_chart(
                         stroke_dasharray=dash,
                     )
                 )
+    # where the course levels off
+    if plateau is not None and plateau.value is not None:
+        x0 = x(max(n, 1))
+        parts.append(
+            el(
+                "line",
+                x1=x0,
+                x2=float(left + pw),
+                y1=y(plateau.value),
+                y2=y(plateau.value),
+                stroke=CURVE,
+                stroke_width="1.5",
+                stroke_dasharray="1 3",
+                stroke_linecap="round",
+            )
+        )
+        parts.append(
+            text(
+                x0 + 8,
+                y(plateau.value) + 13,
+                _("levels off: %(v)s") % {"v": fmt(plateau.value)},
+                text_anchor="start",
+                fill=CURVE,
+            )
+        )
     # goal
     if goal is not None:
         parts.append(
@@ -233,6 +290,59 @@ def course_chart(
                 _("goal"),
                 text_anchor="end",
                 fill=GOAL,
+                font_weight="bold",
+            )
+        )
+    # expected level at the planned last session
+    if marker:
+        xp = x(planned)
+        parts.append(
+            el(
+                "line",
+                x1=xp,
+                x2=xp,
+                y1=float(top),
+                y2=float(top + ph),
+                stroke=MUTED,
+                stroke_width="1",
+                stroke_dasharray="2 3",
+            )
+        )
+        f = level_at_planned
+        if f.low is not None and f.high is not None:
+            parts.append(
+                el(
+                    "line",
+                    x1=xp,
+                    x2=xp,
+                    y1=y(f.low),
+                    y2=y(f.high),
+                    stroke=CURVE,
+                    stroke_width="2",
+                )
+            )
+            for v in (f.low, f.high):
+                parts.append(
+                    el(
+                        "line",
+                        x1=xp - 5,
+                        x2=xp + 5,
+                        y1=y(v),
+                        y2=y(v),
+                        stroke=CURVE,
+                        stroke_width="2",
+                    )
+                )
+        parts.append(_diamond(xp, y(f.value)))
+        anchor = "end" if planned > last_k / 2 else "start"
+        dx = -9 if anchor == "end" else 9
+        parts.append(
+            text(
+                xp + dx,
+                y(f.value) + 4,
+                fmt(f.value),
+                text_anchor=anchor,
+                fill=CURVE,
                 font_weight="bold",
             )
         )
@@ -279,89 +389,114 @@ def course_chart(
         if p.before is not None:
             parts.append(el("circle", cx=x(k), cy=y(p.before), r="5", fill=BEFORE))
 
-    # legend
-    ly = height - 18
-    items = [
-        ("before", _("before session")),
-        ("after", _("after session")),
-        ("gap", _("immediate relief")),
-        ("curve", _("fitted course, 80 % band")),
-    ]
+    # legend, wrapped over two rows
+    if before_only:
+        items = [("before", _("value at the session"))]
+    else:
+        items = [
+            ("before", _("before session")),
+            ("after", _("after session")),
+            ("gap", _("immediate relief")),
+        ]
+    if curve is not None:
+        items.append(("curve", _("fitted course, 80 % band")))
     if goal is not None:
         items.append(("goal", _("goal")))
+    if marker:
+        # "% r" would read as a format directive to gettext: the %% keeps the catalogue valid.
+        items.append(("planned", _("planned last session, 80 %% range") % {}))
+    if plateau is not None and plateau.value is not None:
+        items.append(("plateau", _("levels off")))
+    ly = height - 38
     lx = float(left)
     for kind, name in items:
-        if kind == "before":
-            parts.append(el("circle", cx=lx + 5, cy=float(ly - 4), r="5", fill=BEFORE))
-        elif kind == "after":
-            parts.append(
-                el(
-                    "circle",
-                    cx=lx + 5,
-                    cy=float(ly - 4),
-                    r="4.5",
-                    fill="#fff",
-                    stroke=BEFORE,
-                    stroke_width="2",
-                )
-            )
-        elif kind == "gap":
-            parts.append(
-                el(
-                    "line",
-                    x1=lx + 5,
-                    x2=lx + 5,
-                    y1=float(ly - 11),
-                    y2=float(ly + 3),
-                    stroke=AFTER,
-                    stroke_width="5",
-                )
-            )
-        elif kind == "curve":
-            parts.append(
-                el(
-                    "rect",
-                    x=lx,
-                    y=float(ly - 10),
-                    width="14",
-                    height="12",
-                    fill=CURVE,
-                    fill_opacity="0.13",
-                )
-            )
-            parts.append(
-                el(
-                    "line",
-                    x1=lx,
-                    x2=lx + 14,
-                    y1=float(ly - 4),
-                    y2=float(ly - 4),
-                    stroke=CURVE,
-                    stroke_width="2",
-                )
-            )
-        else:
-            parts.append(
-                el(
-                    "line",
-                    x1=lx,
-                    x2=lx + 14,
-                    y1=float(ly - 4),
-                    y2=float(ly - 4),
-                    stroke=GOAL,
-                    stroke_width="1.5",
-                    stroke_dasharray="4 2",
-                )
-            )
+        w = 26 + 6.2 * len(name)
+        if lx + w > width and lx > left:
+            lx, ly = float(left), ly + 20
+        parts.append(_legend_key(kind, lx, ly))
         parts.append(text(lx + 18, float(ly), name, fill=INK))
-        lx += 26 + 6.2 * len(name)
+        lx += w
 
     title = _("%(measure)s before and after each session") % {"measure": label}
-    desc = _chart_description(points, effect, goal, label)
+    if before_only:
+        title = _("%(measure)s at each session") % {"measure": label}
+    desc = _chart_description(points, effect, goal, label, level_at_planned if marker else None)
     return svg(width, height, title, desc, "".join(parts), css_class="chart course-chart")
 
 
-def _chart_description(points, effect, goal, label) -> str:
+def _diamond(cx: float, cy: float, r: float = 6) -> str:
+    pts = f"{_n(cx)},{_n(cy - r)} {_n(cx + r)},{_n(cy)} {_n(cx)},{_n(cy + r)} {_n(cx - r)},{_n(cy)}"
+    return el("polygon", points=pts, fill="#fff", stroke=CURVE, stroke_width="2")
+
+
+def _legend_key(kind: str, lx: float, ly: float) -> str:
+    if kind == "before":
+        return el("circle", cx=lx + 5, cy=float(ly - 4), r="5", fill=BEFORE)
+    if kind == "after":
+        return el(
+            "circle",
+            cx=lx + 5,
+            cy=float(ly - 4),
+            r="4.5",
+            fill="#fff",
+            stroke=BEFORE,
+            stroke_width="2",
+        )
+    if kind == "gap":
+        return el(
+            "line",
+            x1=lx + 5,
+            x2=lx + 5,
+            y1=float(ly - 11),
+            y2=float(ly + 3),
+            stroke=AFTER,
+            stroke_width="5",
+        )
+    if kind == "curve":
+        return el(
+            "rect",
+            x=lx,
+            y=float(ly - 10),
+            width="14",
+            height="12",
+            fill=CURVE,
+            fill_opacity="0.13",
+        ) + el(
+            "line",
+            x1=lx,
+            x2=lx + 14,
+            y1=float(ly - 4),
+            y2=float(ly - 4),
+            stroke=CURVE,
+            stroke_width="2",
+        )
+    if kind == "planned":
+        return _diamond(lx + 7, float(ly - 4), 5)
+    if kind == "plateau":
+        return el(
+            "line",
+            x1=lx,
+            x2=lx + 14,
+            y1=float(ly - 4),
+            y2=float(ly - 4),
+            stroke=CURVE,
+            stroke_width="1.5",
+            stroke_dasharray="1 3",
+            stroke_linecap="round",
+        )
+    return el(
+        "line",
+        x1=lx,
+        x2=lx + 14,
+        y1=float(ly - 4),
+        y2=float(ly - 4),
+        stroke=GOAL,
+        stroke_width="1.5",
+        stroke_dasharray="4 2",
+    )
+
+
+def _chart_description(points, effect, goal, label, level_at_planned=None) -> str:
     pairs = "; ".join(
         _("session %(k)s: %(before)s before, %(after)s after")
         % {"k": k, "before": fmt(p.before), "after": fmt(p.after)}
@@ -370,11 +505,11 @@ def _chart_description(points, effect, goal, label) -> str:
     out = [f"{label}. {pairs}." if pairs else _("No measurements yet.")]
     if goal is not None:
         out.append(_("Goal: %(goal)s.") % {"goal": fmt(goal)})
-    if effect is not None and effect.curve is not None:
-        pl = effect.curve.plateau
+    f = level_at_planned
+    if f is not None and f.value is not None:
         out.append(
-            _("The fitted curve levels off near %(m)s (80 %% range %(lo)s to %(hi)s).")
-            % {"m": fmt(pl.median), "lo": fmt(pl.low), "hi": fmt(pl.high)}
+            _("Expected at the planned last session: %(m)s (80 %% range %(lo)s to %(hi)s).")
+            % {"m": fmt(f.value), "lo": fmt(f.low), "hi": fmt(f.high)}
         )
     return " ".join(out)
 

@@ -1,341 +1,413 @@
 """Template context for the course-effect panel, the client chart and the PDF report.
 
-`course_effect_context(course, ...)` loads the course's measures once (4 queries), the
-practice prior of the shown measure (2 queries, memoised on the request), analyses
-the course and turns the result into labelled figures with their ranges, the number of
-sessions behind them, and plain-words reasons where nothing can be estimated.
+`course_effect_context(course, ...)` loads the course's measures once (4 queries) and the
+practice's stored priors (1 query, memoised on the request); `selectors.measure_effect`
+computes each measure once, and this module only turns that one result into words: the
+numbered figures with units and 80 % ranges, the sessions behind them, plain-words
+reasons where nothing can be estimated, and one sentence where data and plan disagree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import mean
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from backcourse.courses.models import Course
-from backcourse.lib.course_effect import CourseEffect, SessionPoint, analyse_course
+from backcourse.lib.course_effect import MAX_SESSIONS, RECENT
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.outcomes import charts
 from backcourse.outcomes.selectors import (
+    NOT_AS_MODELLED,
     TENSION_SUM,
-    course_goal,
+    Figure,
+    MeasureEffect,
     course_rows,
     held_rows,
-    points_from_rows,
-    practice_prior,
+    measure_effect,
 )
 from backcourse.records.selectors import body_chart_regions
 
-# The maths module explains itself in English; these are the same reasons for people.
-_REASONS = [
-    (
-        "needs at least 2 sessions with a before value",
-        gettext_lazy("This needs a before value from at least two sessions."),
+# Why a figure has no value, by the code the maths (or `selectors`) gives.
+REASONS = {
+    "too_few_sessions": gettext_lazy("Too few sessions yet: this needs values from at least 3."),
+    "no_sessions": gettext_lazy("No measured sessions yet."),
+    "no_goal": gettext_lazy(
+        "The course goal is set on another measure, so there is no goal on this one."
     ),
-    (
-        "no goal set",
-        gettext_lazy("The course goal is set on another measure, so there is no goal on this one."),
+    "no_planned_sessions": gettext_lazy("Open-ended course: there is no planned last session."),
+    "goal_not_reached": gettext_lazy(
+        "At the pace measured so far, the fitted course levels off before reaching the goal."
     ),
-    (
-        "goal not reached within",
-        gettext_lazy(
-            "At the pace measured so far, the fitted course levels off before reaching the goal."
-        ),
-    ),
-    (
-        "needs at least one after value",
-        gettext_lazy("This needs an after value from at least one session."),
-    ),
-    (
-        "the latest session did not bring",
-        gettext_lazy(
-            "The latest session did not bring the value to the goal, so there is no interval to keep it there yet."
-        ),
-    ),
-    (
-        "needs at least one pair",
-        gettext_lazy(
-            "This needs an after value and the next session's before value, on different days."
-        ),
-    ),
-    (
-        "no measurable relapse",
-        gettext_lazy("No measurable relapse: the value did not climb back between sessions."),
-    ),
-    ("no sessions", gettext_lazy("No measured sessions yet.")),
-    (
-        "the latest before value already meets the goal",
-        gettext_lazy("The latest before value already meets the goal."),
-    ),
-    (
-        "upper end of the range is beyond",
-        gettext_lazy("The upper end of the range is beyond 50 further sessions."),
-    ),
-    (
-        "range needs at least 3 intervals",
-        gettext_lazy("A range needs at least three intervals between sessions."),
-    ),
-    ("upper end unbounded", gettext_lazy("The upper end is open: some intervals show no relapse.")),
-    (
-        "the first session has no before value",
-        gettext_lazy(
-            "The first session has no before value; figures start from the first recorded one."
-        ),
-    ),
-    (
-        "the prior was fitted",
-        gettext_lazy(
-            "The practice's experience was gathered on the opposite direction of this measure."
-        ),
-    ),
-]
+    "not_as_modelled": gettext_lazy("No forecast while the course is not going as modelled."),
+}
 
+LABELS = {
+    "immediate_relief": gettext_lazy("Immediate relief"),
+    "lasting_relief": gettext_lazy("Lasting relief so far"),
+    "relapse_per_day": gettext_lazy("Relapse between sessions"),
+    "sessions_to_goal": gettext_lazy("Sessions still needed to reach the goal"),
+    "level_at_planned": gettext_lazy("Expected level at the planned last session"),
+    "plateau": gettext_lazy("Where the course levels off"),
+    "maintenance_interval": gettext_lazy("Maintenance interval"),
+}
 
-def plain_reason(text: str | None) -> str | None:
-    if not text:
-        return None
-    for start, words in _REASONS:
-        if text.startswith(start):
-            return str(words)
-    return text
+HELP = {
+    "immediate_relief": gettext_lazy(
+        "How much better right after a session than right before it: the mean of the "
+        "latest sessions with both values (up to %(n)s)."
+    ),
+    "lasting_relief": gettext_lazy(
+        "How much better the fitted course is at the latest session than at the first."
+    ),
+    "relapse_per_day": gettext_lazy(
+        "How fast a session's relief wears off between sessions, per day."
+    ),
+    "sessions_to_goal": gettext_lazy(
+        "Further sessions until the fitted course curve reaches the goal."
+    ),
+    "level_at_planned": gettext_lazy(
+        "The fitted course curve at the last session of the plan (the marker on the chart)."
+    ),
+    "plateau": gettext_lazy(
+        "The level the fitted course curve approaches if sessions go on (the dotted line)."
+    ),
+    "maintenance_interval": gettext_lazy(
+        "Days after a session until the measured relapse brings the value back past the goal."
+    ),
+}
 
 
 @dataclass
-class Figure:
-    """One headline number with its range, its basis and, if missing, why."""
+class FigureText:
+    """One figure as people read it: its number, label, value with unit, interval."""
 
     key: str
+    number: int
     label: str
     value: str | None = None
     range: str | None = None
+    detail: str | None = None
     basis: str = ""
     reason: str | None = None
-    note: str | None = None
     help: str = ""
+    sentence: str = ""  # the client's own page: the figure in the second person
 
 
 @dataclass
 class MeasurePanel:
-    code: str
-    label: str
-    unit: str
-    higher_is_better: bool
-    points: list[SessionPoint]
-    effect: CourseEffect | None
-    goal: float | None
+    """The panel of one measure: the shared computation plus its chart and texts."""
+
+    result: MeasureEffect
     chart: str = ""
-    figures: list[Figure] = field(default_factory=list)
-    error: str | None = None
+    figures: list[FigureText] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.result.code
+
+    @property
+    def label(self) -> str:
+        return self.result.measure.label
+
+    @property
+    def unit(self) -> str:
+        return self.result.measure.unit
+
+    @property
+    def goal(self):
+        return self.result.goal
+
+    @property
+    def points(self):
+        return self.result.points
+
+    @property
+    def effect(self):
+        return self.result.effect
+
+    @property
+    def error(self):
+        return self.result.error
+
+    @property
+    def not_as_modelled(self) -> bool:
+        return self.result.status == NOT_AS_MODELLED
 
     @property
     def n_measured(self) -> int:
         return sum(p.before is not None or p.after is not None for p in self.points)
 
 
-def _based_on(n: int) -> str:
-    return _("based on %(n)s sessions") % {"n": n} if n != 1 else _("based on 1 session")
+def _decimals(f: Figure) -> int:
+    """Enough decimals that a range of some width never reads as "2 to 2"."""
+    if f.unit == "sessions":
+        return 0
+    if f.unit == "days":
+        base = 0
+    elif f.unit == "points_per_day":
+        base = 2
+    else:
+        base = 1
+    lo, hi = f.low, f.high
+    if lo is None or hi is None or hi - lo <= 0:
+        return base
+    d = base
+    while d < 3 and round(lo, d) == round(hi, d):
+        d += 1
+    return d
 
 
-def _range(low, high, unit: str = "", decimals: int = 1) -> str | None:
-    if low is None and high is None:
-        return None
-    lo = charts.fmt(low, decimals) if low is not None else "…"
-    hi = charts.fmt(high, decimals) if high is not None else "…"
-    return _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi} + (
-        f" {unit}" if unit else ""
-    )
+def unit_text(f: Figure, measure: MeasureDefinition, value: float | None = None) -> str:
+    """The unit of a figure in words: "points", "cm per day", "sessions", "days"."""
+    points = measure.unit or _("points")
+    if f.unit == "points":
+        return points
+    if f.unit == "points_per_day":
+        return _("%(unit)s per day") % {"unit": points}
+    if f.unit == "sessions":
+        return ngettext("session", "sessions", int(value or 0))
+    if f.unit == "days":
+        return _("days")
+    return measure.unit  # a level on the measure's own scale
 
 
-def _val(v, unit: str = "", decimals: int = 1) -> str:
-    return charts.fmt(v, decimals) + (f" {unit}" if unit else "")
+def _with_unit(text: str, unit: str) -> str:
+    return f"{text} {unit}" if unit else text
 
 
-def relapse_rates(points: list[SessionPoint], higher_is_better: bool) -> list[float]:
-    """Per interval: (next before − this after) / days, oriented so climbing back is > 0."""
-    sign = -1.0 if higher_is_better else 1.0
+def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
+    measure = result.measure
+    label = str(LABELS[f.key])
+    if f.key == "level_at_planned" and result.planned_sessions:
+        label = _("Expected level at the planned last session (session %(k)s)") % {
+            "k": result.planned_sessions
+        }
+    t = FigureText(f.key, f.number, label, help=str(HELP[f.key]) % {"n": RECENT})
+    if f.value is None:
+        t.reason = str(REASONS.get(f.reason or "", REASONS["too_few_sessions"]))
+        return t
+    d = _decimals(f)
+    unit = unit_text(f, measure, f.value)
+    if f.key == "sessions_to_goal" and f.value == 0:
+        t.value = _("0 — goal reached")
+        t.detail = _("The latest before value already meets the goal.")
+    elif f.key == "maintenance_interval":
+        t.value = _("every %(n)s days") % {"n": charts.fmt(f.value, d)}
+    else:
+        t.value = _with_unit(charts.fmt(f.value, d), unit)
+    has_range = f.low is not None or f.high is not None or f.open_high
+    if has_range and not (f.key == "sessions_to_goal" and f.value == 0):
+        lo = charts.fmt(f.low, d) if f.low is not None else "…"
+        if f.open_high:
+            hi = _("more than %(n)s") % {"n": MAX_SESSIONS} if f.unit == "sessions" else "…"
+        else:
+            hi = charts.fmt(f.high, d)
+        range_unit = unit_text(f, measure, 2) if f.unit != "level" else measure.unit
+        t.range = _with_unit(
+            _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi}, range_unit
+        )
+    if f.key == "immediate_relief" and f.recent:
+        t.detail = _("mean of the latest %(n)s sessions: %(values)s") % {
+            "n": len(f.recent),
+            "values": " · ".join(charts.fmt(r, 1) for r in f.recent),
+        }
+    if f.key in ("relapse_per_day", "maintenance_interval"):
+        t.basis = ngettext(
+            "based on %(n)s interval between sessions",
+            "based on %(n)s intervals between sessions",
+            f.n,
+        ) % {"n": f.n}
+    else:
+        t.basis = ngettext("based on %(n)s session", "based on %(n)s sessions", f.n) % {"n": f.n}
+    return t
+
+
+def advice_for(result: MeasureEffect) -> list[str]:
+    """Plain sentences where the data and the plan disagree, or the course breaks from
+    its curve."""
     out = []
-    for a, b in zip(points, points[1:], strict=False):
-        if a.after is None or b.before is None:
-            continue
-        gap = (b.day - a.day).days if hasattr(b.day, "year") else b.day - a.day
-        if gap > 0:
-            out.append(sign * (b.before - a.after) / gap)
+    if result.status == NOT_AS_MODELLED:
+        out.append(
+            _(
+                "Not going as modelled: the latest before values rise above the fitted "
+                "curve. There is no forecast until the course settles; consider reviewing "
+                "the plan with the client."
+            )
+        )
+    if result.more_sessions_than_planned:
+        need = int(result.figure("sessions_to_goal").value)
+        out.append(
+            ngettext(
+                "The data suggest about %(need)s more sessions to reach the goal, but the "
+                "plan has %(left)s session left: consider extending the plan.",
+                "The data suggest about %(need)s more sessions to reach the goal, but the "
+                "plan has %(left)s sessions left: consider extending the plan.",
+                result.sessions_left,
+            )
+            % {"need": need, "left": result.sessions_left}
+        )
+    if result.goal_out_of_reach:
+        out.append(
+            _(
+                "At the pace measured so far the course levels off before the goal: consider "
+                "revising the goal or the treatment plan."
+            )
+        )
+    if result.maintenance_differs_from_plan:
+        mi = result.figure("maintenance_interval")
+        out.append(
+            _(
+                "The measured relapse suggests a maintenance session about every %(d)s days "
+                "(80 %% range %(lo)s to %(hi)s), but the plan says every %(plan)s days: "
+                "consider adjusting the maintenance interval."
+            )
+            % {
+                "d": charts.fmt(mi.value, 0),
+                "lo": charts.fmt(mi.low, 0),
+                "hi": charts.fmt(mi.high, 0) if mi.high is not None else "…",
+                "plan": result.plan_maintenance_days,
+            }
+        )
     return out
 
 
-def figures_for(panel: MeasurePanel) -> list[Figure]:
-    e, unit = panel.effect, panel.unit
-    figs: list[Figure] = []
-    # Immediate relief: mean of the last three sessions with both values.
-    reliefs = [r for r in (e.immediate_relief if e else []) if r is not None][-3:]
-    f = Figure(
-        "immediate_relief",
-        _("Immediate relief"),
-        help=_(
-            "How much better right after a session than right before it (mean of the last 3 sessions)."
-        ),
-    )
-    if reliefs:
-        f.value = _val(mean(reliefs), unit)
-        f.range = (
-            _("from %(low)s to %(high)s")
-            % {"low": charts.fmt(min(reliefs)), "high": charts.fmt(max(reliefs))}
-            if len(reliefs) > 1
-            else None
-        )
-        f.basis = _based_on(len(reliefs))
-    else:
-        f.reason = _("This needs a before and an after value in the same session.")
-    figs.append(f)
+def before_only(measure: MeasureDefinition) -> bool:
+    """Measured once per session (a tension sum): there is no relief within a session."""
+    return measure.kind == MeasureDefinition.Kind.TENSION_SUM or not measure.recorded_after
 
-    # Lasting relief: first before value to the latest.
-    befores = [p.before for p in panel.points if p.before is not None]
-    f = Figure(
-        "lasting_relief",
-        _("Lasting relief"),
-        help=_("How much better the before value is now than at the first session."),
-    )
-    if e is not None and e.lasting_relief is not None:
-        f.value = _val(e.lasting_relief, unit)
-        f.note = _("from %(first)s to %(latest)s") % {
-            "first": charts.fmt(befores[0]),
-            "latest": charts.fmt(befores[-1]),
-        }
-        if e.curve is not None:
-            n = len(panel.points)
-            sign = -1.0 if panel.higher_is_better else 1.0
-            a = sign * (befores[0] - e.curve.band_high[n - 1])
-            b = sign * (befores[0] - e.curve.band_low[n - 1])
-            f.range = _range(min(a, b), max(a, b), unit)
-        f.basis = _based_on(len(befores))
-    else:
-        f.reason = plain_reason(
-            (e.reasons.get("lasting_relief") if e else None) or "needs at least 2"
-        )
-    figs.append(f)
 
-    # Relapse per day between sessions.
-    rates = relapse_rates(panel.points, panel.higher_is_better)
-    f = Figure(
-        "relapse_per_day",
-        _("Relapse per day"),
-        help=_("How fast the value climbs back between sessions (median over the intervals)."),
-    )
-    if e is not None and e.relapse_per_day is not None:
-        f.value = _val(e.relapse_per_day, unit, 2)
-        ci = getattr(e, "relapse_range", (None, None))
-        if ci[0] is not None or ci[1] is not None:
-            f.range = _range(ci[0], ci[1], unit, 2)
-        elif len(rates) > 1:
-            f.range = _("from %(low)s to %(high)s") % {
-                "low": charts.fmt(min(rates), 2),
-                "high": charts.fmt(max(rates), 2),
-            }
-        f.basis = _("based on %(n)s intervals between sessions") % {"n": len(rates)}
-    else:
-        f.reason = plain_reason(
-            e.reasons.get("relapse_per_day") if e else "needs at least one pair"
-        )
-    figs.append(f)
+def shown(f: Figure, result: MeasureEffect) -> bool:
+    """Immediate relief and relapse only for measures taken before and after a session;
+    the maintenance interval only when there is a reached goal to keep."""
+    if f.key in ("immediate_relief", "relapse_per_day") and before_only(result.measure):
+        return False
+    return f.key != "maintenance_interval" or result.maintenance_means_something
 
-    # Sessions still needed.
-    f = Figure(
-        "sessions_to_goal",
-        _("Sessions still needed to reach the goal"),
-        help=_("From the fitted course curve: the median and the 80 % range."),
-    )
-    est = e.sessions_to_goal if e else None
-    if est is not None and est.median is not None:
-        f.value = charts.fmt(est.median, 0)
-        if est.median != 0 or est.high != 0:
-            f.range = _range(est.low, est.high, decimals=0)
-        f.basis = _based_on(est.n_sessions)
-        f.note = plain_reason(est.note)
-    else:
-        f.reason = plain_reason(est.reason if est else "no sessions")
-        if panel.goal is None and panel.effect is not None:
-            f.reason = str(_REASONS[1][1])
-    figs.append(f)
 
-    # Maintenance interval.
-    f = Figure(
-        "maintenance_interval_days",
-        _("Maintenance interval"),
-        help=_(
-            "Days after a session until the measured relapse brings the value back past the goal."
-        ),
+def chart_for(result: MeasureEffect, *, client_view: bool = False) -> str:
+    measure = result.measure
+    rating = measure.kind == MeasureDefinition.Kind.RATING
+    tension = measure.kind == MeasureDefinition.Kind.TENSION_SUM
+    forecast = result.status != NOT_AS_MODELLED
+    # The client's own chart shows no forecast past the planned course (none at all for
+    # an open-ended course).
+    horizon = None
+    if client_view:
+        horizon = result.planned_sessions or result.n_held
+    scale = charts.measure_scale(
+        result.points,
+        result.effect,
+        result.goal,
+        scale_min=float(measure.min_value),
+        scale_max=float(measure.max_value),
+        rating=rating,
+        from_zero=tension or rating,
+        # the figures drawn on the chart must fit on it
+        extra=[
+            v
+            for f in (result.figure("level_at_planned"), result.figure("plateau"))
+            for v in (f.value, f.low, f.high)
+            if v is not None and forecast
+        ],
     )
-    est = e.maintenance_interval_days if e else None
-    if est is not None and est.median is not None:
-        f.value = _("%(n)s days") % {"n": charts.fmt(est.median, 0)}
-        f.range = _range(est.low, est.high, _("days"), 0)
-        f.basis = _based_on(est.n_sessions)
-        f.note = plain_reason(est.note)
-    else:
-        f.reason = plain_reason(est.reason if est else "no sessions")
-    figs.append(f)
+    return charts.course_chart(
+        points=result.points,
+        effect=result.effect,
+        goal=result.goal,
+        label=measure.label,
+        unit=measure.unit,
+        scale=scale,
+        higher_is_better=result.higher_is_better,
+        before_only=before_only(measure),
+        forecast=forecast,
+        horizon=horizon,
+        planned=result.planned_sessions,
+        level_at_planned=result.figure("level_at_planned") if forecast else None,
+        plateau=result.figure("plateau") if forecast else None,
+    )
 
-    # Expected level.
-    f = Figure(
-        "plateau",
-        _("Expected level at the end of the course"),
-        help=_("Where the fitted course curve levels off."),
-    )
-    if e is not None and e.curve is not None:
-        pl = e.curve.plateau
-        f.value = _val(pl.median, unit)
-        f.range = _range(pl.low, pl.high, unit)
-        f.basis = _based_on(pl.n_sessions)
-    else:
-        f.reason = plain_reason((e.reasons.get("curve") if e else None) or "needs at least 2")
-    figs.append(f)
-    return figs
+
+def measure_panel(
+    course: Course,
+    measure: MeasureDefinition,
+    rows,
+    *,
+    request=None,
+    prior=None,
+    client_view: bool = False,
+) -> MeasurePanel:
+    result = measure_effect(course, measure, rows, request=request, prior=prior)
+    panel = MeasurePanel(result)
+    panel.chart = chart_for(result, client_view=client_view)
+    panel.figures = [figure_text(f, result) for f in result.figures if shown(f, result)]
+    panel.advice = advice_for(result)
+    return panel
+
+
+# The figures in the second person, for the client's own page (same numbers).
+CLIENT_SENTENCES = {
+    "immediate_relief": gettext_lazy(
+        "Right after a session you were on average %(value)s better than right before it "
+        "(%(range)s), over your latest sessions."
+    ),
+    "lasting_relief": gettext_lazy(
+        "Before a session you are now about %(value)s better than at the start of your "
+        "course (%(range)s)."
+    ),
+    "relapse_per_day": gettext_lazy(
+        "Between sessions, a session's relief wears off by about %(value)s (%(range)s)."
+    ),
+    "sessions_to_goal": gettext_lazy(
+        "To reach your goal you may need about %(value)s more (%(range)s)."
+    ),
+    "level_at_planned": gettext_lazy(
+        "At your planned last session you can expect a value around %(value)s (%(range)s)."
+    ),
+    "plateau": gettext_lazy(
+        "If sessions go on, your course looks set to level off around %(value)s (%(range)s)."
+    ),
+    "maintenance_interval": gettext_lazy(
+        "To keep the effect, a session %(value)s may help (%(range)s)."
+    ),
+}
+
+
+def client_sentences(panel: MeasurePanel) -> list[tuple[int, str]]:
+    """(number, sentence) for each figure shown on the staff page, in the second person."""
+    out = []
+    for t in panel.figures:
+        if t.value is None:
+            if t.key == "sessions_to_goal" and panel.not_as_modelled:
+                words = _(
+                    "Your latest values do not follow the course so far, so there is no "
+                    "forecast for now. Talk to your therapist about it."
+                )
+            else:
+                words = _("%(label)s: not yet. %(reason)s") % {
+                    "label": t.label,
+                    "reason": t.reason,
+                }
+        elif t.key == "sessions_to_goal" and t.range is None:
+            words = _("Your latest value already meets your goal.")
+        else:
+            words = str(CLIENT_SENTENCES[t.key]) % {"value": t.value, "range": t.range or ""}
+            words = words.replace(" ()", "")  # a figure without a range yet
+        out.append((t.number, words))
+    return out
 
 
 # --------------------------------------------------------------------------- context
 
 
 def measures_with_data(rows) -> list[MeasureDefinition]:
+    rows = held_rows(rows)
     codes = {code for r in rows for code, pair in r.measures.items() if pair != (None, None)}
     if any(r.record is not None and r.record.tension.all() for r in rows):
         codes.add(TENSION_SUM)
     return list(MeasureDefinition.objects.filter(code__in=codes).order_by("order", "code"))
-
-
-def measure_panel(
-    course: Course, measure: MeasureDefinition, rows, *, request=None, prior=None
-) -> MeasurePanel:
-    points = points_from_rows(rows, measure.code)
-    higher = not measure.lower_is_better
-    goal = course_goal(course, measure.code, points)
-    panel = MeasurePanel(measure.code, measure.label, measure.unit, higher, points, None, goal)
-    try:
-        if prior is None:
-            prior = practice_prior(course.practice, measure.code, request=request)
-        panel.effect = analyse_course(points, goal, higher_is_better=higher, prior=prior)
-    except ValueError as exc:  # out-of-order or malformed data; show the chart anyway
-        panel.error = str(exc)
-    scale = charts.measure_scale(
-        points,
-        panel.effect,
-        goal,
-        scale_min=float(measure.min_value),
-        scale_max=float(measure.max_value),
-        rating=measure.kind == MeasureDefinition.Kind.RATING,
-    )
-    panel.chart = charts.course_chart(
-        points=points,
-        effect=panel.effect,
-        goal=goal,
-        label=measure.label,
-        unit=measure.unit,
-        scale=scale,
-        higher_is_better=higher,
-    )
-    panel.figures = figures_for(panel)
-    return panel
 
 
 def body_charts(rows, *, width: int = 180) -> list[dict]:
@@ -375,6 +447,7 @@ def course_effect_context(
     all_measures: bool = False,
     with_body_charts: bool = True,
     rows=None,
+    client_view: bool = False,
 ) -> dict:
     """Everything `outcomes/_course_effect.html` and the report need.
 
@@ -390,12 +463,11 @@ def course_effect_context(
         else (codes[0] if codes else None)
     )
     selected = measure_code if measure_code in codes else default
-    if all_measures:
-        panels = [measure_panel(course, m, rows, request=request) for m in measures]
-    else:
-        panels = [
-            measure_panel(course, m, rows, request=request) for m in measures if m.code == selected
-        ]
+    shown_measures = measures if all_measures else [m for m in measures if m.code == selected]
+    panels = [
+        measure_panel(course, m, rows, request=request, client_view=client_view)
+        for m in shown_measures
+    ]
     held = held_rows(rows)
     return {
         "course": course,
@@ -405,7 +477,7 @@ def course_effect_context(
         "selected": selected,
         "panels": panels,
         "panel": panels[0] if panels else None,
-        "body_charts": body_charts(rows) if with_body_charts else [],
+        "body_charts": body_charts(held) if with_body_charts else [],
         "tension_legend": charts.tension_legend(),
         "goal_text": course.goal_text,
         "show_report_link": getattr(request, "staff", None) is not None,

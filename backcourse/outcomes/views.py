@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -7,9 +8,15 @@ from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
 from backcourse.outcomes import charts
 from backcourse.outcomes.reports import course_report_pdf
-from backcourse.outcomes.selectors import practice_outcomes
+from backcourse.outcomes.selectors import (
+    practice_outcome_groups,
+    practice_outcome_totals,
+    practice_outcomes,
+)
 from backcourse.practices.access import access_course, staff_required
 from backcourse.practices.roles import Perm
+
+COMPLAINTS_PER_PAGE = 20
 
 
 @require_GET
@@ -42,30 +49,29 @@ def course_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required(perm=Perm.CLINICAL_READ)
 def practice(request: HttpRequest) -> HttpResponse:
-    """Finished courses: how many sessions until pain first improved by 2 points or 30 %."""
-    groups = practice_outcomes(request.practice)
+    """Finished courses: how many sessions until pain first improved by 2 points or 30 %.
+
+    Aggregated in SQL from the stored course summaries, 20 complaints a page."""
+    paginator = Paginator(practice_outcome_groups(request.practice), COMPLAINTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    groups = practice_outcomes(request.practice, list(page.object_list))
     max_k = max([k for g in groups for k in g.reached_at] + [6])
-    rows = []
-    for g in groups:
-        rows.append(
-            {
-                "group": g,
-                "svg": charts.sessions_histogram(
-                    g.reached_at,
-                    g.not_reached,
-                    title=g.complaint,
-                    max_k=max_k,
-                ),
-            }
-        )
-    totals = {
-        "courses": sum(g.total for g in groups),
-        "reached": sum(g.reached for g in groups),
-        "not_reached": sum(g.not_reached for g in groups),
-        "not_measured": sum(g.not_measured for g in groups),
-    }
+    rows = [
+        {
+            "group": g,
+            "svg": charts.sessions_histogram(
+                g.reached_at, g.not_reached, title=g.complaint, max_k=max_k
+            ),
+        }
+        for g in groups
+    ]
     return render(
         request,
         "outcomes/practice.html",
-        {"rows": rows, "totals": totals, "nav": "outcomes"},
+        {
+            "rows": rows,
+            "page": page,
+            "totals": practice_outcome_totals(request.practice),
+            "nav": "outcomes",
+        },
     )

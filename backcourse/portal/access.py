@@ -13,7 +13,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
+from backcourse.clients.consent import consent_missing
 from backcourse.clients.models import Client
+from backcourse.courses.models import Course
+from backcourse.scheduling.models import Session
 
 
 def request_client(request: HttpRequest) -> Client | None:
@@ -45,11 +48,8 @@ def client_required(view=None, *, consent: bool = True):
             # The practice's language, as the staff middleware does for staff.
             translation.activate(client.practice.language)
             request.LANGUAGE_CODE = translation.get_language()
-            if consent:
-                from backcourse.portal.consent import consent_missing
-
-                if consent_missing(client):
-                    return redirect(f"{reverse('portal:consent')}?next={request.path}")
+            if consent and consent_missing(client):
+                return redirect(f"{reverse('portal:consent')}?next={request.path}")
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -58,16 +58,12 @@ def client_required(view=None, *, consent: bool = True):
 
 
 def own_sessions(request: HttpRequest):
-    from backcourse.scheduling.models import Session
-
     return Session.objects.filter(client=request.client).select_related(
         "practice", "therapist__user", "course", "room"
     )
 
 
 def own_courses(request: HttpRequest):
-    from backcourse.courses.models import Course
-
     return Course.objects.filter(client=request.client).select_related(
         "goal_measure", "therapist__user"
     )
@@ -78,11 +74,6 @@ def access_own_session(request: HttpRequest, pk):
 
 
 def access_own_course(request: HttpRequest, pk):
-    return _get_or_404(own_courses(request), pk)
-
-
-def access_own_questionnaire_course(request: HttpRequest, pk):
-    """A course the client may fill a questionnaire for (their own, still running)."""
     return _get_or_404(own_courses(request), pk)
 
 

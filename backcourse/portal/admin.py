@@ -1,16 +1,13 @@
 from django.contrib import admin
 
-from backcourse.portal.models import (
-    CheckIn,
+from backcourse.clients.models import (
     ConsentRecord,
     ConsentText,
-    ErasureRequest,
-    FollowUp,
     Intake,
-    QuestionnaireResponse,
     ScreeningAnswer,
     ScreeningQuestion,
 )
+from backcourse.portal.models import CheckIn, ErasureRequest, FollowUp, QuestionnaireResponse
 from backcourse.practices.admin_scoping import PracticeScopedAdmin, PracticeScopedInline
 
 

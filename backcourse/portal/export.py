@@ -3,7 +3,10 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from backcourse.portal.models import CheckIn, ConsentRecord, FollowUp, Intake, QuestionnaireResponse
+from backcourse.billing.selectors import client_money_export
+from backcourse.clients.models import ConsentRecord, Intake
+from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
+from backcourse.records.models import SessionRecord
 from backcourse.scheduling.models import Session
 
 
@@ -12,8 +15,6 @@ def _dt(value):
 
 
 def client_data_export(client) -> dict:
-    from backcourse.records.models import SessionRecord
-
     sessions = Session.objects.filter(client=client).select_related("therapist__user", "course")
     records = {
         r.session_id: r
@@ -109,6 +110,7 @@ def client_data_export(client) -> dict:
             }
             for q in QuestionnaireResponse.objects.filter(client=client)
         ],
+        "money": client_money_export(client),
     }
 
 

@@ -1,14 +1,17 @@
-"""The client's course progress in plain numbers and words (no maths beyond averages;
-the course-effect analysis lives in outcomes)."""
+"""The client's course progress: their own measurements, and the course-effect figures
+in the second person — the same computation and numbering as the staff page
+(`outcomes.selectors.measure_effect` through `outcomes.panels`), on the course's goal
+measure, with no forecast band past the planned course."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
-from backcourse.scheduling.models import Session
+from backcourse.outcomes.panels import MeasurePanel, client_sentences, measure_panel
+from backcourse.outcomes.selectors import course_rows, held_rows
+from backcourse.portal.models import FollowUp
+from backcourse.records.models import Measurement
 
 
 @dataclass
@@ -24,86 +27,63 @@ class Row:
 class Progress:
     rows: list[Row]
     summary: str
-    chart_template: str | None
+    panel: MeasurePanel | None
+    sentences: list[tuple[int, str]]
 
 
-def course_progress(course) -> Progress:
-    from backcourse.records.models import Measurement
-
-    sessions = list(
-        course.sessions.exclude(status__in=[Session.Status.CANCELLED, Session.Status.NO_SHOW])
-        .filter(status__in=[Session.Status.COMPLETED, Session.Status.CHECKED_IN])
-        .order_by("starts_at")
+def course_progress(course, *, request=None) -> Progress:
+    loaded = course_rows(course)
+    held = held_rows(loaded)
+    next_day = dict(
+        FollowUp.objects.filter(
+            session__in=[r.session for r in held], value__isnull=False
+        ).values_list("session_id", "value")
     )
-    values = {
-        (m.record.session_id, m.moment): float(m.value)
-        for m in Measurement.objects.filter(
-            record__session__in=sessions, measure__code="pain"
-        ).select_related("record")
-    }
-    from backcourse.portal.models import FollowUp
-
-    next_day = {
-        f.session_id: f.value
-        for f in FollowUp.objects.filter(session__in=sessions, value__isnull=False)
-    }
     rows = [
         Row(
             number=i,
-            starts_at=s.starts_at,
-            pain_before=values.get((s.pk, "before")),
-            pain_after=values.get((s.pk, "after")),
-            next_day=next_day.get(s.pk),
+            starts_at=r.session.starts_at,
+            pain_before=_value(r, "pain", Measurement.Moment.BEFORE),
+            pain_after=_value(r, "pain", Measurement.Moment.AFTER),
+            next_day=next_day.get(r.session.pk),
         )
-        for i, s in enumerate(sessions, start=1)
+        for i, r in enumerate(held, start=1)
     ]
-    return Progress(rows=rows, summary=_summary(rows), chart_template=_chart_template())
+    panel = None
+    code = course.goal_measure.code
+    if any(r.measures.get(code, (None, None)) != (None, None) for r in held):
+        panel = measure_panel(
+            course, course.goal_measure, loaded, request=request, client_view=True
+        )
+    return Progress(
+        rows=rows,
+        summary=_summary(rows),
+        panel=panel,
+        sentences=client_sentences(panel) if panel is not None else [],
+    )
+
+
+def _value(row, code: str, moment: str) -> float | None:
+    v = row.value(code, moment)
+    return None if v is None else float(v)
 
 
 def _summary(rows: list[Row]) -> str:
+    """The measured values themselves, first and latest (no model)."""
     befores = [r.pain_before for r in rows if r.pain_before is not None]
     if not rows:
         return _("Your course has not started yet. Your progress will show here.")
     if len(befores) < 2:
         return _("After your next session you will see here how your pain changes.")
     first, last = befores[0], befores[-1]
-    relief = [
-        r.pain_before - r.pain_after
-        for r in rows
-        if r.pain_before is not None and r.pain_after is not None
-    ]
-    parts = []
     if last < first:
-        parts.append(
-            _("Before your first session your pain was %(a)s out of 10; now it is %(b)s.")
-            % {"a": f"{first:g}", "b": f"{last:g}"}
-        )
-    elif last > first:
-        parts.append(
-            _(
-                "Your pain before sessions went from %(a)s to %(b)s out of 10. "
-                "Talk to your therapist about it."
-            )
-            % {"a": f"{first:g}", "b": f"{last:g}"}
-        )
-    else:
-        parts.append(_("Your pain before sessions is still %(a)s out of 10.") % {"a": f"{first:g}"})
-    if relief:
-        avg = sum(relief) / len(relief)
-        parts.append(
-            _("On average a session lowered your pain by %(d)s points right away.")
-            % {"d": f"{avg:.1f}"}
-        )
-    return " ".join(parts)
-
-
-def _chart_template() -> str | None:
-    """The course-effect chart from outcomes when that app provides it, else None (the
-    page then shows the table only)."""
-    try:
-        import backcourse.outcomes.templatetags.outcomes_tags  # noqa: F401
-
-        get_template("outcomes/_course_chart.html")
-    except (ImportError, TemplateDoesNotExist):
-        return None
-    return "portal/_course_chart_outcomes.html"
+        return _("Before your first session your pain was %(a)s out of 10; now it is %(b)s.") % {
+            "a": f"{first:g}",
+            "b": f"{last:g}",
+        }
+    if last > first:
+        return _(
+            "Your pain before sessions went from %(a)s to %(b)s out of 10. "
+            "Talk to your therapist about it."
+        ) % {"a": f"{first:g}", "b": f"{last:g}"}
+    return _("Your pain before sessions is still %(a)s out of 10.") % {"a": f"{first:g}"}

@@ -1,4 +1,5 @@
-"""Writes on the client side. Keyword-only, one transaction each, emails sent on commit.
+"""Writes on the client side. Keyword-only, one transaction each, emails queued on
+commit (notifications/outbox.py).
 
 Each service raises PortalError with a message for the person in front of the screen
 when the input is bad; then nothing has changed.
@@ -10,35 +11,51 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from backcourse.clients.models import Client
-from backcourse.portal.consent import consent_current_texts
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import (
+    Client,
+    ConsentRecord,
+    Intake,
+    ScreeningAnswer,
+    ScreeningQuestion,
+)
+from backcourse.courses.models import Course
+from backcourse.measures.models import MeasureDefinition
+from backcourse.measures.validation import measure_value_error
+from backcourse.notifications.outbox import email_queue
 from backcourse.portal.models import (
     CheckIn,
-    ConsentRecord,
     EmailToken,
     ErasureRequest,
     FollowUp,
-    Intake,
     QuestionnaireResponse,
-    ScreeningAnswer,
-    ScreeningQuestion,
     SignInRequest,
 )
 from backcourse.portal.questionnaires import INSTRUMENTS, QuestionnaireError, questionnaire_score
 from backcourse.portal.tokens import token_hash, token_new
-from backcourse.scheduling.models import Session
+from backcourse.records.models import Measurement, SessionRecord
+from backcourse.records.services import (
+    MeasureValue,
+    RecordConflict,
+    RecordRefused,
+    session_record_measures_set,
+)
+from backcourse.scheduling import errors
+from backcourse.scheduling import services as scheduling
+from backcourse.scheduling.errors import SchedulingError
+from backcourse.scheduling.models import Session, SessionType
+from backcourse.scheduling.selectors import available_slots
 
 SIGN_IN_LINK_MINUTES = 30
 FOLLOW_UP_LINK_DAYS = 4
-CHECK_IN_OPENS_HOURS = 24
 
 
 class PortalError(Exception):
@@ -123,10 +140,7 @@ def signin_link_send(
             "link": link,
             "minutes": SIGN_IN_LINK_MINUTES,
         }
-        to = client.email
-        transaction.on_commit(
-            lambda s=subject, b=body, t=to: send_mail(s, b, None, [t], fail_silently=False)
-        )
+        email_queue(EmailMessage(subject, body, to=[client.email]))
         sent += 1
     return sent
 
@@ -254,17 +268,13 @@ def intake_submit(
 # --- Check-in before a session ------------------------------------------------------
 
 
-def checkin_window(session: Session) -> tuple[datetime, datetime]:
-    return session.starts_at - timedelta(hours=CHECK_IN_OPENS_HOURS), session.ends_at
-
-
 def checkin_is_open(session: Session, now=None) -> bool:
+    """The check-in form is offered while the session may become "checked in" (the
+    model's rule), and stays open to corrections once it is."""
     now = now or timezone.now()
-    opens, closes = checkin_window(session)
-    return opens <= now <= closes and session.status in (
-        Session.Status.BOOKED,
-        Session.Status.CHECKED_IN,
-    )
+    if session.status == Session.Status.CHECKED_IN:
+        return session.starts_at - Session.CHECK_IN_OPENS <= now <= session.ends_at
+    return session.can_become(Session.Status.CHECKED_IN, now)
 
 
 @dataclass
@@ -277,63 +287,87 @@ class CheckInResult:
 def checkin_save(
     *, session: Session, pain: int, stress: int, note: str = "", now=None
 ) -> CheckInResult:
-    """Store the client's check-in and make it the session's "before" pain and stress.
+    """Store the client's check-in, mark the session checked in, and make the answers
+    the session's "before" pain and stress — through the record writer (consent,
+    version raised so an open record form notices).
 
     A value the therapist has already entered is not overwritten; the result lists it so
     the page can say so (the client's answer is still kept on the check-in).
     """
-    from backcourse.measures.models import MeasureDefinition
-    from backcourse.records.models import Measurement, SessionRecord
-
     now = now or timezone.now()
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = Session.objects.select_for_update().select_related("practice").get(pk=session.pk)
     if not checkin_is_open(session, now):
+        code = session.transition_problem(Session.Status.CHECKED_IN, now)
+        if code in (None, errors.SAME_STATUS):
+            code = errors.CHECK_IN_NOT_OPEN
         raise PortalError(
-            _("Check-in is open from %(h)s hours before the session until it ends.")
-            % {"h": CHECK_IN_OPENS_HOURS}
+            SchedulingError(code, params=session.status_error_params(Session.Status.CHECKED_IN))
         )
-    for label, value in ((_("Pain"), pain), (_("Stress"), stress)):
-        if not isinstance(value, int) or not 0 <= value <= 10:
-            raise PortalError(_("%(m)s must be a whole number from 0 to 10.") % {"m": label})
+    measures = {m.code: m for m in MeasureDefinition.objects.filter(code__in=["pain", "stress"])}
+    answers = {"pain": pain, "stress": stress}
+    for code, value in answers.items():
+        error = (
+            measure_value_error(measures[code], Decimal(value))
+            if isinstance(value, int)
+            else _("Enter a whole number.")
+        )
+        if error:
+            raise PortalError(error)
     previous = CheckIn.objects.filter(session=session).first()
     check_in, _new = CheckIn.objects.update_or_create(
         session=session,
         defaults={"pain": pain, "stress": stress, "note": note.strip(), "submitted_at": now},
     )
-    record, created = SessionRecord.objects.get_or_create(session=session)
-    kept: list[str] = []
-    changed = False
-    for code, value, old in (
-        ("pain", pain, previous.pain if previous else None),
-        ("stress", stress, previous.stress if previous else None),
-    ):
-        measure = MeasureDefinition.objects.get(code=code)
-        existing = Measurement.objects.filter(
-            record=record, measure=measure, moment=Measurement.Moment.BEFORE
-        ).first()
-        if existing is None:
-            Measurement.objects.create(
-                record=record, measure=measure, moment=Measurement.Moment.BEFORE, value=value
-            )
-            changed = True
-        elif old is not None and existing.value == Decimal(old):
-            # Our own earlier check-in value: the client may correct it.
-            if existing.value != Decimal(value):
-                existing.value = value
-                existing.save(update_fields=["value"])
-                changed = True
-        elif existing.value != Decimal(value):
-            kept.append(measure.label)
-    if note.strip() and not record.subjective.strip():
-        record.subjective = _("Client at check-in: %(note)s") % {"note": note.strip()}
-        record.save(update_fields=["subjective", "updated_at"])
-        changed = True
-    if changed and not created:
-        # A therapist's open form must notice that the record changed under it.
-        SessionRecord.objects.filter(pk=record.pk).update(version=F("version") + 1)
     if session.status == Session.Status.BOOKED:
-        session.status = Session.Status.CHECKED_IN
-        session.save(update_fields=["status"])
+        try:
+            scheduling.session_status_set(
+                session=session, status=Session.Status.CHECKED_IN, now=now
+            )
+        except SchedulingError as exc:
+            raise PortalError(exc.message) from exc
+    record = SessionRecord.objects.filter(session=session).first()
+    stored = (
+        {
+            m.measure_id: m.value
+            for m in record.measurements.filter(moment=Measurement.Moment.BEFORE)
+        }
+        if record
+        else {}
+    )
+    kept: list[str] = []
+    values = []
+    for code, value in answers.items():
+        measure = measures[code]
+        existing = stored.get(measure.pk)
+        own_earlier = previous is not None and existing == Decimal(getattr(previous, code))
+        if existing is None or (own_earlier and existing != Decimal(value)):
+            # Not recorded yet, or the client's own earlier answer, which they may correct.
+            values.append(
+                MeasureValue(
+                    measure=measure, moment=Measurement.Moment.BEFORE, value=Decimal(value)
+                )
+            )
+        elif existing != Decimal(value) and not own_earlier:
+            kept.append(measure.label)
+    subjective = _("Client at check-in: %(note)s") % {"note": note.strip()} if note.strip() else ""
+    needs_note = subjective and not (record and record.subjective.strip())
+    if values or needs_note:
+        try:
+            session_record_measures_set(
+                session=session,
+                values=values,
+                user=None,
+                expected_version=record.version if record else 0,
+                check_in=True,
+                subjective_if_empty=subjective,
+                now=now,
+            )
+        except RecordRefused as exc:
+            raise PortalError(exc.message) from exc
+        except RecordConflict as exc:
+            raise PortalError(
+                _("Your therapist is writing in your record right now. Please send it again.")
+            ) from exc
     return CheckInResult(check_in=check_in, kept=kept)
 
 
@@ -388,8 +422,7 @@ def followup_send(*, session: Session, base_url: str | None = None, now=None) ->
             "One tap is enough:\n\n%(link)s\n\nYour answer helps your therapist see how long "
             "the relief lasts."
         ) % {"name": session.client.first_name, "practice": session.practice.name, "link": link}
-        to = session.client.email
-        transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+        email_queue(EmailMessage(subject, body, to=[session.client.email]))
     return True
 
 
@@ -457,14 +490,12 @@ def followups_for_course(course) -> list[FollowUpPoint]:
 
 # --- Questionnaires ------------------------------------------------------------------
 
-QUESTIONNAIRE_EVERY_N_SESSIONS = getattr(settings, "BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
+QUESTIONNAIRE_EVERY_N_SESSIONS = settings.BACKCOURSE_QUESTIONNAIRE_EVERY
 
 
 def questionnaires_due(course, *, now=None) -> list:
     """Instruments due for a course: at the start, every N held sessions, and before
     the last planned session (the end)."""
-    from backcourse.courses.models import Course
-
     if course.status in (Course.Status.CANCELLED,):
         return []
     held = list(
@@ -509,37 +540,18 @@ def questionnaire_submit(*, client: Client, course, instrument: str, answers: di
     )
 
 
-# --- Cancel (fallback until scheduling.booking exists) -------------------------------
+# --- Cancel and move: through scheduling/services.py ----------------------------------
 
 
 def client_may_change(session: Session, now=None) -> bool:
-    now = now or timezone.now()
-    notice = timedelta(hours=session.practice.cancellation_notice_hours)
-    return session.status == Session.Status.BOOKED and session.starts_at - notice > now
+    return scheduling.notice_problem(session, now or timezone.now()) is None
 
 
-@transaction.atomic
 def session_cancel_by_client(*, session: Session, now=None) -> Session:
-    """Cancel through the scheduling engineer's booking service when it exists, else
-    here with the same rule: only a booked session, only before the notice period."""
     try:
-        from backcourse.scheduling import booking
-    except ImportError:
-        booking = None
-    if booking is not None and hasattr(booking, "session_cancel"):
-        try:
-            return booking.session_cancel(session=session, by_client=True, now=now) or session
-        except booking.BookingError as exc:
-            raise PortalError(str(exc)) from exc
-    session = Session.objects.select_for_update().select_related("practice").get(pk=session.pk)
-    if not client_may_change(session, now):
-        raise PortalError(
-            _("Online changes close %(h)s hours before the session; please call the practice.")
-            % {"h": session.practice.cancellation_notice_hours}
-        )
-    session.status = Session.Status.CANCELLED
-    session.save(update_fields=["status"])
-    return session
+        return scheduling.session_cancel(session=session, by_client=True, now=now)
+    except SchedulingError as exc:
+        raise PortalError(exc.message) from exc
 
 
 RESCHEDULE_WEEKS = 4
@@ -554,9 +566,6 @@ def reschedule_slots(*, session: Session, now=None) -> list[tuple[date, list]]:
     session without a session type. The session's own time does not block its
     neighbours; times when the client has another session, or the session's room is
     taken, are left out. Empty when the notice period has begun."""
-    from backcourse.scheduling.availability import available_slots
-    from backcourse.scheduling.models import SessionType
-
     now = now or timezone.now()
     if not client_may_change(session, now):
         return []
@@ -601,15 +610,11 @@ def reschedule_slots(*, session: Session, now=None) -> list[tuple[date, list]]:
 
 def session_reschedule_by_client(*, session: Session, starts_at: datetime, now=None) -> Session:
     try:
-        from backcourse.scheduling import booking
-    except ImportError as exc:
-        raise PortalError(_("Please call the practice to move a session.")) from exc
-    try:
-        return booking.session_reschedule(
+        return scheduling.session_move(
             session=session, starts_at=starts_at, by_client=True, now=now
         )
-    except booking.BookingError as exc:
-        raise PortalError(str(exc)) from exc
+    except SchedulingError as exc:
+        raise PortalError(exc.message) from exc
 
 
 # --- Erasure -------------------------------------------------------------------------

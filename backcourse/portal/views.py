@@ -18,7 +18,11 @@ from django.views.decorators.http import require_POST
 
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
+from backcourse.clients.consent import consent_missing_texts
+from backcourse.clients.models import Client, ScreeningQuestion
+from backcourse.clients.screening import client_flags
 from backcourse.lib.numbers import plain_decimal
+from backcourse.measures.models import MuscleRegion
 from backcourse.portal import services
 from backcourse.portal.access import (
     access_own_course,
@@ -28,7 +32,6 @@ from backcourse.portal.access import (
     own_sessions,
     request_client,
 )
-from backcourse.portal.consent import consent_missing_texts
 from backcourse.portal.export import client_data_export, client_data_pdf
 from backcourse.portal.forms import (
     QUESTIONNAIRE_FORMS,
@@ -38,13 +41,12 @@ from backcourse.portal.forms import (
     LoginForm,
     RescheduleForm,
 )
-from backcourse.portal.models import ErasureRequest, ScreeningQuestion
+from backcourse.portal.models import ErasureRequest
 from backcourse.portal.questionnaires import INSTRUMENTS
-from backcourse.portal.screening import client_flags
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
 from backcourse.practices.roles import Perm
-from backcourse.scheduling.booking import day_label, local_time_label
+from backcourse.scheduling.formats import day_label, local_time_label
 from backcourse.scheduling.models import Session
 from backcourse.security.redirects import redirect_next, safe_next_url
 
@@ -86,8 +88,6 @@ def login_view(request):
 
 
 def _password_user(request, email, password):
-    from backcourse.clients.models import Client
-
     for client in Client.objects.filter(
         email__iexact=email, user__isnull=False, is_archived=False
     ).select_related("user"):
@@ -211,8 +211,6 @@ def intake_view(request):
                 request, _("Thank you. Your therapist will read this before you come.")
             )
             return redirect("portal:home")
-    from backcourse.measures.models import MuscleRegion
-
     regions = list(MuscleRegion.objects.filter(is_active=True))
     checked = {str(v) for v in (form["regions"].value() or [])}
     return render(

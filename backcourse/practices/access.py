@@ -46,6 +46,7 @@ def perm_required(request: HttpRequest, perm: Perm) -> None:
 
 
 def scoped_clients(request: HttpRequest, *, perm: Perm = Perm.CLIENT_CONTACT):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.clients.models import Client
 
     perm_required(request, perm)
@@ -69,6 +70,7 @@ def access_client(
 
 
 def scoped_courses(request: HttpRequest, *, perm: Perm = Perm.CLINICAL_READ):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.courses.models import Course
 
     perm_required(request, perm)
@@ -92,6 +94,7 @@ def access_course(
 
 
 def scoped_sessions(request: HttpRequest, *, perm: Perm = Perm.SCHEDULE):
+    # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.scheduling.models import Session
 
     perm_required(request, perm)
@@ -119,3 +122,18 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} {pk} here") from exc
+
+
+def owner_required(view):
+    """Only the practice's owner gets past (settings, staff); other staff get 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        staff = getattr(request, "staff", None)
+        if staff is None or not staff.is_owner:
+            raise Http404("Only the practice's owner can change its settings")
+        return view(request, *args, **kwargs)
+
+    return wrapper

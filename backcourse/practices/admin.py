@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.clients.services import practice_create
 from backcourse.practices.admin_scoping import PracticeScopedAdmin, PracticeScopedInline
 from backcourse.practices.models import Practice, StaffMember
 
@@ -23,6 +24,12 @@ class PracticeAdmin(PracticeScopedAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser and super().has_add_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            practice_create(practice=obj)  # with its screening questions and consent texts
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)

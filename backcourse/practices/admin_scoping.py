@@ -214,6 +214,7 @@ class PracticeScopedAdmin(_ChoicesScoped):
             )
 
     def _client_of(self, obj):
+        # practices sits below clients (Client has a practice): imported when called.
         from backcourse.clients.models import Client
 
         target = obj

@@ -55,6 +55,16 @@ class Practice(models.Model):
         default=False,
         help_text=_("Staff without an authenticator app must set one up before anything else."),
     )
+    # Where the practice is, for its public holidays (closures app, `holidays` package).
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("Empty: no public holidays.")
+    )
+    region = models.CharField(
+        _("state or region"),
+        max_length=10,
+        blank=True,
+        help_text=_("For holidays of one state only, e.g. BY for Bavaria."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

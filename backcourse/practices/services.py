@@ -5,6 +5,8 @@ What the admin then shows them is narrowed to their practice by
 backcourse/practices/admin_scoping.py.
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from backcourse.practices.models import StaffMember
@@ -28,11 +30,11 @@ OWNER_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "records.sessionrecord": ALL,
     "records.measurement": ALL,
     "records.tensionreading": ALL,
-    "portal.screeningquestion": ALL,
-    "portal.consenttext": ALL,
-    "portal.consentrecord": ("view",),
-    "portal.intake": ("change", "view"),
-    "portal.screeninganswer": ("view",),
+    "clients.screeningquestion": ALL,
+    "clients.consenttext": ALL,
+    "clients.consentrecord": ("view",),
+    "clients.intake": ("change", "view"),
+    "clients.screeninganswer": ("view",),
     "portal.checkin": ALL,
     "portal.followup": ALL,
     "portal.questionnaireresponse": ALL,
@@ -41,13 +43,20 @@ OWNER_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "notifications.calendarfeed": ("change", "delete", "view"),
     "api.apitoken": ("change", "delete", "view"),
     "audit.accessevent": ("view",),
+    "billing.billingsettings": ("add", "change", "view"),
+    "billing.price": ALL,
+    "billing.voucher": ALL,
+    "billing.package": ("view",),
+    "billing.invoice": ("view",),
+    "billing.payment": ("view",),
+    "billing.feeproposal": ("view",),
     "measures.measuredefinition": ("view",),
     "measures.muscleregion": ("view",),
     "measures.technique": ("view",),
 }
 
 
-def owner_group_sync(*, apps=None):
+def owner_group_sync(*, apps: Any = None) -> Any:
     """Create the owner group if missing and give it the permissions above (adds only;
     what a superuser added by hand stays). `apps` is a migration's app registry."""
     if apps is None:
@@ -67,7 +76,7 @@ def owner_group_sync(*, apps=None):
     return group
 
 
-def owner_group():
+def owner_group() -> Any:
     from django.contrib.auth.models import Group
 
     group = Group.objects.filter(name=OWNER_GROUP).first()

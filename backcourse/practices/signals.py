@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
+from backcourse.accounts.models import User
 from backcourse.practices.models import StaffMember
 
 
@@ -17,7 +18,6 @@ def _owner_access_on_save(sender, instance: StaffMember, raw: bool = False, **kw
 
 @receiver(post_delete, sender=StaffMember, dispatch_uid="practices_owner_access_delete")
 def _owner_access_on_delete(sender, instance: StaffMember, **kwargs) -> None:
-    from backcourse.accounts.models import User
     from backcourse.practices.services import OWNER_GROUP
 
     # Querysets, not instance.save(): the user may be on its way out too.

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.lib.numbers import plain_decimal
@@ -21,8 +22,9 @@ from backcourse.measures.models import (
     MuscleRegion,
     Technique,
 )
+from backcourse.measures.validation import measure_value_error
 from backcourse.records.models import Measurement, SessionRecord
-from backcourse.records.services import SessionRecordData
+from backcourse.records.services import SessionRecordData, record_refusal
 from backcourse.scheduling.models import Session
 from backcourse.security.limits import TEXT_MAX
 
@@ -117,12 +119,6 @@ class RegionInput:
     def invalid_raw(self) -> str:
         """A posted value that is not a tension level, kept so the user sees it."""
         return "" if self.raw in ("", "0", "1", "2", "3") else self.raw
-
-
-CONSENT_MISSING_MESSAGE = _(
-    "No current consent for treatment/health data — ask the client to agree first "
-    "(on their client pages, or record a signed paper consent)."
-)
 
 
 class SessionRecordForm(forms.Form):
@@ -232,7 +228,7 @@ class SessionRecordForm(forms.Form):
             for moment, _label in MOMENTS:
                 name = measure_field_name(measure, moment)
                 if name in self.fields and data.get(name) is not None:
-                    error = _measure_error(measure, data[name])
+                    error = measure_value_error(measure, data[name])
                     if error:
                         self.add_error(name, error)
         for region in self.regions:
@@ -242,27 +238,10 @@ class SessionRecordForm(forms.Form):
                 self.add_error(name, _("Tension is rated 0 to 3."))
         if data.get("same_as_tension") and not self.tensed_regions(data):
             self.add_error("same_as_tension", _("No region is marked tense on the body chart yet."))
-        if self.session.status in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
-            has_values = any(
-                data.get(measure_field_name(m, moment)) is not None
-                for m in self.measures
-                for moment, _label in MOMENTS
-            ) or bool(self.tensed_regions(data))
-            if has_values:
-                self.add_error(
-                    None,
-                    _(
-                        "This session is marked “%(status)s”, so it cannot have measures. "
-                        "Change its status first, or keep only notes."
-                    )
-                    % {"status": self.session.get_status_display()},
-                )
-        # Consent (portal): only when the practice publishes consent texts; a practice
-        # that publishes none manages consent on paper.
-        from backcourse.portal.consent import consent_missing
-
-        if consent_missing(self.session.client):
-            self.add_error(None, CONSENT_MISSING_MESSAGE)
+        # Consent and the held-session rule: the record writer's own check.
+        refusal = record_refusal(self.session, now=timezone.now())
+        if refusal is not None:
+            self.add_error(None, refusal.message)
         return data
 
     def tensed_regions(self, data=None) -> list[MuscleRegion]:
@@ -371,24 +350,6 @@ def _scale_values(measure: MeasureDefinition) -> list[Decimal]:
         values.append(v)
         v += measure.step
     return values
-
-
-def _measure_error(measure: MeasureDefinition, value: Decimal):
-    unit = f" {measure.unit}" if measure.unit and measure.unit != "°" else measure.unit
-    if value < measure.min_value or value > measure.max_value:
-        return _("%(name)s must be between %(low)s and %(high)s%(unit)s.") % {
-            "name": measure.label,
-            "low": plain(measure.min_value),
-            "high": plain(measure.max_value),
-            "unit": unit,
-        }
-    if measure.step and (value - measure.min_value) % measure.step != 0:
-        return _("%(name)s is measured in steps of %(step)s%(unit)s.") % {
-            "name": measure.label,
-            "step": plain(measure.step),
-            "unit": unit,
-        }
-    return None
 
 
 def initial_from_record(record: SessionRecord | None, session: Session) -> dict:

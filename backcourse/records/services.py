@@ -1,21 +1,46 @@
-"""Writes of session records.
+"""The one writer of session records: the record form, the API and the client's
+check-in all write through here.
 
-`session_record_save` is the one way a record is created or changed from the record
-form. It guards against lost notes with an optimistic version check: the form posts the
-version it was loaded with, and a save only goes through if the record still has that
-version; otherwise `RecordConflict` is raised and nothing is written.
+    session_record_save(...)          the whole record, from the record form
+    session_record_measures_set(...)  some measure values (API, check-in); the rest kept
+
+Both enforce, in this order and with the same messages:
+1. consent — the client has agreed to the practice's current consent texts
+   (`RecordRefused`, code CONSENT_MISSING);
+2. the held-session rule, `Session.record_problem` — no record for a cancelled or
+   missed session or one that has not started (staff may back-enter a past one); the
+   check-in may write the "before" values of a checked-in session ahead of its start
+   (`RecordRefused` with the scheduling code);
+3. the version check — a conditional UPDATE on the record's version, so two tabs get a
+   conflict instead of a lost note (`RecordConflict`; nothing written). Every write
+   raises the version, so an open form notices any other writer.
+Writing a record (other than the check-in) completes a booked or checked-in session,
+through `scheduling.services.session_status_set`.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from backcourse.accounts.models import User
+from backcourse.clients.consent import consent_missing
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
+from backcourse.scheduling import errors as scheduling_errors
 from backcourse.scheduling.models import Session
+from backcourse.scheduling.services import session_status_set
+
+CONSENT_MISSING = "consent_missing"
+CONSENT_MISSING_MESSAGE = _(
+    "No current consent for treatment/health data — ask the client to agree first "
+    "(on their client pages, or record a signed paper consent)."
+)
 
 
 @dataclass
@@ -39,17 +64,52 @@ class SessionRecordData:
     plan: str = ""
 
 
-class RecordConflict(Exception):
-    """The record was saved by someone else since the form was loaded."""
+@dataclass(frozen=True)
+class MeasureValue:
+    """One validated value (see measures/validation.py) for `session_record_measures_set`."""
 
-    def __init__(self, *, session: Session, expected_version: int):
+    measure: MeasureDefinition
+    moment: str
+    value: Decimal
+
+
+class RecordConflict(Exception):
+    """The record was saved by someone else since the version the writer read."""
+
+    def __init__(self, *, session: Session, expected_version: int | None):
         super().__init__(f"Record of session {session.pk} changed since version {expected_version}")
         self.session = session
         self.expected_version = expected_version
 
 
-class ConsentMissing(Exception):
-    """The client has not agreed to the practice's current consent texts (portal)."""
+class RecordRefused(Exception):
+    """No record may be written for this session now; `message` says why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def record_refusal(
+    session: Session, *, now: datetime, check_in: bool = False
+) -> RecordRefused | None:
+    """The refusal a write to this session's record would get now, or None. The record
+    form shows it in `clean()`; the writers below raise it."""
+    if consent_missing(session.client):
+        # Only when the practice publishes consent texts; one that publishes none
+        # manages consent on paper (see portal/consent.py).
+        return RecordRefused(CONSENT_MISSING, str(CONSENT_MISSING_MESSAGE))
+    code = session.record_problem(now, check_in=check_in)
+    if code:
+        return RecordRefused(code, str(scheduling_errors.MESSAGES[code]))
+    return None
+
+
+def _check(session: Session, now: datetime, *, check_in: bool = False) -> None:
+    refusal = record_refusal(session, now=now, check_in=check_in)
+    if refusal is not None:
+        raise refusal
 
 
 # Sessions in these states become "completed" once their record is saved.
@@ -64,58 +124,93 @@ _SCALAR_FIELDS = (
 )
 
 
-@transaction.atomic
-def session_record_save(
-    *, session: Session, data: SessionRecordData, user, expected_version: int
+def _record_for_write(
+    session: Session, *, user: User | None, expected_version: int | None, **scalars: Any
 ) -> SessionRecord:
-    """Create or update the record of `session` from `data`.
+    """The session's record after the version check, version raised; created if none.
 
-    `expected_version` is the record's version when the form was loaded (0 when there
-    was no record yet). Raises `RecordConflict` (and writes nothing) when the record has
-    been saved since. The version check is a conditional UPDATE, so two concurrent saves
-    with the same expected version cannot both succeed (PostgreSQL re-checks the WHERE
-    clause after the row lock; SQLite serializes writers).
-    """
-    from backcourse.portal.consent import consent_missing
-
-    if consent_missing(session.client):
-        # Backstop for callers other than the form (whose clean() says the same).
-        raise ConsentMissing(
-            "No current consent for treatment/health data — ask the client to agree first"
-        )
-    scalars = {name: getattr(data, name) for name in _SCALAR_FIELDS}
+    `expected_version` is the version the writer read (0: no record yet; None: no
+    check, for API callers that do not send one)."""
     record = SessionRecord.objects.filter(session=session).first()
     if record is None:
-        # Also when expected_version > 0: the record was deleted meanwhile (admin), and
-        # nothing can be lost by writing a fresh one.
+        # Also when expected_version > 0 from a form: the record was deleted meanwhile
+        # (admin), and nothing can be lost by writing a fresh one.
         try:
             with transaction.atomic():  # savepoint: a concurrent create hits the unique key
-                record = SessionRecord.objects.create(
+                return SessionRecord.objects.create(
                     session=session, version=1, updated_by=user, **scalars
                 )
         except IntegrityError as exc:
             raise RecordConflict(session=session, expected_version=expected_version) from exc
-    else:
-        changed = SessionRecord.objects.filter(pk=record.pk, version=expected_version).update(
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-            updated_by=user,
-            **scalars,
-        )
-        if not changed:
-            raise RecordConflict(session=session, expected_version=expected_version)
-        record.refresh_from_db()
+    rows = SessionRecord.objects.filter(pk=record.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    # PostgreSQL re-checks the WHERE clause after the row lock; SQLite serializes
+    # writers: two saves with the same expected version cannot both succeed.
+    changed = rows.update(
+        version=F("version") + 1, updated_at=timezone.now(), updated_by=user, **scalars
+    )
+    if not changed:
+        raise RecordConflict(session=session, expected_version=expected_version)
+    record.refresh_from_db()
+    return record
 
+
+def _complete(session: Session, *, user: User | None, now: datetime) -> None:
+    if session.status in _OPEN_STATUSES:
+        session_status_set(session=session, status=Session.Status.COMPLETED, by=user, now=now)
+
+
+@transaction.atomic
+def session_record_save(
+    *,
+    session: Session,
+    data: SessionRecordData,
+    user: User | None,
+    expected_version: int,
+    now: datetime | None = None,
+) -> SessionRecord:
+    """Create or update the whole record of `session` from the record form's `data`.
+
+    `expected_version` is the record's version when the form was loaded (0 when there
+    was no record yet). Raises `RecordRefused` or `RecordConflict`; nothing is written
+    then."""
+    now = now or timezone.now()
+    _check(session, now)
+    scalars = {name: getattr(data, name) for name in _SCALAR_FIELDS}
+    record = _record_for_write(session, user=user, expected_version=expected_version, **scalars)
     _save_measurements(record, data.measurements)
     _save_tension(record, data.tension)
     record.techniques.set(data.techniques)
     record.muscles_treated.set(data.muscles_treated)
+    _complete(session, user=user, now=now)
+    return record
 
-    if session.status in _OPEN_STATUSES:
-        Session.objects.filter(pk=session.pk, status__in=_OPEN_STATUSES).update(
-            status=Session.Status.COMPLETED
-        )
-        session.status = Session.Status.COMPLETED
+
+@transaction.atomic
+def session_record_measures_set(
+    *,
+    session: Session,
+    values: list[MeasureValue],
+    user: User | None,
+    expected_version: int | None,
+    check_in: bool = False,
+    subjective_if_empty: str = "",
+    now: datetime | None = None,
+) -> SessionRecord:
+    """Set some measure values of `session`'s record (creating it if needed); notes and
+    other measures are kept. `check_in`: the client's own check-in, which may write
+    before the start and does not complete the session. `subjective_if_empty` fills
+    the S of SOAP when nobody has written it yet. Refusals as `session_record_save`."""
+    now = now or timezone.now()
+    _check(session, now, check_in=check_in)
+    record = _record_for_write(session, user=user, expected_version=expected_version)
+    _save_measurements(record, {(v.measure, v.moment): v.value for v in values})
+    if subjective_if_empty and not record.subjective.strip():
+        record.subjective = subjective_if_empty
+        record.save(update_fields=["subjective"])
+    if not check_in:
+        _complete(session, user=user, now=now)
     return record
 
 

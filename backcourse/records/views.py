@@ -12,7 +12,7 @@ from backcourse.practices.access import access_session, staff_required
 from backcourse.practices.roles import Perm
 from backcourse.records.forms import SessionRecordForm
 from backcourse.records.selectors import body_chart_regions, session_record_for
-from backcourse.records.services import RecordConflict, session_record_save
+from backcourse.records.services import RecordConflict, RecordRefused, session_record_save
 
 
 @staff_required(perm=Perm.CLINICAL_READ)
@@ -43,6 +43,10 @@ def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
                 what=f"session record {session.pk}",
                 action=AccessEvent.Action.CHANGE,
             )
+    except RecordRefused as exc:
+        # The session changed (e.g. cancelled) since the form was validated.
+        form.add_error(None, exc.message)
+        return _render(request, session, form, record=record, status=409)
     except RecordConflict:
         # Someone saved this record since the form was loaded. Show what they saved,
         # keep everything this user typed, and let them save again on purpose: the
@@ -79,16 +83,6 @@ def _render(request, session, form, *, record, conflict=None, status=200):
         "regions": regions,
         "conflict": conflict,
         "conflict_chart": conflict_chart,
-        "back_url": _back_url_or_none(session),
+        "back_url": _after_save_url(session),
     }
     return render(request, "records/record_form.html", context, status=status)
-
-
-def _back_url_or_none(session) -> str | None:
-    # The course and client pages are built elsewhere; don't break this page if absent.
-    from django.urls import NoReverseMatch
-
-    try:
-        return _after_save_url(session)
-    except NoReverseMatch:
-        return None

@@ -16,6 +16,9 @@ class SessionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_filter = ["practice", "status"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["client", "course", "therapist"]
+    # A session's status changes only through scheduling/services.py (the transition
+    # table, the billing hook): the day view and the session's change page.
+    readonly_fields = ["status", "overrides", "overridden_by"]
 
 
 # --- Hours, session types, time off (scheduling engineer; append-only) ---------------

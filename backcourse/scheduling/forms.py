@@ -1,14 +1,21 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.clients.widgets import ClientChoiceField
 from backcourse.courses.models import Course
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, Session
-from backcourse.scheduling.services import session_conflicts
+from backcourse.scheduling.services import STAFF_OVERRIDABLE
 from backcourse.security.limits import PlausibleDateField
+
+
+def overrides_confirmed(post) -> list[str]:
+    """The rules staff ticked "book anyway" for (scheduling/_override.html), limited to
+    the ones staff may override at all."""
+    return sorted(set(post.getlist("override")) & STAFF_OVERRIDABLE)
 
 
 class TherapistChoiceField(forms.ModelChoiceField):
@@ -30,7 +37,7 @@ class SessionForm(forms.Form):
     into a UTC instant in `starts_at()`; every choice is limited to the practice."""
 
     therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none())
     course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), required=False)
     date = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
@@ -78,19 +85,6 @@ class SessionForm(forms.Form):
                     _("This time does not exist on that day (the clocks go forward)."),
                 )
                 return data
-            duration = data.get("duration_minutes")
-            if duration:
-                end = start + timedelta(minutes=duration)
-                if end <= start:
-                    self.add_error("duration_minutes", _("The end must be after the start."))
-                for field, message in session_conflicts(
-                    practice=self.practice,
-                    therapist=data.get("therapist"),
-                    room=data.get("room"),
-                    starts_at=start,
-                    duration_minutes=duration,
-                ).items():
-                    self.add_error(field, message)
         return data
 
 

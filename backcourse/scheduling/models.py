@@ -1,6 +1,7 @@
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
 from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling import errors
 
 
 class Room(models.Model):
@@ -70,7 +72,7 @@ class Weekday(models.IntegerChoices):
 class _WeeklyRange(models.Model):
     """A wall-clock range on a weekday, in the practice's time zone. Stored as local
     times on purpose: "09:00 on Mondays" stays 09:00 across daylight-saving changes;
-    scheduling.availability turns it into UTC instants date by date."""
+    lib/slots.py turns it into UTC instants date by date."""
 
     therapist = models.ForeignKey(
         StaffMember, on_delete=models.CASCADE, related_name="+", verbose_name=_("therapist")
@@ -227,6 +229,23 @@ class Session(models.Model):
         db_index=True,
         help_text=_("Sessions booked together as one series share this id."),
     )
+    overrides = models.CharField(
+        _("booked despite"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Rules staff confirmed to override when booking or moving (e.g. outside "
+            "working hours, a past session entered afterwards)."
+        ),
+    )
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overridden by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SessionQuerySet.as_manager()
@@ -259,21 +278,123 @@ class Session(models.Model):
                     kwargs["update_fields"] = list(fields | {"ends_at"})
         super().save(*args, **kwargs)
 
+    def ownership_problems(self) -> dict[str, str]:
+        """Field -> errors code for every related row of another practice (or a course
+        of another client). The booking service and the admin's clean() both ask this."""
+        problems = {}
+        for name in ("client", "therapist", "room", "session_type"):
+            related = getattr(self, name, None)
+            if related is not None and self.practice_id and related.practice_id != self.practice_id:
+                problems[name] = errors.OTHER_PRACTICE
+        if self.course is not None and self.client_id and self.course.client_id != self.client_id:
+            problems["course"] = errors.OTHER_CLIENT
+        return problems
+
     def clean(self) -> None:
-        errors: dict[str, list] = {}
-        practice_id = self.practice_id
-        if self.client_id and practice_id and self.client.practice_id != practice_id:
-            errors.setdefault("client", []).append(_("This client belongs to another practice."))
-        if self.therapist_id and practice_id and self.therapist.practice_id != practice_id:
-            errors.setdefault("therapist", []).append(
-                _("This therapist works in another practice.")
-            )
-        if self.room_id and practice_id and self.room.practice_id != practice_id:
-            errors.setdefault("room", []).append(_("This room belongs to another practice."))
-        if self.course_id and self.client_id and self.course.client_id != self.client_id:
-            errors.setdefault("course", []).append(_("This course belongs to another client."))
-        if errors:
-            raise ValidationError(errors)
+        problems = self.ownership_problems()
+        if problems:
+            raise ValidationError({name: errors.MESSAGES[code] for name, code in problems.items()})
+
+    # --- The session's life -------------------------------------------------------
+    # The only statement of which status may follow which, and when. The day view's
+    # buttons, the API, the portal and scheduling/services.py all ask
+    # `transition_problem` / `can_become`; nothing else sets `status`.
+
+    # Clients may check in (online or at the desk) from this long before the start.
+    CHECK_IN_OPENS = timedelta(hours=24)
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        # A booked session can be checked in, held, missed or called off.
+        Status.BOOKED: frozenset(
+            {Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED}
+        ),
+        # A checked-in client is on the way or here: the session is held or missed. It
+        # can still be called off before the start (checked in online, then fell ill).
+        Status.CHECKED_IN: frozenset({Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED}),
+        # "Completed" clicked instead of "No-show": correctable while no record says
+        # the session was held. It is never cancelled afterwards: it took place.
+        Status.COMPLETED: frozenset({Status.NO_SHOW}),
+        # A no-show marked by mistake goes back to booked; a client who came late
+        # after all makes it completed.
+        Status.NO_SHOW: frozenset({Status.BOOKED, Status.COMPLETED}),
+        # Final: a cancelled session's slot may already be given to someone else, so
+        # it cannot come back; book again instead.
+        Status.CANCELLED: frozenset(),
+    }
+
+    def transition_problem(self, status: str, now: datetime) -> str | None:
+        """Why this session cannot become `status` at `now` (an errors code), or None."""
+        if status not in self.Status.values:
+            return errors.UNKNOWN_STATUS
+        if status == self.status:
+            return errors.SAME_STATUS
+        if status not in self.TRANSITIONS[self.status]:
+            return errors.NOT_ALLOWED
+        started = self.has_started(now)
+        if status in (self.Status.COMPLETED, self.Status.NO_SHOW) and not started:
+            # Nobody can have been treated, or have failed to come, before the start.
+            return errors.NOT_STARTED
+        if status == self.Status.CHECKED_IN and not (
+            self.starts_at - self.CHECK_IN_OPENS <= now <= self.ends_at
+        ):
+            # Checking in says "I am coming today"; days ahead it means nothing, and
+            # after the end the session is completed or a no-show instead.
+            return errors.CHECK_IN_NOT_OPEN
+        if self.status == self.Status.CHECKED_IN and status == self.Status.CANCELLED and started:
+            # Once it has begun, a checked-in session was held or missed.
+            return errors.ALREADY_STARTED
+        if (
+            self.status == self.Status.COMPLETED
+            and status == self.Status.NO_SHOW
+            and self.has_record
+        ):
+            return errors.HAS_RECORD
+        return None
+
+    def can_become(self, status: str, now: datetime) -> bool:
+        return self.transition_problem(status, now) is None
+
+    def next_statuses(self, now: datetime) -> list[str]:
+        """The statuses this session may move to now, in the order of `Status`."""
+        return [st for st in self.Status.values if self.can_become(st, now)]
+
+    @property
+    def is_movable(self) -> bool:
+        """Only a booked session moves: a held or missed one happened at its time, and a
+        cancelled one's time may already be someone else's."""
+        return self.status == self.Status.BOOKED
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+    def record_problem(self, now: datetime, *, check_in: bool = False) -> str | None:
+        """Why a record cannot be written for this session now, or None.
+
+        Only a held session has a record: not a cancelled or missed one, and not one
+        that has not started (staff may enter a past one afterwards; saving the record
+        completes it). The one exception is the client's own check-in: once checked in,
+        their "before" values go into the record ahead of the start."""
+        if self.status in (self.Status.CANCELLED, self.Status.NO_SHOW):
+            return errors.NOT_HELD
+        if check_in and self.status == self.Status.CHECKED_IN:
+            return None
+        if not self.has_started(now):
+            return errors.RECORD_TOO_EARLY
+        return None
+
+    def status_error_params(self, status: str) -> dict[str, object]:
+        labels = dict(self.Status.choices)
+        return {
+            "old": labels[self.status],
+            "new": labels.get(status, status),
+            "hours": int(self.CHECK_IN_OPENS.total_seconds() // 3600),
+        }
+
+    @property
+    def has_record(self) -> bool:
+        # The record lives in the records app (SessionRecord.session, related_name
+        # "record"); asking through the reverse relation needs no import of it.
+        return hasattr(self, "record")
 
     @property
     def blocked_until(self):

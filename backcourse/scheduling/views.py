@@ -4,7 +4,6 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.audit.services import access_events_record_many
-from backcourse.portal.screening import flags_by_client
+from backcourse.billing.selectors import fee_notice, package_notice
+from backcourse.clients.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -23,29 +23,12 @@ from backcourse.practices.access import (
 )
 from backcourse.practices.models import StaffMember
 from backcourse.practices.roles import Perm
-from backcourse.scheduling.forms import SessionForm, StatusForm
+from backcourse.scheduling.errors import SchedulingError
+from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
 from backcourse.scheduling.models import Session
-from backcourse.scheduling.services import session_create, session_status_set
+from backcourse.scheduling.services import session_book, session_status_set
 from backcourse.security.limits import FIRST_DATE, LAST_DATE, date_is_plausible
 from backcourse.security.redirects import safe_next_url
-
-# The buttons shown on a session in the day view, by its current status.
-STATUS_BUTTONS = {
-    Session.Status.BOOKED: [
-        Session.Status.CHECKED_IN,
-        Session.Status.COMPLETED,
-        Session.Status.NO_SHOW,
-        Session.Status.CANCELLED,
-    ],
-    Session.Status.CHECKED_IN: [
-        Session.Status.COMPLETED,
-        Session.Status.NO_SHOW,
-        Session.Status.CANCELLED,
-    ],
-    Session.Status.COMPLETED: [],
-    Session.Status.NO_SHOW: [Session.Status.BOOKED],
-    Session.Status.CANCELLED: [],
-}
 
 
 def _local_today(request: HttpRequest) -> date:
@@ -113,13 +96,8 @@ def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[S
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         s.number = numbers.get(s.pk)
-        s.has_record = hasattr(s, "record")
-        s.buttons = [
-            (st, Session.Status(st).label)
-            for st in STATUS_BUTTONS[s.status]
-            # A no-show can only be known once the session has started.
-            if not (st == Session.Status.NO_SHOW and s.starts_at > now)
-        ]
+        # The model's transition table decides which buttons exist right now.
+        s.buttons = [(st, Session.Status(st).label) for st in s.next_statuses(now)]
     return sessions
 
 
@@ -214,12 +192,14 @@ def session_new(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("client"):
         client = access_client(request, request.GET["client"], audit_what="session booking form")
     form_kwargs = {"practice": request.practice, "client": client}
+    overrides = overrides_confirmed(request.POST) if request.method == "POST" else []
+    overridable = ""
     if request.method == "POST":
         form = SessionForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                session = session_create(
+                session = session_book(
                     practice=request.practice,
                     therapist=data["therapist"],
                     client=data["client"],
@@ -227,11 +207,16 @@ def session_new(request: HttpRequest) -> HttpResponse:
                     room=data["room"],
                     starts_at=form.starts_at(),
                     duration_minutes=data["duration_minutes"],
+                    by=request.user,
+                    overrides=overrides,
                 )
-            except ValidationError as exc:
-                _add_errors(form, exc)
+            except SchedulingError as exc:
+                form.add_error(None, exc.message)
+                overridable = exc.code if exc.overridable else ""
             else:
                 messages.success(request, _("Session booked."))
+                if notice := package_notice(session):  # the client's package: covered or not
+                    messages.info(request, notice)
                 local = session.starts_at.astimezone(request.practice.zone)
                 return redirect(
                     f"{reverse('scheduling:day')}?date={local.date().isoformat()}"
@@ -262,17 +247,16 @@ def session_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/session_form.html",
-        {"form": form, "client": client, "course": course, "nav": "day"},
+        {
+            "form": form,
+            "client": client,
+            "course": course,
+            "nav": "day",
+            "overrides": overrides,
+            "overridable": overridable,
+        },
         status=status,
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @staff_required(perm=Perm.SCHEDULE)
@@ -290,9 +274,9 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown status."))
         return redirect(back)
     try:
-        session_status_set(session=session, status=form.cleaned_data["status"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        session_status_set(session=session, status=form.cleaned_data["status"], by=request.user)
+    except SchedulingError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(
             request,
@@ -303,4 +287,6 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
                 "status": session.get_status_display(),
             },
         )
+        if notice := fee_notice(session):  # a no-show / late-cancellation fee proposed
+            messages.info(request, notice)
     return redirect(back)

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+import time_machine
 from django.utils import timezone
 
 from backcourse.api.models import ApiToken
@@ -61,12 +64,14 @@ def test_a_token_post_needs_no_csrf_token(therapist_a, token_a, session_a):
     from django.test import Client
 
     integration = Client(enforce_csrf_checks=True)
-    response = integration.post(
-        f"/api/v1/sessions/{session_a.pk}/measures",
-        {"pain_before": 5},
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token_a}",
-    )
+    # Measures are taken once the session has begun.
+    with time_machine.travel(session_a.starts_at + timedelta(minutes=5), tick=False):
+        response = integration.post(
+            f"/api/v1/sessions/{session_a.pk}/measures",
+            {"pain_before": 5},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token_a}",
+        )
     assert response.status_code == 200
 
 

@@ -1,5 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+import pytest
+import time_machine
 
 from backcourse.audit.models import AccessEvent
 from backcourse.measures.models import MeasureDefinition
@@ -108,7 +111,13 @@ def test_sessions_reject_bad_dates(api_a, db):
     assert api_a.get("/api/v1/sessions?from=2026-02-30").status_code == 422
 
 
-def test_post_measures_saves_values_and_keeps_notes(api_a, session_a, therapist_a):
+@pytest.fixture
+def after_session_a(session_a):
+    with time_machine.travel(session_a.ends_at + timedelta(hours=1), tick=False):
+        yield
+
+
+def test_post_measures_saves_values_and_keeps_notes(api_a, session_a, therapist_a, after_session_a):
     SessionRecord.objects.create(session=session_a, subjective="Stiff after gardening")
     response = api_a.post(
         f"/api/v1/sessions/{session_a.pk}/measures",
@@ -123,6 +132,22 @@ def test_post_measures_saves_values_and_keeps_notes(api_a, session_a, therapist_
     assert record.subjective == "Stiff after gardening"
     assert record.version == 2  # an open record form now gets a conflict
     assert AccessEvent.objects.filter(action="change", client=session_a.client).exists()
+    session_a.refresh_from_db()
+    assert session_a.status == "completed"  # like a saved record form
+
+
+def test_post_measures_for_a_session_not_started_is_refused_like_the_form(api_a, session_a):
+    with time_machine.travel(session_a.starts_at - timedelta(minutes=5), tick=False):
+        response = api_a.post(
+            f"/api/v1/sessions/{session_a.pk}/measures",
+            {"pain_before": 6},
+            content_type="application/json",
+        )
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "This session has not started yet. Its record can be written once it has."
+    )
+    assert not SessionRecord.objects.exists()
 
 
 def test_post_measures_validates_every_field_and_saves_nothing(api_a, session_a):
@@ -151,7 +176,7 @@ def test_post_measures_rejects_text(api_a, session_a):
     assert not Measurement.objects.exists()
 
 
-def test_post_measures_with_a_stale_version_is_a_conflict(api_a, session_a):
+def test_post_measures_with_a_stale_version_is_a_conflict(api_a, session_a, after_session_a):
     SessionRecord.objects.create(session=session_a, version=3)
     response = api_a.post(
         f"/api/v1/sessions/{session_a.pk}/measures",
@@ -162,7 +187,7 @@ def test_post_measures_with_a_stale_version_is_a_conflict(api_a, session_a):
     assert not Measurement.objects.exists()
 
 
-def test_post_measures_on_a_cancelled_session_is_refused(api_a, session_a):
+def test_post_measures_on_a_cancelled_session_is_refused(api_a, session_a, after_session_a):
     Session.objects.filter(pk=session_a.pk).update(status=Session.Status.CANCELLED)
     response = api_a.post(
         f"/api/v1/sessions/{session_a.pk}/measures",

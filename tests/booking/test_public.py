@@ -10,8 +10,9 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from backcourse.booking import pending as public_booking
 from backcourse.clients.models import Client
-from backcourse.scheduling import booking
+from backcourse.scheduling import services
 from backcourse.scheduling.models import PendingBooking, Session
 from tests import factories as f
 
@@ -98,7 +99,7 @@ def test_returning_client_is_matched_by_email_within_the_practice(
     client_b.save()
     client_a.email = "clara@example.org"
     client_a.save()
-    pending = booking.pending_booking_create(
+    pending = public_booking.pending_booking_create(
         practice=practice_a,
         session_type=massage,
         therapist=therapist_a,
@@ -107,7 +108,7 @@ def test_returning_client_is_matched_by_email_within_the_practice(
         last_name="A.",
         email="CLARA@example.org",
     )
-    session = booking.pending_booking_confirm(token=booking.confirm_token(pending))
+    session = public_booking.pending_booking_confirm(token=public_booking.confirm_token(pending))
     assert session.client == client_a
     assert Client.objects.filter(practice=practice_a).count() == 1
 
@@ -115,7 +116,7 @@ def test_returning_client_is_matched_by_email_within_the_practice(
 def test_expired_forged_and_foreign_tokens_change_nothing(
     client, practice_a, other_practice, therapist_a, massage, hours_a
 ):
-    pending = booking.pending_booking_create(
+    pending = public_booking.pending_booking_create(
         practice=practice_a,
         session_type=massage,
         therapist=therapist_a,
@@ -124,7 +125,7 @@ def test_expired_forged_and_foreign_tokens_change_nothing(
         last_name="R",
         email="r@example.org",
     )
-    token = booking.confirm_token(pending)
+    token = public_booking.confirm_token(pending)
     url = reverse("booking:confirm", kwargs={"slug": practice_a.slug, "token": token})
 
     forged = signing.dumps({"p": pending.pk, "n": str(pending.nonce)}, salt="other")
@@ -138,7 +139,9 @@ def test_expired_forged_and_foreign_tokens_change_nothing(
         reverse("booking:confirm", kwargs={"slug": other_practice.slug, "token": token})
     )
     assert r.status_code == 400
-    with time_machine.travel(NOW + booking.CONFIRM_MAX_AGE + timedelta(minutes=1), tick=False):
+    with time_machine.travel(
+        NOW + public_booking.CONFIRM_MAX_AGE + timedelta(minutes=1), tick=False
+    ):
         r = client.post(url)
     assert r.status_code == 400 and "expired" in r.text
     assert not Session.objects.exists()
@@ -148,7 +151,7 @@ def test_expired_forged_and_foreign_tokens_change_nothing(
 def test_slot_taken_before_confirmation_gets_a_clear_answer(
     client, practice_a, therapist_a, client_a, massage, hours_a
 ):
-    pending = booking.pending_booking_create(
+    pending = public_booking.pending_booking_create(
         practice=practice_a,
         session_type=massage,
         therapist=therapist_a,
@@ -157,7 +160,7 @@ def test_slot_taken_before_confirmation_gets_a_clear_answer(
         last_name="R",
         email="r@example.org",
     )
-    booking.session_book(
+    services.session_book(
         practice=practice_a,
         therapist=therapist_a,
         client=client_a,
@@ -165,7 +168,8 @@ def test_slot_taken_before_confirmation_gets_a_clear_answer(
         session_type=massage,
     )
     url = reverse(
-        "booking:confirm", kwargs={"slug": practice_a.slug, "token": booking.confirm_token(pending)}
+        "booking:confirm",
+        kwargs={"slug": practice_a.slug, "token": public_booking.confirm_token(pending)},
     )
     r = client.post(url, HTTP_ACCEPT="application/json")
     assert r.status_code == 409
@@ -183,14 +187,14 @@ def test_any_therapist_books_whoever_is_free(
 
     second = f.StaffFactory(practice=practice_a, display_name="Ben")
     WorkingHours.objects.create(therapist=second, weekday=0, start_time="09:00", end_time="17:00")
-    booking.session_book(
+    services.session_book(
         practice=practice_a,
         therapist=therapist_a,
         client=client_a,
         starts_at=SLOT,
         session_type=massage,
     )
-    pending = booking.pending_booking_create(
+    pending = public_booking.pending_booking_create(
         practice=practice_a,
         session_type=massage,
         therapist=None,
@@ -199,7 +203,7 @@ def test_any_therapist_books_whoever_is_free(
         last_name="R",
         email="r@example.org",
     )
-    session = booking.pending_booking_confirm(token=booking.confirm_token(pending))
+    session = public_booking.pending_booking_confirm(token=public_booking.confirm_token(pending))
     assert session.therapist == second
 
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from backcourse.scheduling import booking
+from backcourse.scheduling import services
 from backcourse.scheduling.models import Session
 from tests import factories as f
 
@@ -64,7 +64,7 @@ def test_check_shows_conflicts_with_date_and_reason_and_saves_nothing(
     as_therapist_a, practice_a, therapist_a, course_a, massage, hours_a
 ):
     other = f.ClientFactory(practice=practice_a)
-    booking.session_book(
+    services.session_book(
         practice=practice_a,
         therapist=therapist_a,
         client=other,
@@ -90,7 +90,7 @@ def test_skip_shift_and_alternative_resolve_then_book_all(
     as_therapist_a, practice_a, therapist_a, course_a, massage, hours_a
 ):
     other = f.ClientFactory(practice=practice_a)
-    booking.session_book(
+    services.session_book(
         practice=practice_a,
         therapist=therapist_a,
         client=other,
@@ -113,7 +113,7 @@ def test_alternative_slot_is_offered_and_bookable(
     as_therapist_a, practice_a, therapist_a, course_a, massage, hours_a
 ):
     other = f.ClientFactory(practice=practice_a)
-    booking.session_book(
+    services.session_book(
         practice=practice_a,
         therapist=therapist_a,
         client=other,

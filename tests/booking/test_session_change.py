@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from backcourse.scheduling import booking
+from backcourse.scheduling import series
 from backcourse.scheduling.models import Session
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -22,12 +22,12 @@ def frozen():
 
 @pytest.fixture
 def booked(practice_a, therapist_a, course_a, massage, hours_a):
-    return booking.series_book(
+    return series.series_book(
         practice=practice_a,
         course=course_a,
         therapist=therapist_a,
         session_type=massage,
-        starts=booking.series_dates(
+        starts=series.series_dates(
             first=datetime(2026, 11, 30, 10, tzinfo=BERLIN), intensive_count=3, zone=BERLIN
         ),
     )

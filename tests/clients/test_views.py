@@ -117,11 +117,23 @@ def test_edit_client(as_therapist_a, client_a):
     url = reverse("clients:edit", args=[client_a.pk])
     assert as_therapist_a.get(url).status_code == 200
     r = as_therapist_a.post(
-        url, {"first_name": "Clara", "last_name": "Adler-Berg", "phone": "+49 1"}
+        url, {"first_name": "Clara", "last_name": "Adler-Berg", "phone": "030 1234567"}
     )
     assert r.status_code == 302
     client_a.refresh_from_db()
-    assert client_a.last_name == "Adler-Berg" and client_a.phone == "+49 1"
+    # The number is stored one way (E.164), read in PHONE_REGION (DE) when national.
+    assert client_a.last_name == "Adler-Berg" and client_a.phone == "+49301234567"
+
+
+def test_a_phone_number_that_cannot_be_is_refused(as_therapist_a, client_a):
+    url = reverse("clients:edit", args=[client_a.pk])
+    before = client_a.phone
+    r = as_therapist_a.post(url, {"first_name": "Clara", "last_name": "Adler", "phone": "+49 1"})
+    assert r.status_code == 400
+    assert "This phone number is not valid." in r.content.decode()
+    assert 'value="+49 1"' in r.content.decode()  # what was typed is kept
+    client_a.refresh_from_db()
+    assert client_a.phone == before
 
 
 def test_edit_client_with_error_saves_nothing(as_therapist_a, client_a):

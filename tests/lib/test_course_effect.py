@@ -11,14 +11,17 @@ import pytest
 
 from backcourse.lib.course_effect import (
     NEEDS_TWO,
+    CourseSummary,
     PracticePrior,
     SessionPoint,
     analyse_course,
     analyse_courses,
     clinically_important_session,
     pack_courses,
-    score_predictions,
+    score_by_stratum,
     simulate_courses,
+    simulate_relapse_courses,
+    summarise_course,
     true_sessions_to_goal,
 )
 
@@ -52,8 +55,13 @@ def test_descriptive_figures_lower_is_better():
     assert e.lasting_relief == 2
     # retention: (pre_k - pre_{k+1}) / (pre_k - post_k)
     assert e.retention == pytest.approx([1 / 3, 1 / 2, 0.0])
-    # relapse: (pre_{k+1} - post_k) / 7 days -> 2/7, 1/7, 2/7; median 2/7
-    assert e.relapse_per_day == pytest.approx(2 / 7)
+    # relapse: climbs of 2, 1, 2 points over 7 days after reliefs of 3, 2, 2: the
+    # exponential-return model puts the mean climb per day near 5/21 points per day
+    r = e.relapse_points_per_day
+    assert r.unit == "points_per_day" and r.n_sessions == 3
+    assert r.low < r.median < r.high
+    assert 0.15 < r.median < 0.35
+    assert e.relapse_per_day == r.median
 
 
 def test_higher_is_better_flips_signs():
@@ -63,8 +71,8 @@ def test_higher_is_better_flips_signs():
     assert e.immediate_relief == [10, 7, 7]
     assert e.lasting_relief == 8
     assert e.retention == pytest.approx([0.5, 3 / 7])
-    # climbs back (loses range) 50 -> 45 over 7 days, 52 -> 48
-    assert e.relapse_per_day == pytest.approx(np.median([5 / 7, 4 / 7]))
+    # two climbs back (50 -> 45, 52 -> 48) are too few for a range
+    assert e.relapse_points_per_day.code == "too_few_sessions"
     assert e.curve is not None
     assert e.curve.plateau.median > 40
     assert e.curve.plateau.low <= e.curve.plateau.median <= e.curve.plateau.high
@@ -78,35 +86,38 @@ def test_missing_values_are_none_and_retention_undefined_without_relief():
     # no relief at session 3 -> retention undefined; missing values -> None
     assert e.retention == [None, None, None]
     assert e.lasting_relief == 2.0
-    # intervals 2->3: (6 - 5) / 7 and 3->4: (5 - 6) / 7 -> median 0
-    assert e.relapse_per_day == pytest.approx(0.0)
+    # only the interval after session 4's relief could be used: too few climbs
+    assert e.relapse_per_day is None
+    assert e.relapse_points_per_day.code == "too_few_sessions"
     assert e.maintenance_interval_days.median is None
-    assert "climb back" in e.maintenance_interval_days.reason
+    assert e.maintenance_interval_days.code == "too_few_sessions"
 
 
 def test_irregular_gaps_use_actual_dates():
     pts = weekly([(7, 3), (5, 3), (5, 3)], gaps=[2, 20])
+    pts = weekly([(7, 3), (5, 3), (5, 3), (5, 3)], gaps=[2, 20, 7])
     e = analyse_course(pts, 4)
-    # (5-3)/2 = 1.0 and (5-3)/20 = 0.1 -> median of two = 0.55
-    assert e.relapse_per_day == pytest.approx(0.55)
-    # maintenance: from the last after value 3 to the goal 4 at 0.55/day
-    assert e.maintenance_interval_days.median == pytest.approx(1 / 0.55)
-    assert e.maintenance_interval_days.low is None  # fewer than 3 intervals
-    assert "3 intervals" in e.maintenance_interval_days.note
+    # climbs of 2 points after 2, 20 and 7 days: most of a session's relief is gone
+    # within two days, so the half-life is short (days) and the 80 % range is real
+    hl = e.relief_half_life_days
+    assert hl.unit == "days" and hl.low < hl.median < hl.high
+    assert hl.median < 2.5
+    mi = e.maintenance_interval_days
+    assert mi.low < mi.median < mi.high and mi.median < 2
 
 
 def test_maintenance_interval_with_range():
     pts = weekly([(6, 2), (4, 2), (4, 1), (3.5, 1), (3.1, 1)])
     e = analyse_course(pts, 3)
-    rates = sorted([2 / 7, 2 / 7, 2.5 / 7, 2.1 / 7])
-    med = float(np.median(rates))
     mi = e.maintenance_interval_days
-    assert mi.median == pytest.approx(2 / med)
-    assert mi.low <= mi.median <= mi.high
-    assert mi.n_sessions == 5
-    # ~80 % CI of the median relapse from order statistics (4 intervals: min..max)
+    # after value 1, goal 3, mean recent relief 2.72: the value climbs back past the
+    # goal when 2 / 2.72 of the relief is lost: t = -ln(1 - 2 / 2.72) / lambda
+    lam = math.log(2) / e.relief_half_life_days.median
+    r_bar = np.mean([4, 2, 3, 2.5, 2.1])
+    assert mi.median == pytest.approx(-math.log(1 - 2 / r_bar) / lam, rel=1e-6)
+    assert mi.low < mi.median < mi.high
+    assert mi.unit == "days"
     assert e.relapse_n_intervals == 4
-    assert e.relapse_range == pytest.approx((rates[0], rates[-1]))
     assert e.to_dict()["relapse_per_day_range"]["n_intervals"] == 4
 
 
@@ -142,7 +153,7 @@ def test_days_as_numbers_and_nan_as_missing():
     pts = [SessionPoint(0, 7, 4), SessionPoint(7.0, float("nan"), 4), SessionPoint(14, 6, 3)]
     e = analyse_course(pts, 3)
     assert e.immediate_relief == [3, None, 3]
-    assert e.relapse_per_day == pytest.approx(2 / 7)  # (6 - 4) / 7
+    assert e.immediate_relief_recent.code == "too_few_sessions"  # two reliefs only
 
 
 # ----------------------------------------------------------------- predictions
@@ -159,7 +170,7 @@ def test_prediction_exists_from_session_two():
 
 
 def test_goal_already_met_gives_zero():
-    e = analyse_course(weekly([(7, 4), (5, 3), (3, 2)]), 3)
+    e = analyse_course(weekly([(7, 4), (4, 2), (2, 1), (2, 1)]), 3)
     assert (e.sessions_to_goal.median, e.sessions_to_goal.low, e.sessions_to_goal.high) == (
         0,
         0,
@@ -185,7 +196,7 @@ def test_latest_available_before_value_counts_for_goal_met():
 def test_flat_and_worsening_courses_do_not_reach_goal(values):
     e = analyse_course(weekly(values), 3)
     assert e.sessions_to_goal.median is None
-    assert "not reached" in e.sessions_to_goal.reason
+    assert e.sessions_to_goal.code in ("goal_not_reached", "not_as_modelled")
     assert e.curve is not None
 
 
@@ -353,36 +364,278 @@ def test_truth_definitions():
     np.testing.assert_array_equal(true_sessions_to_goal(curve, goal, 3, observed), [0, 1])
 
 
-SCENARIOS = {
-    "regular": {},
-    "missing sessions": {"missing": 0.2},
-    "irregular gaps": {"irregular": True},
-    "non-responders": {"non_responders": True},
-}
+# ----------------------------------------------------------------- every figure has an interval
 
-
-def _scores(kw, seed=1):
-    sim = simulate_courses(1000, 8, seed=seed, **kw)
-    res = analyse_courses(sim.before, sim.after, sim.days, sim.goal)
-    return score_predictions(res.sessions_to_goal, sim.truth)
-
-
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_validation_1000_courses(name):
-    """Simulated courses with known parameters (8 sessions of data), truth on the
-    noise-free curve.  The 80 % range must contain the truth in 70-90 % of courses
-    (calibration).  The median is within +-1 session of the truth in about 83-85 %
-    of courses (97 % for non-responders): see the xfail test below."""
-    s = _scores(SCENARIOS[name])
-    assert 0.70 <= s["coverage"] <= 0.90 or (name == "non-responders" and s["coverage"] > 0.9)
-    assert s["within1"] >= 0.80
-
-
-@pytest.mark.xfail(
-    reason="+-1 session in 90 % of courses is not reached honestly (regular: ~85 %): "
-    "for courses whose goal lies close to the plateau the posterior itself is wider "
-    "than +-1 session; see scripts/validate_effect.py",
-    strict=True,
+INTERVAL_FIELDS = (
+    "immediate_relief_recent",
+    "lasting_relief_estimate",
+    "relapse_points_per_day",
+    "relief_half_life_days",
+    "retention_estimate",
+    "maintenance_interval_days",
+    "level_at_planned_last_session",
+    "plateau",
 )
-def test_within_one_session_in_90_percent_of_courses():
-    assert _scores({})["within1"] >= 0.90
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_figure_lies_inside_its_own_interval_and_never_collapses(seed):
+    sim = simulate_courses(1, 6, seed=seed, rounding=1.0)
+    e = analyse_course(to_points(sim, 0), 3.0, planned_sessions=10)
+    shown = 0
+    for name in INTERVAL_FIELDS:
+        est = getattr(e, name)
+        if est.median is None:
+            assert est.code  # a reason code instead of a figure
+            continue
+        shown += 1
+        assert est.low <= est.median <= est.high, name
+        assert est.high - est.low > 0, name  # integer ratings, six sessions: still a range
+    assert shown >= 5
+
+
+def test_identical_values_still_give_a_range():
+    # six sessions, every one 6 -> 3, one week apart: nothing varies, yet the data
+    # cannot tell relief or relapse to the hundredth
+    e = analyse_course(weekly([(6, 3)] * 6), 2)
+    for name in ("immediate_relief_recent", "relapse_points_per_day", "relief_half_life_days"):
+        est = getattr(e, name)
+        assert est.low < est.median < est.high, name
+
+
+def test_fewer_than_three_values_say_too_few_sessions():
+    e = analyse_course(weekly([(7, 4), (6, 3)]), 3, planned_sessions=8)
+    for name in INTERVAL_FIELDS:
+        est = getattr(e, name)
+        assert est.median is None and est.low is None and est.high is None, name
+        assert est.code in ("too_few_sessions", "latest_session_not_at_goal"), name
+    assert e.status == "too_few_sessions"
+    d = e.to_dict()
+    assert d["lasting_relief_estimate"]["code"] == "too_few_sessions"
+
+
+def test_units_are_named():
+    e = analyse_course(weekly([(7, 4), (6, 3), (5, 3), (5, 2), (4, 2)]), 3, planned_sessions=8)
+    assert e.relapse_points_per_day.unit == "points_per_day"
+    assert e.relief_half_life_days.unit == "days"
+    assert e.lasting_relief_estimate.unit == "points"
+    assert e.retention_estimate.unit == "share"
+    assert e.level_at_planned_last_session.unit == "measure_units"
+
+
+def test_level_at_planned_last_session_is_not_the_plateau():
+    # steady fall 8, 7, 6, 5 with 6 sessions planned: the level at session 6 lies
+    # between the latest value and where the course levels off
+    e = analyse_course(
+        weekly([(8, 5), (7.2, 4), (6.5, 3), (6, 3), (5.6, 3)]), 3, planned_sessions=6
+    )
+    at_plan = e.level_at_planned_last_session
+    assert at_plan.low <= at_plan.median <= at_plan.high
+    assert e.plateau.median < at_plan.median < 5.6
+    assert e.curve.fitted[5] == pytest.approx(at_plan.median, abs=0.05)
+    no_plan = analyse_course(weekly([(8, 5), (7, 4), (6, 3)]), 3)
+    assert no_plan.level_at_planned_last_session.code == "no_planned_sessions"
+
+
+# ----------------------------------------------------------------- recent worsening
+
+
+def _relapse_after_improving(rng, n_good=6):
+    """Improves (8 -> ~3) for ``n_good`` sessions, then rises by ~1 per session."""
+    k = np.arange(n_good)
+    good = 3 + 5 * np.exp(-0.5 * k) + rng.normal(0, 0.3, n_good)
+    bad = good[-1] + np.array([1.0, 2.0, 3.0]) + rng.normal(0, 0.2, 3)
+    return [(float(b), float(b) - 2) for b in np.concatenate([good, bad])]
+
+
+def test_course_that_relapses_after_improving_is_not_going_as_modelled():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        e = analyse_course(weekly(_relapse_after_improving(rng)), 2)
+        assert e.status == "not_going_as_modelled" or e.status == "not_as_modelled"
+        assert e.sessions_to_goal.median is None
+        assert e.sessions_to_goal.code == "not_as_modelled"
+
+
+def test_issue_example_2_3_4_is_flagged():
+    e = analyse_course(weekly([(7, 4), (5, 3), (3, 1), (2, 1), (3, 2), (4, 2)]), 1)
+    assert e.status == "not_as_modelled"
+    assert e.sessions_to_goal.median is None
+
+
+def test_no_false_alarm_on_noisy_improving_courses():
+    sim = simulate_courses(2000, 9, seed=17, rounding=1.0)
+    res = analyse_courses(sim.before, sim.after, sim.days, sim.goal)
+    # courses from the model itself (no relapse), integer ratings: alarms are rare
+    # (3.5 % here; rounding hides part of the noise)
+    assert res.not_as_modelled.mean() < 0.05
+    smooth = simulate_courses(2000, 9, seed=17)
+    res = analyse_courses(smooth.before, smooth.after, smooth.days, smooth.goal)
+    assert res.not_as_modelled.mean() < 0.03
+
+
+# ----------------------------------------------------------------- follow-ups feed relapse
+
+
+def test_next_day_followups_narrow_the_relapse_interval():
+    kw = {"count": 400, "n": 6, "seed": 3}
+    with_f = simulate_relapse_courses(**kw, followups=True)
+    res_f = analyse_courses(
+        with_f["before"], with_f["after"], with_f["days"], 2.0, next_day=with_f["next_day"]
+    )
+    res_0 = analyse_courses(with_f["before"], with_f["after"], with_f["days"], 2.0)
+    width_f = res_f.relapse_rate[:, 2] - res_f.relapse_rate[:, 1]
+    width_0 = res_0.relapse_rate[:, 2] - res_0.relapse_rate[:, 1]
+    assert np.nanmedian(width_f / width_0) < 0.8
+    # and the narrower interval is still honest about the true rate
+    lam = with_f["lam"]
+    cover = (res_f.relapse_rate[:, 1] <= lam) & (lam <= res_f.relapse_rate[:, 2])
+    assert 0.7 <= cover.mean() <= 0.95
+
+
+def test_followup_counts_in_analyse_course():
+    pts = [
+        SessionPoint(0, 7, 4, 5),
+        SessionPoint(7, 6, 3, 4),
+        SessionPoint(14, 5.5, 3, 4),
+    ]
+    e = analyse_course(pts, 3)
+    assert e.relapse_n_intervals == 5  # two climbs to the next before + three next-day values
+    assert e.relapse_points_per_day.median is not None
+
+
+# ----------------------------------------------------------------- any measure, both directions
+
+
+def test_mirrored_course_gives_the_same_forecast():
+    pts = weekly([(30, 22), (27, 20), (24, 18), (22, 16), (21, 15)])
+    mirrored = [SessionPoint(p.day, 50 - p.before, 50 - p.after) for p in pts]
+    a = analyse_course(pts, 12, planned_sessions=9)
+    b = analyse_course(mirrored, 38, higher_is_better=True, ceiling=50, planned_sessions=9)
+    assert a.sessions_to_goal == b.sessions_to_goal
+    assert a.status == b.status
+    assert a.lasting_relief_estimate.median == pytest.approx(b.lasting_relief_estimate.median)
+    lv_a, lv_b = a.level_at_planned_last_session, b.level_at_planned_last_session
+    assert lv_a.median == pytest.approx(50 - lv_b.median)
+    assert (lv_a.low, lv_a.high) == pytest.approx((50 - lv_b.high, 50 - lv_b.low))
+
+
+def test_any_scale_degrees_higher_is_better_without_bounds():
+    pts = weekly([(40, 50), (44, 52), (47, 55), (50, 57), (52, 58)])
+    e = analyse_course(pts, 60, higher_is_better=True)
+    assert e.lasting_relief == 12
+    assert e.plateau.low <= e.plateau.median <= e.plateau.high
+    assert e.plateau.median > 50
+
+
+# ----------------------------------------------------------------- validation by stratum
+
+
+def _pooled_forecasts(count=500, seed=1, sessions=(3, 5, 8, 12)):
+    preds, truths = [], []
+    for n in sessions:
+        sim = simulate_courses(count, n, seed=seed + n)
+        res = analyse_courses(sim.before, sim.after, sim.days, sim.goal)
+        preds.append(res.sessions_to_goal)
+        truths.append(sim.truth)
+    return np.concatenate(preds), np.concatenate(truths)
+
+
+def test_forecasts_by_stratum_from_session_3_on():
+    """Forecasts made after 3, 5, 8 and 12 sessions (500 courses each, pooled),
+    scored by the true number of further sessions, with issue 14's real targets
+    where they hold.  Not met (scripts/validate_effect.py, 1,000 x 3 seeds,
+    regular, pooled): coverage 88.5 % "already at goal", 89.2 % "needs 6-20
+    more", 96.0 % "never reaches the goal" (above 88 %); median within +-1 for
+    "needs 1-5 more" 57.2 % (< 60 %); open-ended 24.8 % (met there, 26.7 % in
+    this smaller sample, so not asserted here)."""
+    pred, truth = _pooled_forecasts()
+    sc = score_by_stratum(pred, truth)
+    for name in ("already at goal", "needs 1-5 more", "needs 6-20 more", "never reaches the goal"):
+        assert sc[name]["coverage"] >= 0.75, name
+        assert sc[name]["no_forecast"] == 0.0, name
+    assert sc["already at goal"]["coverage"] <= 0.88
+    assert 0.75 <= sc["needs 1-5 more"]["coverage"] <= 0.88
+    # the previous rule (0 whenever the latest value meets the goal, 10th-90th
+    # percentile) covered "needs 1-5 more" in 53-78 % depending on the session
+
+
+def test_prior_from_stored_summaries_matches_and_scales():
+    true = PracticePrior(math.log(0.5), 0.4, 0.4, 0.2, math.log(0.08), 0.3)
+    sim = simulate_courses(300, 10, seed=21, prior=true)
+    courses = [to_points(sim, i) for i in range(300)]
+    stored = [json.loads(json.dumps(summarise_course(c).to_dict())) for c in courses]
+    from_rows = PracticePrior.from_courses(courses)
+    from_store = PracticePrior.from_summaries([CourseSummary(**d) for d in stored])
+    assert from_store == from_rows
+    # a large practice: a deterministic subset fits the prior, every course counts
+    big = simulate_courses(12_000, 10, seed=22, prior=true)
+    summaries = [CourseSummary(tuple(row)) for row in big.before]
+    fitted = PracticePrior.from_summaries(summaries, max_courses=3000)
+    assert fitted.n_courses == 12_000
+    assert fitted.log_rate_mean == pytest.approx(true.log_rate_mean, abs=0.15)
+    assert fitted.gain_fraction_mean == pytest.approx(true.gain_fraction_mean, abs=0.05)
+    assert fitted == PracticePrior.from_summaries(summaries, max_courses=3000)
+
+
+def test_plan_and_forecast_disagree():
+    pts = weekly([(8, 5), (7, 4), (6, 3), (5, 3), (4.5, 2)])
+    e = analyse_course(pts, 3, planned_sessions=6)  # one session left in the plan
+    assert e.sessions_to_goal.median > 1
+    assert e.plan_notes == ["more_sessions_needed_than_planned"]
+    roomy = analyse_course(pts, 3, planned_sessions=5 + e.sessions_to_goal.median)
+    assert roomy.plan_notes == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mirroring_random_courses_changes_nothing_but_the_direction(seed):
+    sim = simulate_courses(8, 7, seed=seed, missing=0.1, rounding=0.5)
+    for i in range(8):
+        pts = to_points(sim, i)
+        pts = [SessionPoint(p.day, p.before, p.after, p.after) for p in pts]  # next-day too
+        mirrored = [
+            SessionPoint(
+                p.day, *(None if v is None else 10 - v for v in (p.before, p.after, p.next_day))
+            )
+            for p in pts
+        ]
+        g = float(sim.goal[i])
+        a = analyse_course(pts, g, planned_sessions=9, ceiling=10)
+        b = analyse_course(
+            mirrored, 10 - g, higher_is_better=True, floor=0, ceiling=10, planned_sessions=9
+        )
+        assert a.sessions_to_goal == b.sessions_to_goal
+        assert (a.status, a.plan_notes) == (b.status, b.plan_notes)
+        for name in (
+            "immediate_relief_recent",
+            "lasting_relief_estimate",
+            "relapse_points_per_day",
+            "relief_half_life_days",
+            "maintenance_interval_days",
+        ):
+            ea, eb = getattr(a, name), getattr(b, name)
+            assert (ea.median, ea.low, ea.high) == pytest.approx((eb.median, eb.low, eb.high)), name
+        for name in ("level_at_planned_last_session", "plateau"):
+            ea, eb = getattr(a, name), getattr(b, name)
+            if ea.median is None:
+                assert eb.median is None
+                continue
+            assert (ea.median, ea.low, ea.high) == pytest.approx(
+                (10 - eb.median, 10 - eb.high, 10 - eb.low)
+            ), name
+
+
+def test_maintenance_interval_only_when_the_goal_is_in_reach():
+    # after values at the goal, but before values level off well above it
+    levels_off = weekly([(8, 2), (6.5, 2), (6, 2), (5.8, 2), (5.7, 2), (5.7, 2)])
+    e = analyse_course(levels_off, 3)
+    assert e.sessions_to_goal.code == "goal_not_reached"
+    assert e.maintenance_interval_days.median is None
+    assert e.maintenance_interval_days.code == "goal_not_reached"
+    relapsing = weekly([(7, 2), (5, 1), (3, 1), (2, 1), (3, 1), (4, 1)])
+    e = analyse_course(relapsing, 3)
+    assert e.maintenance_interval_days.code == "not_as_modelled"
+    heading = weekly([(7, 3), (5, 2), (4, 2), (3.5, 1.5), (3.2, 1.5)])
+    e = analyse_course(heading, 3)
+    mi = e.maintenance_interval_days
+    assert mi.low < mi.median < mi.high

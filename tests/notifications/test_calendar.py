@@ -128,7 +128,9 @@ def test_staff_page_rejects_a_past_expiry_and_keeps_the_choice(as_therapist_a, c
     assert response.status_code == 400
     body = response.content.decode()
     assert "must lie in the future" in body
-    assert f'value="{client_a.pk}" selected' in body
+    # The client picker keeps the chosen client: its id posted again, its name shown.
+    assert f'name="client" value="{client_a.pk}"' in body
+    assert f'value="{client_a.full_name}"' in body
     assert CalendarFeed.objects.count() == 0
 
 

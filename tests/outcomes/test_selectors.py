@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from backcourse.outcomes.selectors import course_effect, course_points, practice_prior
+from backcourse.outcomes.services import practice_priors_refresh
 from tests import factories as f
 from tests.outcomes.helpers import add_session, measured_course
 
@@ -79,7 +80,7 @@ def test_course_effect_uses_the_course_goal(course_a):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_practice_prior_comes_from_completed_courses_only(
+def test_practice_prior_is_read_from_the_stored_fit_of_completed_courses(
     practice_a, therapist_a, django_assert_max_num_queries
 ):
     for i in range(6):
@@ -93,13 +94,30 @@ def test_practice_prior_comes_from_completed_courses_only(
     class Req:
         pass
 
+    assert practice_prior(practice_a, "pain").source == "default"  # nothing stored yet
+    practice_priors_refresh(practice=practice_a)
     request = Req()
-    with django_assert_max_num_queries(3):  # measure, sessions, values
+    with django_assert_max_num_queries(1):  # the stored priors of the practice
         prior = practice_prior(practice_a, "pain", request=request)
     assert prior.source == "practice" and prior.n_courses == 5
+    assert practice_prior(practice_a, "stress", request=request).source == "default"
     with django_assert_max_num_queries(0):
-        assert practice_prior(practice_a, "pain", request=request) is prior
+        assert practice_prior(practice_a, "pain", request=request) == prior
+        assert practice_prior(practice_a, "stress", request=request).source == "default"
 
 
 def test_practice_prior_falls_back_to_default_without_finished_courses(practice_a):
+    assert practice_priors_refresh(practice=practice_a) == 0
     assert practice_prior(practice_a, "pain").source == "default"
+
+
+@time_machine.travel("2026-11-20 12:00:00+00:00", tick=False)
+def test_values_typed_on_a_future_session_do_not_feed_the_maths(course_a):
+    add_session(course_a, 0, pain=(7, 4))
+    add_session(course_a, 7, pain=(6, 3))
+    add_session(course_a, 21, pain=(9, 9), status="booked")  # 23 November, still to come
+
+    points = course_points(course_a, "pain")
+
+    assert [p.before for p in points] == [7.0, 6.0]
+    assert course_effect(course_a, "pain").lasting_relief == 1.0

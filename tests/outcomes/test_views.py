@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from backcourse.audit.models import AccessEvent
+from backcourse.outcomes.services import practice_outcomes_refresh
 from tests import factories as f
 from tests.outcomes.helpers import measured_course
 
@@ -47,7 +48,7 @@ def test_panel_shows_figures_with_ranges_basis_and_honest_wording(measured_a, th
     assert "Immediate relief" in html
     assert 'data-figure="immediate_relief"' in html
     # mean relief of the last three sessions: (3 + 3 + 3) / 3
-    assert re.search(r'data-figure="immediate_relief">.*?class="value">3<', html, re.S)
+    assert re.search(r'data-figure="immediate_relief">.*?class="value">3 points<', html, re.S)
     assert "based on 3 sessions" in html
     assert "Sessions still needed to reach the goal" in html
     assert "<svg" in html and "<title" in html and "<desc" in html
@@ -65,7 +66,7 @@ def test_panel_switches_measure_and_explains_what_cannot_be_estimated(measured_a
 def test_panel_with_one_session_says_why_there_is_no_curve(course_a, therapist_a):
     measured_course(course_a, [(7, 4)])
     html = _render_panel(course_a, therapist_a)
-    assert "This needs a before value from at least two sessions." in html
+    assert "Too few sessions yet: this needs values from at least 3." in html
 
 
 def test_panel_without_measurements_says_so(course_a, therapist_a):
@@ -176,6 +177,7 @@ def test_outcomes_page_counts_sessions_to_clinically_important_change(as_therapi
     course("Neck tension", [5, 4, 3])  # -2 at session 3
     course("Neck tension", [5])  # too few values
     course("Low back pain", [9, 2], status="active")  # not finished: ignored
+    practice_outcomes_refresh(practice=practice_a)
 
     response = as_therapist_a.get(reverse("outcomes:practice"))
     groups = {g["group"].complaint: g["group"] for g in response.context["rows"]}

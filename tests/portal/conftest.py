@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backcourse.portal.consent import consent_texts_default
-from backcourse.portal.screening import screening_questions_default
+from backcourse.clients.consent import consent_texts_default
+from backcourse.clients.screening import screening_questions_default
 from tests import factories as f
 
 

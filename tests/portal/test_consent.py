@@ -1,8 +1,8 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from backcourse.portal.consent import consent_missing
-from backcourse.portal.models import ConsentRecord, ConsentText
+from backcourse.clients.consent import consent_missing
+from backcourse.clients.models import ConsentRecord, ConsentText
 
 
 def test_nothing_is_missing_when_the_practice_publishes_no_texts(client_a):
@@ -56,7 +56,7 @@ def test_a_draft_version_does_not_ask(client_a, agreed_a, practice_a):
 
 
 def test_a_tampered_text_id_changes_nothing(client_a, consents_a, other_practice):
-    from backcourse.portal.consent import consent_texts_default
+    from backcourse.clients.consent import consent_texts_default
     from backcourse.portal.services import PortalError, consent_agree
 
     foreign = consent_texts_default(other_practice)

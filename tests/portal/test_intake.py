@@ -1,9 +1,13 @@
 from django.template import Context, Template
 from django.urls import reverse
 
+from backcourse.clients.models import Intake, ScreeningQuestion
+from backcourse.clients.screening import (
+    DEFAULT_QUESTIONS,
+    client_flags,
+    screening_questions_default,
+)
 from backcourse.measures.models import MuscleRegion
-from backcourse.portal.models import Intake, ScreeningQuestion
-from backcourse.portal.screening import DEFAULT_QUESTIONS, client_flags, screening_questions_default
 
 
 def _answers(questions, yes=()):

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backcourse.portal.models import CheckIn, ErasureRequest, Intake
+from backcourse.clients.models import Intake
+from backcourse.portal.models import CheckIn, ErasureRequest
 from backcourse.records.models import Measurement, SessionRecord
 from backcourse.scheduling.models import Session
 from tests import factories as f
@@ -60,7 +61,10 @@ def test_course_page_shows_progress_in_plain_words(as_client_a, agreed_a, course
     response = as_client_a.get(reverse("portal:course", args=[course_a.pk]))
     assert response.status_code == 200
     assert b"your pain was 7 out of 10; now it is 4" in response.content
-    assert b"lowered your pain by 2.3 points" in response.content
+    # The figures of the staff panel, numbered alike, in the second person.
+    html = response.content.decode()
+    assert '<li value="1">Right after a session you were on average 2.3 points better' in html
+    assert "What they are not: a diagnosis" in html
 
 
 def test_json_export_holds_the_clients_own_data(as_client_a, agreed_a, soon_a, client_a):

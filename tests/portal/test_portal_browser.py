@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from backcourse.portal.consent import consent_texts_default
+from backcourse.clients.consent import consent_texts_default
 from backcourse.portal.models import CheckIn
 from tests import factories as f
 

@@ -1,5 +1,6 @@
 """The session record form: what the therapist sees, types and gets back."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -75,7 +76,11 @@ def test_post_saves_and_redirects_to_the_course(as_therapist_a, session_a):
 
 def test_a_session_without_course_goes_back_to_the_client(as_therapist_a, client_a, therapist_a):
     session = f.SessionFactory(
-        course=None, client=client_a, practice=client_a.practice, therapist=therapist_a
+        course=None,
+        client=client_a,
+        practice=client_a.practice,
+        therapist=therapist_a,
+        starts_at=datetime(2026, 11, 2, 11, tzinfo=UTC),
     )
     response = as_therapist_a.post(url(session), form_data())
     assert response.status_code == 302
@@ -184,9 +189,19 @@ def test_same_as_tension_without_tense_regions_is_explained(as_therapist_a, sess
 
 def test_a_cancelled_session_takes_no_measures(as_therapist_a, session_a):
     Session.objects.filter(pk=session_a.pk).update(status=Session.Status.CANCELLED)
-    html = as_therapist_a.post(url(session_a), form_data()).content.decode()
-    assert "cannot have measures" in html
+    response = as_therapist_a.post(url(session_a), form_data())
+    assert "This session did not take place (cancelled or a no-show)" in response.content.decode()
     assert not SessionRecord.objects.exists()
+
+
+def test_a_session_that_has_not_started_gets_no_record(as_therapist_a, course_a):
+    later = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 3, 9, tzinfo=UTC))
+    response = as_therapist_a.post(url(later), form_data())
+    assert response.status_code == 200
+    assert "This session has not started yet." in response.content.decode()
+    assert not SessionRecord.objects.exists()
+    later.refresh_from_db()
+    assert later.status == Session.Status.BOOKED
 
 
 def test_version_conflict_does_not_overwrite_and_keeps_typed_text(as_therapist_a, session_a):

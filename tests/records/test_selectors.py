@@ -3,6 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+import time_machine
+
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.records.selectors import (
     CourseMeasureRow,
@@ -30,6 +33,13 @@ def _record(session, user, pain_before, pain_after, tension):
         user=user,
         expected_version=0,
     )
+
+
+@pytest.fixture(autouse=True)
+def afternoon_of_session_a():
+    """These courses' sessions (weekly from 2 Nov 2026) have all been held by 2028."""
+    with time_machine.travel(datetime(2028, 1, 1, tzinfo=UTC), tick=False):
+        yield
 
 
 def _course_with_sessions(course, therapist, n):

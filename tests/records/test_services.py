@@ -7,7 +7,12 @@ from django.conf import settings
 
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
-from backcourse.records.services import RecordConflict, SessionRecordData, session_record_save
+from backcourse.records.services import (
+    RecordConflict,
+    RecordRefused,
+    SessionRecordData,
+    session_record_save,
+)
 from backcourse.scheduling.models import Session
 
 
@@ -60,16 +65,20 @@ def test_a_stale_version_raises_and_writes_nothing(session_a, therapist_a):
     assert TensionReading.objects.filter(record=record).count() == 1
 
 
-def test_a_cancelled_or_no_show_session_keeps_its_status(session_a, therapist_a):
-    Session.objects.filter(pk=session_a.pk).update(status=Session.Status.NO_SHOW)
+@pytest.mark.parametrize("status", [Session.Status.NO_SHOW, Session.Status.CANCELLED])
+def test_a_cancelled_or_no_show_session_gets_no_record(session_a, therapist_a, status):
+    Session.objects.filter(pk=session_a.pk).update(status=status)
     session_a.refresh_from_db()
-    session_record_save(
-        session=session_a,
-        data=_data(measurements={}, tension={}),
-        user=therapist_a.user,
-        expected_version=0,
-    )
-    assert Session.objects.get(pk=session_a.pk).status == Session.Status.NO_SHOW
+    with pytest.raises(RecordRefused) as exc:
+        session_record_save(
+            session=session_a,
+            data=_data(measurements={}, tension={}),
+            user=therapist_a.user,
+            expected_version=0,
+        )
+    assert exc.value.code == "not_held"
+    assert Session.objects.get(pk=session_a.pk).status == status
+    assert not SessionRecord.objects.exists()
 
 
 def test_a_checked_in_session_is_completed(session_a, therapist_a):

@@ -1,11 +1,13 @@
-"""Free-slot computation: plain values, no database (except the loader test at the end)."""
+"""Slot arithmetic (lib/slots.py): plain values, no database — except the loader tests
+at the end (scheduling/selectors.py)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from backcourse.scheduling import availability as av
+from backcourse.lib import slots as av
+from backcourse.scheduling import selectors
 from tests import factories as f
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -112,30 +114,7 @@ def test_existing_sessions_and_buffers_block_time():
     assert starts[-1] == "11-30 12:00 CET"
 
 
-def test_rooms_limit_slots_when_the_practice_schedules_rooms():
-    monday = date(2026, 11, 30)
-    rules = {
-        1: av.TherapistRules(working={0: [(time(9), time(11))]}),
-        2: av.TherapistRules(working={0: [(time(9), time(11))]}),
-    }
-    one_room_busy_at_nine = {7: [(local(2026, 11, 30, 9), local(2026, 11, 30, 10))]}
-    got = av.free_slots(
-        therapists=rules,
-        zone=BERLIN,
-        first_day=monday,
-        last_day=monday,
-        duration=HOUR,
-        step=HOUR,
-        now=EARLY,
-        rooms=one_room_busy_at_nine,
-    )
-    assert [(s.starts_at.astimezone(BERLIN).hour, s.therapist_id, s.room_id) for s in got] == [
-        (10, 1, 7),
-        (10, 2, 7),
-    ]
-
-
-def test_check_slot_names_the_reason():
+def test_slot_problems_names_every_reason():
     monday = local(2026, 11, 30, 9)
     rules = av.TherapistRules(
         working={0: [(time(9), time(17))]},
@@ -145,15 +124,17 @@ def test_check_slot_names_the_reason():
     )
 
     def why(start, now=EARLY):
-        return av.check_slot(rules=rules, zone=BERLIN, starts_at=start, duration=HOUR, now=now)
+        return av.slot_problems(rules=rules, zone=BERLIN, starts_at=start, duration=HOUR, now=now)
 
-    assert why(monday) is None
-    assert why(monday, now=monday + HOUR) == av.PAST
-    assert why(local(2026, 11, 30, 8)) == av.OUTSIDE_HOURS
-    assert why(local(2026, 12, 1, 9)) == av.OUTSIDE_HOURS  # Tuesday: no hours
-    assert why(local(2026, 11, 30, 11, 30)) == av.BREAK
-    assert why(local(2026, 11, 30, 15)) == av.TIME_OFF
-    assert why(local(2026, 11, 30, 10, 30)) == av.TAKEN
+    assert why(monday) == []
+    assert why(monday, now=monday + HOUR) == [av.PAST]
+    assert why(local(2026, 11, 30, 8)) == [av.OUTSIDE_HOURS]
+    assert why(local(2026, 12, 1, 9)) == [av.OUTSIDE_HOURS]  # Tuesday: no hours
+    assert why(local(2026, 11, 30, 11, 30)) == [av.BREAK]
+    assert why(local(2026, 11, 30, 15)) == [av.TIME_OFF]
+    assert why(local(2026, 11, 30, 10, 30)) == [av.TAKEN]
+    # A past Sunday evening: every reason at once, so overriding one leaves the others.
+    assert why(local(2026, 11, 29, 23), now=monday) == [av.PAST, av.OUTSIDE_HOURS]
 
 
 def test_loader_uses_a_fixed_number_of_queries(practice_a, django_assert_max_num_queries):
@@ -169,10 +150,37 @@ def test_loader_uses_a_fixed_number_of_queries(practice_a, django_assert_max_num
     f.SessionFactory(course=course, starts_at=local(2026, 12, 1, 9))
     kind = SessionType.objects.create(practice=practice_a, name="Back", duration_minutes=60)
     with django_assert_max_num_queries(7):
-        got = av.available_slots(
+        got = selectors.available_slots(
             practice=practice_a, session_type=kind, weeks=4, now=local(2026, 11, 30, 0)
         )
     assert not any(
         s.therapist_id == therapists[0].pk and s.starts_at == local(2026, 12, 1, 9) for s in got
     )
     assert any(s.starts_at == local(2026, 12, 1, 9) for s in got)  # others are free
+
+
+def test_rooms_limit_slots_when_the_practice_schedules_rooms(practice_a):
+    from backcourse.scheduling.models import SessionType, WorkingHours
+
+    one, two = f.StaffFactory(practice=practice_a), f.StaffFactory(practice=practice_a)
+    for t in (one, two):
+        WorkingHours.objects.create(therapist=t, weekday=0, start_time=time(9), end_time=time(11))
+    room = f.RoomFactory(practice=practice_a)
+    # The room is taken at 9 by a colleague who takes no online bookings.
+    colleague = f.StaffFactory(practice=practice_a, takes_sessions=False)
+    other = f.CourseFactory(client=f.ClientFactory(practice=practice_a), therapist=colleague)
+    f.SessionFactory(course=other, room=room, starts_at=local(2026, 11, 30, 9))
+    kind = SessionType.objects.create(practice=practice_a, name="Back", duration_minutes=60)
+    got = selectors.available_slots(
+        practice=practice_a,
+        session_type=kind,
+        first_day=date(2026, 11, 30),
+        weeks=1,
+        now=EARLY,
+        step_minutes=60,
+    )
+    monday = [s for s in got if s.starts_at.date() == date(2026, 11, 30)]
+    assert [(s.starts_at.astimezone(BERLIN).hour, s.therapist_id, s.room_id) for s in monday] == [
+        (10, one.pk, room.pk),
+        (10, two.pk, room.pk),
+    ]

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, transaction
 
-from backcourse.scheduling import booking
+from backcourse.scheduling import series, services
+from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Session, SessionType, TimeOff, WorkingHours
 from tests import factories as f
 
@@ -34,7 +35,7 @@ def massage(practice_a):
 
 
 def book(practice, therapist, client, when, kind, **kw):
-    return booking.session_book(
+    return services.session_book(
         practice=practice,
         therapist=therapist,
         client=client,
@@ -68,7 +69,7 @@ def test_it_refuses_bad_slots_with_a_clear_message_and_saves_nothing(
     TimeOff.objects.create(
         therapist=therapist_a, starts_at=local(2026, 12, 1, 0), ends_at=local(2026, 12, 2, 0)
     )
-    with pytest.raises(booking.SlotUnavailable) as exc:
+    with pytest.raises(SchedulingError) as exc:
         book(practice_a, therapist_a, client_a, when, massage)
     assert message in exc.value.message
     assert not Session.objects.exists()
@@ -80,7 +81,7 @@ def test_overlap_and_buffer_are_slot_taken(
     other = f.ClientFactory(practice=practice_a)
     book(practice_a, therapist_a, client_a, local(2026, 11, 30, 10), massage)
     for when in (local(2026, 11, 30, 10, 30), local(2026, 11, 30, 11)):  # overlap; in buffer
-        with pytest.raises(booking.SlotTaken) as exc:
+        with pytest.raises(SchedulingError) as exc:
             book(practice_a, therapist_a, other, when, massage)
         assert "already taken" in exc.value.message
     assert book(practice_a, therapist_a, other, local(2026, 11, 30, 11, 15), massage)
@@ -122,7 +123,7 @@ def test_update_into_an_overlap_is_refused_by_the_database(therapist_a, session_
 
 
 def test_series_dates_keep_local_time_across_dst_and_go_monthly():
-    dates = booking.series_dates(
+    dates = series.series_dates(
         first=local(2026, 10, 12, 9),
         intensive_count=4,
         intensive_every_days=7,
@@ -143,7 +144,7 @@ def test_series_dates_keep_local_time_across_dst_and_go_monthly():
 
 
 def test_monthly_from_the_31st_uses_the_last_day_of_shorter_months():
-    dates = booking.series_dates(
+    dates = series.series_dates(
         first=local(2026, 12, 31, 9), intensive_count=1, maintenance_count=2, zone=BERLIN
     )
     assert [d.astimezone(BERLIN).date() for d in dates] == [
@@ -158,8 +159,8 @@ def test_series_plan_shows_conflicts_and_books_all_or_nothing(
 ):
     other = f.ClientFactory(practice=practice_a)
     taken = book(practice_a, therapist_a, other, local(2026, 12, 14, 10), massage)
-    starts = booking.series_dates(first=local(2026, 11, 30, 10), intensive_count=4, zone=BERLIN)
-    plan = booking.series_plan(
+    starts = series.series_dates(first=local(2026, 11, 30, 10), intensive_count=4, zone=BERLIN)
+    plan = series.series_plan(
         practice=practice_a,
         therapist=therapist_a,
         client=course_a.client,
@@ -173,7 +174,7 @@ def test_series_plan_shows_conflicts_and_books_all_or_nothing(
 
     # Resolve by an alternative, then book: four sessions, one series.
     alt = plan[2].alternatives[0]
-    plan = booking.series_plan(
+    plan = series.series_plan(
         practice=practice_a,
         therapist=therapist_a,
         client=course_a.client,
@@ -186,8 +187,8 @@ def test_series_plan_shows_conflicts_and_books_all_or_nothing(
     before = Session.objects.count()
     # Someone takes a date meanwhile → the whole series is refused.
     book(practice_a, therapist_a, other, starts[3], massage)
-    with pytest.raises(booking.SlotTaken) as exc:
-        booking.series_book(
+    with pytest.raises(SchedulingError) as exc:
+        series.series_book(
             practice=practice_a,
             course=course_a,
             therapist=therapist_a,
@@ -197,7 +198,7 @@ def test_series_plan_shows_conflicts_and_books_all_or_nothing(
         )
     assert "Nothing was booked" in exc.value.message
     assert Session.objects.count() == before + 1
-    sessions = booking.series_book(
+    sessions = series.series_book(
         practice=practice_a,
         course=course_a,
         therapist=therapist_a,
@@ -212,7 +213,7 @@ def test_series_plan_flags_dates_overlapping_each_other(
     practice_a, therapist_a, course_a, massage, weekdays_9_to_17
 ):
     starts = [local(2026, 11, 30, 10), local(2026, 11, 30, 10, 30)]
-    plan = booking.series_plan(
+    plan = series.series_plan(
         practice=practice_a,
         therapist=therapist_a,
         client=course_a.client,
@@ -230,12 +231,12 @@ def test_client_cancel_respects_notice_staff_can_always(
     practice_a.cancellation_notice_hours = 24
     practice_a.save()
     late = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)  # 23 h before
-    with pytest.raises(booking.TooLateToChange) as exc:
-        booking.session_cancel(session=s, by_client=True, now=late)
+    with pytest.raises(SchedulingError) as exc:
+        services.session_cancel(session=s, by_client=True, now=late)
     assert "24 hours" in exc.value.message
     s.refresh_from_db()
     assert s.status == "booked"
-    booking.session_cancel(session=s, by_client=False, now=late)
+    services.session_cancel(session=s, by_client=False, now=late)
     s.refresh_from_db()
     assert s.status == "cancelled"
     # the slot is free again
@@ -246,8 +247,8 @@ def test_reschedule_checks_the_new_slot_and_moves_a_series_in_wall_time(
     practice_a, therapist_a, course_a, massage, weekdays_9_to_17
 ):
     now = datetime(2026, 10, 1, tzinfo=UTC)
-    starts = booking.series_dates(first=local(2026, 10, 12, 10), intensive_count=4, zone=BERLIN)
-    sessions = booking.series_book(
+    starts = series.series_dates(first=local(2026, 10, 12, 10), intensive_count=4, zone=BERLIN)
+    sessions = series.series_book(
         practice=practice_a,
         course=course_a,
         therapist=therapist_a,
@@ -255,11 +256,11 @@ def test_reschedule_checks_the_new_slot_and_moves_a_series_in_wall_time(
         starts=starts,
         now=now,
     )
-    with pytest.raises(booking.SlotUnavailable):
-        booking.session_reschedule(
+    with pytest.raises(SchedulingError):
+        services.session_move(
             session=sessions[1], starts_at=local(2026, 10, 19, 20), by_client=True, now=now
         )
-    booking.session_reschedule(
+    services.session_move(
         session=sessions[1],
         starts_at=local(2026, 10, 19, 14),
         by_client=True,
@@ -272,7 +273,7 @@ def test_reschedule_checks_the_new_slot_and_moves_a_series_in_wall_time(
     ]
     assert moved == ["10-12 10:00", "10-19 14:00", "10-26 14:00", "11-02 14:00"]
     # one at a time
-    booking.session_reschedule(
+    services.session_move(
         session=sessions[3], starts_at=local(2026, 11, 3, 9), by_client=False, now=now
     )
     sessions[3].refresh_from_db()
@@ -290,8 +291,8 @@ def test_reschedule_onto_a_taken_slot_changes_nothing(
         local(2026, 11, 30, 14),
         massage,
     )
-    with pytest.raises(booking.SlotTaken):
-        booking.session_reschedule(session=b, starts_at=a.starts_at, by_client=False, now=NOW)
+    with pytest.raises(SchedulingError):
+        services.session_move(session=b, starts_at=a.starts_at, by_client=False, now=NOW)
     b.refresh_from_db()
     assert b.local_start.hour == 14
 
@@ -300,13 +301,13 @@ def test_no_show_only_after_start_and_keeps_the_slot(
     practice_a, therapist_a, client_a, massage, weekdays_9_to_17
 ):
     s = book(practice_a, therapist_a, client_a, local(2026, 11, 30, 10), massage)
-    with pytest.raises(booking.NotChangeable):
-        booking.session_mark_no_show(session=s, now=NOW)
-    booking.session_mark_no_show(session=s, now=local(2026, 11, 30, 10, 20))
+    with pytest.raises(SchedulingError):
+        services.session_status_set(status="no_show", session=s, now=NOW)
+    services.session_status_set(status="no_show", session=s, now=local(2026, 11, 30, 10, 20))
     s.refresh_from_db()
     assert s.status == "no_show"
-    with pytest.raises(booking.SlotTaken):
-        booking.session_book(
+    with pytest.raises(SchedulingError):
+        services.session_book(
             practice=practice_a,
             therapist=therapist_a,
             client=f.ClientFactory(practice=practice_a),
@@ -319,6 +320,6 @@ def test_no_show_only_after_start_and_keeps_the_slot(
 def test_it_refuses_objects_of_another_practice(
     practice_a, therapist_a, client_b, massage, weekdays_9_to_17
 ):
-    with pytest.raises(booking.BookingError):
+    with pytest.raises(SchedulingError):
         book(practice_a, therapist_a, client_b, local(2026, 11, 30, 10), massage)
     assert not Session.objects.exists()

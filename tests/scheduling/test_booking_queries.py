@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from backcourse.scheduling import booking
+from backcourse.scheduling import services
 from backcourse.scheduling.models import Session, SessionType, WorkingHours
 from tests import factories as f
 
@@ -29,7 +29,7 @@ def test_a_booking_takes_a_few_queries_whatever_the_calendar_holds(
     # hours + breaks, time off + sessions, the client's sessions, the insert
     # (plus the savepoint pair of the test's own transaction)
     with django_assert_max_num_queries(6):
-        session = booking.session_book(
+        session = services.session_book(
             practice=practice_a,
             therapist=therapist_a,
             client=client_a,

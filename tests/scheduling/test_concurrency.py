@@ -28,7 +28,8 @@ from django.db import connection
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.urls import reverse
 
-from backcourse.scheduling import booking
+from backcourse.booking import pending as public_booking
+from backcourse.scheduling import services
 from backcourse.scheduling.models import PendingBooking, Session, SessionType, WorkingHours
 
 REQUESTS = 200
@@ -97,7 +98,7 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
     """With `db-only` the service's own overlap check is switched off (the live server
     runs in this process), so only the exclusion constraint stands between the requests."""
     if not service_check:
-        monkeypatch.setattr(booking.av, "slot_problem", lambda **kw: None)
+        monkeypatch.setattr(services.av, "slot_problems", lambda **kw: [])
     for wd in range(7):
         WorkingHours.objects.create(
             therapist=therapist_a, weekday=wd, start_time=time(8), end_time=time(18)
@@ -124,7 +125,7 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
         bounded_live_server
         + reverse(
             "booking:confirm",
-            kwargs={"slug": practice_a.slug, "token": booking.confirm_token(p)},
+            kwargs={"slug": practice_a.slug, "token": public_booking.confirm_token(p)},
         )
         for p in pendings
     ]
@@ -161,7 +162,9 @@ import json
 from datetime import UTC, datetime, time, timedelta
 from backcourse.accounts.models import User
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.scheduling import booking
+from backcourse.scheduling import errors, series, services
+from backcourse.booking import pending as public_booking
+from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, SessionType, WorkingHours
 p = Practice.objects.create(name="Storm", slug="storm")
 t = StaffMember.objects.create(practice=p, user=User.objects.create(username="t"))
@@ -174,7 +177,7 @@ tokens = []
 for n in range(%(requests)d):
     pb = PendingBooking.objects.create(practice=p, session_type=kind, therapist=t,
         starts_at=slots[n %% len(slots)], first_name="C", last_name=str(n), email=f"c{n}@example.org")
-    tokens.append(booking.confirm_token(pb))
+    tokens.append(public_booking.confirm_token(pb))
 print(json.dumps(tokens))
 """
 

@@ -1,12 +1,13 @@
 """Day and week views, booking a session, status buttons."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from backcourse.scheduling.models import Session
+from backcourse.scheduling.models import Session, WorkingHours
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,25 @@ def room_a(practice_a):
     return f.RoomFactory(practice=practice_a, name="Garden")
 
 
+def _weekdays_8_to_18(therapist):
+    for weekday in range(5):
+        WorkingHours.objects.create(
+            therapist=therapist, weekday=weekday, start_time=time(8), end_time=time(18)
+        )
+
+
+@pytest.fixture
+def hours_a(therapist_a):
+    _weekdays_8_to_18(therapist_a)
+
+
+@pytest.fixture
+def sunday_1_nov():
+    """The clock stands on Sunday 1 Nov 2026, 12:00 UTC: the bookings below are ahead."""
+    with time_machine.travel(datetime(2026, 11, 1, 12, tzinfo=UTC), tick=False):
+        yield
+
+
 def _post(client, data, **query):
     url = NEW + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
     return client.post(url, data)
@@ -132,7 +152,7 @@ def test_booking_form_is_prefilled_from_course(as_therapist_a, course_a):
 
 
 def test_booking_converts_local_time_to_utc(
-    as_therapist_a, therapist_a, client_a, course_a, room_a
+    as_therapist_a, therapist_a, client_a, course_a, room_a, hours_a, sunday_1_nov
 ):
     r = _post(as_therapist_a, _booking(therapist_a, client_a, course_a, room_a), course=course_a.pk)
     assert r.status_code == 302
@@ -144,9 +164,44 @@ def test_booking_converts_local_time_to_utc(
     assert session.room == room_a and session.course == course_a
 
 
-def test_booking_in_the_past_is_allowed(as_therapist_a, therapist_a, client_a):
-    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2020-01-06"))
+def test_a_past_session_is_entered_only_after_confirming_and_the_override_is_noted(
+    as_therapist_a, therapist_a, client_a, hours_a, sunday_1_nov
+):
+    data = _booking(therapist_a, client_a, date="2020-01-06")
+    r = _post(as_therapist_a, data)
+    assert r.status_code == 400
+    assert "This time is in the past." in " ".join(r.context["form"].non_field_errors())
+    assert r.context["overridable"] == "past"
+    assert 'name="override" value="past"' in r.content.decode()
+    assert Session.objects.count() == 0
+    r = _post(as_therapist_a, {**data, "override": "past"})
     assert r.status_code == 302
+    session = Session.objects.get()
+    assert session.overrides == "past"
+    assert session.overridden_by == therapist_a.user
+
+
+def test_outside_working_hours_needs_its_own_confirmation(
+    as_therapist_a, therapist_a, client_a, hours_a, sunday_1_nov
+):
+    # Sunday 8 Nov 23:00 in Berlin: nobody works then.
+    data = _booking(therapist_a, client_a, date="2026-11-08", time="23:00")
+    r = _post(as_therapist_a, {**data, "override": "past"})
+    assert r.status_code == 400
+    assert "outside the therapist&#x27;s working hours" in r.content.decode()
+    assert Session.objects.count() == 0
+    r = _post(as_therapist_a, {**data, "override": "outside_hours"})
+    assert r.status_code == 302
+    assert Session.objects.get().overrides == "outside_hours"
+
+
+def test_time_off_and_a_taken_time_cannot_be_overridden(
+    as_therapist_a, therapist_a, client_a, session_a, hours_a, sunday_1_nov
+):
+    data = _booking(therapist_a, client_a, date="2026-11-02", time="10:30")
+    r = _post(as_therapist_a, {**data, "override": ["taken", "past", "outside_hours"]})
+    assert r.status_code == 400
+    assert r.context["overridable"] == ""
     assert Session.objects.count() == 1
 
 
@@ -190,34 +245,51 @@ def test_booking_refuses_objects_of_another_practice(
 
 
 def test_booking_refuses_double_booking_of_therapist(
-    as_therapist_a, therapist_a, client_a, session_a
+    as_therapist_a, therapist_a, practice_a, session_a, hours_a, sunday_1_nov
 ):
     # session_a: 2 Nov 09:00–10:00 UTC = 10:00–11:00 Berlin.
-    r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-11-02", time="10:30"))
+    other = f.ClientFactory(practice=practice_a)
+    r = _post(as_therapist_a, _booking(therapist_a, other, date="2026-11-02", time="10:30"))
     assert r.status_code == 400
-    assert "already has a session" in " ".join(r.context["form"].errors["therapist"])
+    assert "This time is already taken." in " ".join(r.context["form"].non_field_errors())
+    assert Session.objects.count() == 1
+
+
+def test_booking_refuses_a_second_session_of_the_client_at_that_time(
+    as_therapist_a, practice_a, client_a, session_a, sunday_1_nov
+):
+    colleague = f.StaffFactory(practice=practice_a)
+    _weekdays_8_to_18(colleague)
+    r = _post(as_therapist_a, _booking(colleague, client_a, date="2026-11-02", time="10:30"))
+    assert r.status_code == 400
+    assert "The client already has a session at this time." in r.content.decode()
     assert Session.objects.count() == 1
 
 
 def test_booking_refuses_double_booking_of_room(
-    as_therapist_a, practice_a, therapist_a, client_a, room_a
+    as_therapist_a, practice_a, therapist_a, client_a, room_a, hours_a, sunday_1_nov
 ):
     colleague = f.StaffFactory(practice=practice_a)
-    _post(as_therapist_a, _booking(colleague, client_a, room=room_a))
+    _weekdays_8_to_18(colleague)
+    assert _post(as_therapist_a, _booking(colleague, client_a, room=room_a)).status_code == 302
     other = f.ClientFactory(practice=practice_a)
     r = _post(as_therapist_a, _booking(therapist_a, other, room=room_a, time="15:00"))
     assert r.status_code == 400
-    assert "room is already booked" in " ".join(r.context["form"].errors["room"])
+    assert "The room is already taken at this time." in r.content.decode()
     assert Session.objects.count() == 1
 
 
-def test_cancelled_session_frees_its_slot(as_therapist_a, therapist_a, client_a, session_a):
+def test_cancelled_session_frees_its_slot(
+    as_therapist_a, therapist_a, client_a, session_a, hours_a, sunday_1_nov
+):
     Session.objects.filter(pk=session_a.pk).update(status=Session.Status.CANCELLED)
     r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-11-02", time="10:00"))
     assert r.status_code == 302
 
 
-def test_booking_right_after_another_is_fine(as_therapist_a, therapist_a, client_a, session_a):
+def test_booking_right_after_another_is_fine(
+    as_therapist_a, therapist_a, client_a, session_a, hours_a, sunday_1_nov
+):
     r = _post(as_therapist_a, _booking(therapist_a, client_a, date="2026-11-02", time="11:00"))
     assert r.status_code == 302
     assert Session.objects.count() == 2
@@ -240,8 +312,17 @@ def _status(client, session, status):
     )
 
 
+@pytest.fixture
+def during_session_a():
+    """2 Nov 2026, 09:20 UTC: session_a (09:00–10:00 UTC) has begun."""
+    with time_machine.travel(datetime(2026, 11, 2, 9, 20, tzinfo=UTC), tick=False):
+        yield
+
+
 @pytest.mark.parametrize("status", ["checked_in", "completed", "no_show", "cancelled"])
-def test_status_buttons(as_therapist_a, session_a, status):
+def test_status_buttons(as_therapist_a, session_a, status, during_session_a):
+    html = as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
+    assert f'value="{status}"' in html
     r = _status(as_therapist_a, session_a, status)
     assert r.status_code == 302
     assert r["Location"] == f"{DAY}?date=2026-11-02"
@@ -249,7 +330,7 @@ def test_status_buttons(as_therapist_a, session_a, status):
     assert session_a.status == status
 
 
-def test_cancelled_session_cannot_be_completed(as_therapist_a, session_a):
+def test_cancelled_session_cannot_be_completed(as_therapist_a, session_a, during_session_a):
     _status(as_therapist_a, session_a, "cancelled")
     r = _status(as_therapist_a, session_a, "completed")
     session_a.refresh_from_db()
@@ -286,9 +367,13 @@ def test_day_view_query_count_does_not_grow(
         as_therapist_a.get(DAY, {"date": "2026-11-02"})
 
 
-def test_no_show_is_offered_only_once_a_session_has_started(as_therapist_a, course_a):
+def test_no_show_is_offered_only_once_a_session_has_started(
+    as_therapist_a, course_a, during_session_a
+):
     now = timezone.now()
     future = f.SessionFactory(course=course_a, starts_at=now + timedelta(hours=2))
+    html = as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
+    assert 'value="no_show"' not in html
     response = as_therapist_a.post(
         reverse("scheduling:session_status", args=[future.pk]), {"status": "no_show"}, follow=True
     )

@@ -59,10 +59,10 @@ def test_deleting_a_client_is_logged_and_keeps_the_clients_id(client, world_a):
 
 def test_admin_edits_and_reads_of_records_and_intake_are_logged(client, world_a):
     client.force_login(world_a.staff["owner"].user)
-    intake = world_a.objects["portal.intake"]
+    intake = world_a.objects["clients.intake"]
     record = world_a.objects["records.sessionrecord"]
     person = world_a.objects["clients.client"]
-    client.get(reverse("admin:portal_intake_change", args=[intake.pk]))
+    client.get(reverse("admin:clients_intake_change", args=[intake.pk]))
     assert AccessEvent.objects.filter(client_ref=person.pk, what="admin: intake").exists()
     client.get(reverse("admin:records_sessionrecord_change", args=[record.pk]))
     before = AccessEvent.objects.filter(action="change").count()

@@ -60,7 +60,7 @@ def test_the_hardening_settings_come_from_the_environment():
 
 
 def test_without_production_settings_check_deploy_names_what_is_missing():
-    done = _manage("check", "--deploy", env={"DEBUG": "0"})
+    done = _manage("check", "--deploy", env={"DEBUG": "0", "SECRET_KEY": "k" * 60})
     for code in ("W004", "W008", "W012", "W016"):
         assert code in done.stdout + done.stderr
 

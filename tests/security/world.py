@@ -15,21 +15,19 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from backcourse.api.services import api_token_create
+from backcourse.clients.consent import consent_texts_default
+from backcourse.clients.models import ConsentRecord, Intake, ScreeningAnswer
+from backcourse.clients.screening import screening_questions_default
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.notifications.models import Notification
 from backcourse.notifications.services import calendar_feed_create
-from backcourse.portal.consent import consent_texts_default
 from backcourse.portal.models import (
     CheckIn,
-    ConsentRecord,
     EmailToken,
     ErasureRequest,
     FollowUp,
-    Intake,
     QuestionnaireResponse,
-    ScreeningAnswer,
 )
-from backcourse.portal.screening import screening_questions_default
 from backcourse.portal.tokens import token_new
 from backcourse.practices.models import Practice
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
@@ -234,10 +232,10 @@ def world_build(practice: Practice, tag: str) -> World:
             "records.sessionrecord": record,
             "portal.checkin": checkin,
             "portal.followup": followup,
-            "portal.intake": intake,
-            "portal.screeningquestion": question,
-            "portal.consenttext": texts[0],
-            "portal.consentrecord": consent,
+            "clients.intake": intake,
+            "clients.screeningquestion": question,
+            "clients.consenttext": texts[0],
+            "clients.consentrecord": consent,
             "portal.questionnaireresponse": questionnaire,
             "portal.erasurerequest": erasure,
             "notifications.calendarfeed": client_feed,

@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from backcourse.portal.screening import screening_questions_default
+    from backcourse.clients.screening import screening_questions_default
 
     Practice = apps.get_model("practices", "Practice")
     ScreeningQuestion = apps.get_model("portal", "ScreeningQuestion")

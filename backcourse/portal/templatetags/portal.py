@@ -1,5 +1,11 @@
 from django import template
 
+from backcourse.clients.consent import consent_missing_texts
+from backcourse.clients.models import Intake
+from backcourse.clients.screening import client_flags
+from backcourse.portal.models import QuestionnaireResponse
+from backcourse.portal.questionnaires import INSTRUMENTS
+
 register = template.Library()
 
 
@@ -7,8 +13,6 @@ register = template.Library()
 def portal_flags(client, preloaded=None):
     """{% portal_flags client [preloaded] as flags %} — positive screening answers, red flags
     first. Pages listing many clients pass flags loaded at once (`flags_by_client`)."""
-    from backcourse.portal.screening import client_flags
-
     if isinstance(preloaded, list):
         return preloaded
     return client_flags(client) if client else []
@@ -17,9 +21,6 @@ def portal_flags(client, preloaded=None):
 @register.simple_tag
 def portal_questionnaire_scores(course):
     """{% portal_questionnaire_scores course as rows %} — [(instrument, [responses])]."""
-    from backcourse.portal.models import QuestionnaireResponse
-    from backcourse.portal.questionnaires import INSTRUMENTS
-
     if not course:
         return []
     responses = QuestionnaireResponse.objects.filter(course=course).order_by("completed_at")
@@ -31,16 +32,12 @@ def portal_questionnaire_scores(course):
 
 @register.simple_tag
 def portal_consent_missing(client):
-    from backcourse.portal.consent import consent_missing_texts
-
     return consent_missing_texts(client) if client else []
 
 
 @register.simple_tag
 def portal_intake(client):
     """{% portal_intake client as intake %} — the client's newest intake, or None."""
-    from backcourse.portal.models import Intake
-
     if not client:
         return None
     return (

@@ -1,0 +1,70 @@
+"""Consent: which published texts a client still has to agree to.
+
+A practice that publishes no consent texts manages consent on paper; then nothing is
+missing and nothing is blocked.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backcourse.clients.models import ConsentRecord, ConsentText
+
+
+def consent_current_texts(practice, *, now=None) -> list[ConsentText]:
+    """The newest published text of each kind for a practice."""
+    now = now or timezone.now()
+    current: dict[str, ConsentText] = {}
+    texts = ConsentText.objects.filter(
+        practice=practice, published_at__isnull=False, published_at__lte=now
+    ).order_by("kind", "-version")
+    for text in texts:
+        current.setdefault(text.kind, text)
+    return [current[k] for k in ConsentText.Kind.values if k in current]
+
+
+def consent_missing_texts(client, *, now=None) -> list[ConsentText]:
+    current = consent_current_texts(client.practice, now=now)
+    agreed = set(
+        ConsentRecord.objects.filter(client=client, text__in=current).values_list(
+            "text_id", flat=True
+        )
+    )
+    return [t for t in current if t.pk not in agreed]
+
+
+def consent_missing(client, *, now=None) -> list[str]:
+    """Kinds ("treatment", "health_data") whose current version the client has not
+    agreed to. Empty when everything is in order."""
+    return [t.kind for t in consent_missing_texts(client, now=now)]
+
+
+DEFAULT_TEXTS = {
+    ConsentText.Kind.TREATMENT: _(
+        "I agree to be treated with therapeutic massage by the therapists of this practice. "
+        "I have told them about my health, medication and any changes, and I will tell them "
+        "about new complaints. Massage does not replace a doctor's diagnosis. I may stop a "
+        "treatment at any time."
+    ),
+    ConsentText.Kind.HEALTH_DATA: _(
+        "I agree that this practice records and processes data about my health (my "
+        "complaints, screening answers, measurements and treatment notes) to plan and "
+        "document my treatment (GDPR art. 9(2)(a)). Only the practice's staff can see it. "
+        "I can download my data and withdraw this consent at any time; records the law "
+        "requires the practice to keep are kept for the legal period."
+    ),
+}
+
+
+def consent_texts_default(practice, *, publish: bool = True) -> list[ConsentText]:
+    """Create version 1 of both consent texts for a practice (idempotent). Call it from
+    demo seeding or practice creation; the practice edits them in the admin."""
+    created = []
+    for kind, text in DEFAULT_TEXTS.items():
+        obj, _new = ConsentText.objects.get_or_create(
+            practice=practice,
+            kind=kind,
+            version=1,
+            defaults={"text": str(text), "published_at": timezone.now() if publish else None},
+        )
+        created.append(obj)
+    return created

@@ -1,0 +1,24 @@
+"""When a course becomes (or stops being) completed, by any path — course form, API,
+admin — its stored outcome figures are refreshed by a task, after the commit."""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from backcourse.courses.models import Course
+from backcourse.outcomes.models import CourseSummary
+from backcourse.outcomes.tasks import course_outcomes_refresh
+
+
+@receiver(post_save, sender=Course, dispatch_uid="outcomes_course_saved")
+def course_saved(sender, instance: Course, raw: bool = False, **kwargs) -> None:
+    if raw:  # loading fixtures
+        return
+    if instance.status != Course.Status.COMPLETED and not (
+        CourseSummary.objects.filter(course_id=instance.pk).exists()
+    ):
+        return
+    requested_at = timezone.now().isoformat()
+    course_id = instance.pk
+    transaction.on_commit(lambda: course_outcomes_refresh.enqueue(course_id, requested_at))

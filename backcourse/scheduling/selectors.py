@@ -1,0 +1,313 @@
+"""Reads of the calendar for the slot arithmetic in lib/slots.py.
+
+    bookable_therapists(practice)   who takes sessions
+    available_slots(...)            free times of a session type (the public booking,
+                                    the client's "move" page)
+    rules_load(...)                 each therapist's rules for a window (series plan)
+    slot_problems(...)              why one given time is not bookable (every booking)
+
+Each loads with a fixed number of queries and leaves every decision to lib/slots.py.
+`available_slots` reads sessions as numpy columns (a search covers the whole practice
+for weeks); `slot_problems` reads only the rows touching one slot (a booking's hot path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from django.db import connections
+from django.db.models import IntegerField, Q, QuerySet, TimeField, Value
+from django.utils import timezone
+
+from backcourse.closures.days import closed_ranges, is_public_holiday
+from backcourse.closures.models import ClosureDay
+from backcourse.lib import slots
+from backcourse.lib.slots import (
+    US,
+    Range,
+    Slot,
+    Spans,
+    TherapistRules,
+    WeeklyHours,
+    free_arrays,
+    local_to_utc,
+    slots_from_arrays,
+    to_us,
+)
+from backcourse.practices.models import Practice, StaffMember
+from backcourse.scheduling import errors
+from backcourse.scheduling.models import Break, Room, Session, SessionType, TimeOff, WorkingHours
+
+MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated ≤ 120
+MAX_DURATION = timedelta(minutes=240)  # Session.duration_minutes is validated ≤ 240
+
+
+def rules_load(
+    *,
+    practice: Practice,
+    therapist_ids: Sequence[int],
+    window: Range,
+    exclude_session_ids: Iterable[int] = (),
+    with_rooms: bool = True,
+) -> tuple[dict[int, TherapistRules], dict[int, list[Range]]]:
+
+    rules = {tid: TherapistRules() for tid in therapist_ids}
+    for tid, which, weekday, a, b in _weekly_rows(therapist_ids):
+        weekly = rules[tid].breaks if which else rules[tid].working
+        weekly.setdefault(weekday, []).append((a, b))
+    start, end = window
+    for tid, off_from, off_until in TimeOff.objects.filter(
+        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
+    ).values_list("therapist_id", "starts_at", "ends_at"):
+        rules[tid].time_off.append((off_from, off_until))
+    # Closed days (public holidays, the practice's own) count as everybody's time off.
+    for closed in closed_ranges(practice, start, end):
+        for therapist_rules in rules.values():
+            therapist_rules.time_off.append(closed)
+
+    room_ids = (
+        list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
+        if with_rooms
+        else []
+    )
+    rooms: dict[int, list[Range]] = {rid: [] for rid in room_ids}
+    # One query for every session of the therapist set (and the rooms) in the window.
+    # The lower bound on starts_at (a session is at most MAX_DURATION long) lets the
+    # database use its (therapist, starts_at) index instead of reading every past session.
+    who = Q(therapist_id__in=list(therapist_ids))
+    if room_ids:
+        who |= Q(room_id__in=room_ids)
+    sessions = (
+        Session.objects.active()
+        .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
+        .filter(starts_at__gt=start - MAX_BUFFER - MAX_DURATION)
+        .exclude(pk__in=list(exclude_session_ids))
+        .values_list("therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes")
+    )
+    for tid, rid, a, b, buf in sessions:
+        if tid in rules:
+            rules[tid].busy.append((a, b + timedelta(minutes=buf)))
+        if rid in rooms:
+            rooms[rid].append((a, b))
+    return rules, rooms
+
+
+def _weekly_rows(therapist_ids: Sequence[int]) -> list[tuple[int, int, int, time, time]]:
+    """(therapist, 0 = working / 1 = break, weekday, from, until) in one query."""
+    kind = [Value(0, output_field=IntegerField()), Value(1, output_field=IntegerField())]
+    hours = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by()
+    breaks = Break.objects.filter(therapist_id__in=therapist_ids).order_by()
+    columns = ("weekday", "start_time", "end_time")
+    return list(
+        hours.values_list("therapist_id", kind[0], *columns).union(
+            breaks.values_list("therapist_id", kind[1], *columns), all=True
+        )
+    )
+
+
+def bookable_therapists(practice: Practice) -> QuerySet[StaffMember]:
+
+    return StaffMember.objects.filter(
+        practice=practice, is_active=True, takes_sessions=True
+    ).select_related("user")
+
+
+def _session_columns(sessions: QuerySet[Session]) -> np.ndarray:
+    """(therapist_id, room_id or 0, start µs, end µs, buffer minutes) of a Session
+    queryset as an int64 array of shape (n, 5).
+
+    On PostgreSQL the database formats the rows as one comma-separated string, so
+    ~20,000 sessions cost one short string to parse instead of 40,000 datetimes to
+    build in Python; elsewhere the ORM rows are converted."""
+
+    columns = ("therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes")
+    rows = sessions.order_by().values_list(*columns)
+    connection = connections[rows.db]
+    if connection.vendor == "postgresql":
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT string_agg(concat_ws(',', therapist_id, coalesce(room_id, 0), "
+                "(extract(epoch FROM starts_at) * 1000000)::bigint, "
+                "(extract(epoch FROM ends_at) * 1000000)::bigint, buffer_minutes), ',') "
+                f"FROM ({sql}) AS s",
+                params,
+            )
+            text = cursor.fetchone()[0]
+        if not text:
+            return np.zeros((0, 5), dtype=np.int64)
+        return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 5)
+    converted = [(t, r or 0, to_us(a), to_us(b), buf) for t, r, a, b, buf in rows]
+    return np.array(converted, dtype=np.int64).reshape(-1, 5)
+
+
+def available_slots(
+    *,
+    practice: Practice,
+    session_type: SessionType,
+    therapist: StaffMember | None = None,
+    first_day: date | None = None,
+    weeks: int = 4,
+    now: datetime | None = None,
+    step_minutes: int = 30,
+    exclude_session_ids: Iterable[int] = (),
+) -> list[Slot]:
+    """Free slots of `session_type` with one therapist (or any) for `weeks` weeks.
+
+    Same rules as `lib.slots.therapist_slots`, with a fixed number of queries
+    (therapists, hours, breaks, time off, rooms, sessions) and no per-session objects."""
+
+    now = now or timezone.now()
+    zone = practice.zone
+    first_day = first_day or now.astimezone(zone).date()
+    last_day = first_day + timedelta(weeks=weeks) - timedelta(days=1)
+    if therapist is not None:
+        therapist_ids = [therapist.pk]
+    else:
+        therapist_ids = list(bookable_therapists(practice).values_list("id", flat=True))
+    start, end = (
+        local_to_utc(first_day, time(0), zone) - timedelta(hours=1),
+        local_to_utc(last_day + timedelta(days=1), time(0), zone) + timedelta(hours=1),
+    )
+    position = {tid: i for i, tid in enumerate(therapist_ids)}
+    hours: list[tuple[WeeklyHours, WeeklyHours]] = [({}, {}) for _ in therapist_ids]
+    for tid, which, weekday, a, b in _weekly_rows(therapist_ids):
+        hours[position[tid]][which].setdefault(weekday, []).append((a, b))
+    off = TimeOff.objects.filter(
+        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
+    ).values_list("therapist_id", "starts_at", "ends_at")
+    closed = closed_ranges(practice, start, end)  # everybody's time off (closures app)
+    time_off = Spans.of(
+        [(position[tid], [(a, b)]) for tid, a, b in off]
+        + [(position[tid], closed) for tid in therapist_ids if closed]
+    )
+    room_ids = list(
+        Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True)
+    )
+    # One query for every session of the therapist set (and the rooms) in the window;
+    # the lower bound on starts_at lets the database use its starts_at indexes.
+    who = Q(therapist_id__in=therapist_ids)
+    if room_ids:
+        who |= Q(room_id__in=room_ids)
+    sessions = (
+        Session.objects.active()
+        .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
+        .filter(starts_at__gt=start - MAX_BUFFER - MAX_DURATION)
+    )
+    exclude = list(exclude_session_ids)
+    if exclude:
+        sessions = sessions.exclude(pk__in=exclude)
+    cols = _session_columns(sessions)
+    pos_of = np.full(max(therapist_ids, default=0) + 1, -1, dtype=np.int64)
+    pos_of[np.array(therapist_ids, dtype=np.int64)] = np.arange(len(therapist_ids))
+    tid_col = cols[:, 0]
+    mine = tid_col < len(pos_of)
+    mine[mine] = pos_of[tid_col[mine]] >= 0
+    busy = Spans(
+        pos_of[tid_col[mine]],
+        cols[mine, 2],
+        cols[mine, 3] + cols[mine, 4] * 60_000_000,
+    )
+    rooms = None
+    if room_ids:
+        room_pos = {rid: i for i, rid in enumerate(room_ids)}
+        in_room = np.array([room_pos.get(r, -1) for r in cols[:, 1].tolist()], dtype=np.int64)
+        used = in_room >= 0
+        rooms = Spans(in_room[used], cols[used, 2], cols[used, 3])
+    duration = timedelta(minutes=session_type.duration_minutes) // US
+    owner, starts, room = free_arrays(
+        hours=hours,
+        time_off=time_off,
+        busy=busy,
+        rooms=rooms,
+        room_count=len(room_ids),
+        zone=zone,
+        first_day=first_day,
+        last_day=last_day,
+        duration=duration,
+        buffer=timedelta(minutes=session_type.buffer_minutes) // US,
+        step=timedelta(minutes=step_minutes) // US,
+        now=to_us(now),
+    )
+    return slots_from_arrays(
+        owner, starts, room, therapist_ids=therapist_ids, room_ids=room_ids, duration=duration
+    )
+
+
+def slot_problems(
+    *,
+    practice: Practice,
+    therapist: StaffMember,
+    starts_at: datetime,
+    duration_minutes: int,
+    buffer_minutes: int = 0,
+    now: datetime,
+    exclude_session_ids: Iterable[int] = (),
+) -> list[str]:
+    """Every reason this therapist cannot take a session at `starts_at` (lib/slots.py
+    decides); [] if they can. Rooms and the client are checked by services.py.
+
+    Loads just this slot's rows in two small indexed queries (a booking's hot path):
+    the therapist's hours and breaks on that weekday, and the time off and sessions
+    touching this one slot."""
+    duration = timedelta(minutes=duration_minutes)
+    buffer = timedelta(minutes=buffer_minutes)
+    ends_at = starts_at + duration
+    day = starts_at.astimezone(practice.zone).date()
+    rules = TherapistRules()
+    kind = [Value(0, output_field=IntegerField()), Value(1, output_field=IntegerField())]
+    hours = WorkingHours.objects.filter(therapist_id=therapist.pk, weekday=day.weekday())
+    breaks = Break.objects.filter(therapist_id=therapist.pk, weekday=day.weekday())
+    # The practice's own closure day, if it is one, rides along in the same query.
+    closure = ClosureDay.objects.filter(practice=practice, day=day).order_by()
+    midnight = Value(time.min, output_field=TimeField())
+    rows = (
+        hours.order_by()
+        .values_list(kind[0], "start_time", "end_time")
+        .union(breaks.order_by().values_list(kind[1], "start_time", "end_time"), all=True)
+        .union(closure.values_list(Value(2), midnight, midnight), all=True)
+    )
+    closed = is_public_holiday(practice, day)
+    for which, a, b in rows:
+        if which == 2:
+            closed = True
+            continue
+        (rules.breaks if which else rules.working).setdefault(day.weekday(), []).append((a, b))
+    off = TimeOff.objects.filter(
+        therapist_id=therapist.pk, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    # A session blocks [start, end + its buffer); buffers are at most MAX_BUFFER and
+    # durations MAX_DURATION, which bounds the (therapist, starts_at) index range.
+    sessions = Session.objects.active().filter(
+        therapist_id=therapist.pk,
+        practice=practice,
+        starts_at__lt=ends_at + buffer,
+        starts_at__gt=starts_at - MAX_BUFFER - MAX_DURATION,
+        ends_at__gt=starts_at - MAX_BUFFER,
+    )
+    exclude = list(exclude_session_ids)
+    if exclude:
+        sessions = sessions.exclude(pk__in=exclude)
+    busy_rows = (
+        off.order_by()
+        .values_list(kind[0], "starts_at", "ends_at", kind[0])
+        .union(
+            sessions.order_by().values_list(kind[1], "starts_at", "ends_at", "buffer_minutes"),
+            all=True,
+        )
+    )
+    for which, a, b, buf in busy_rows:
+        if which:
+            rules.busy.append((a, b + timedelta(minutes=buf)))
+        else:
+            rules.time_off.append((a, b))
+    return ([errors.CLOSED] if closed else []) + slots.slot_problems(
+        rules=rules,
+        zone=practice.zone,
+        starts_at=starts_at,
+        duration=duration,
+        buffer=buffer,
+        now=now,
+    )

@@ -1,0 +1,6 @@
+from backcourse import sms
+
+
+class SmsBackend:
+    def send(self, message) -> None:
+        sms.outbox.append(message)

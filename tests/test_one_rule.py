@@ -1,0 +1,336 @@
+"""Every path that changes a session meets the same rule with the same message.
+
+The paths: the day view's status buttons, the staff booking form, the public booking
+(request and confirmation), the series page, moving (staff and client), cancelling
+(staff, day view and client), the API, the client's check-in and marking a no-show.
+Each test takes one rule and one bad change, tries it on every path that can make
+it, and checks that each refuses with the same sentence and changes nothing.
+"""
+
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from backcourse.booking.pending import confirm_token
+from backcourse.portal.services import PortalError, checkin_save
+from backcourse.scheduling import errors
+from backcourse.scheduling.models import PendingBooking, Session, SessionType, WorkingHours
+from backcourse.scheduling.services import session_book
+from tests import factories as f
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=BERLIN)  # Monday morning
+
+
+def local(day, hh, mm=0):
+    return datetime(2026, 6, day, hh, mm, tzinfo=BERLIN)
+
+
+def message(code, **params):
+    return str(errors.MESSAGES[code]) % params if params else str(errors.MESSAGES[code])
+
+
+@pytest.fixture(autouse=True)
+def monday_morning():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def hours_a(therapist_a):
+    for weekday in range(5):
+        WorkingHours.objects.create(
+            therapist=therapist_a, weekday=weekday, start_time=time(9), end_time=time(12)
+        )
+
+
+@pytest.fixture
+def massage(practice_a):
+    return SessionType.objects.create(practice=practice_a, name="Back massage", duration_minutes=60)
+
+
+@pytest.fixture
+def friday_a(course_a, hours_a, massage):
+    """client_a's session on Friday 5 June, 10:00 Berlin."""
+    return f.SessionFactory(course=course_a, starts_at=local(5, 10), session_type=massage)
+
+
+@pytest.fixture
+def taken(practice_a, therapist_a, hours_a):
+    """Wednesday 3 June, 10:00 Berlin: therapist_a treats somebody else."""
+    other = f.ClientFactory(practice=practice_a)
+    course = f.CourseFactory(client=other, therapist=therapist_a)
+    return f.SessionFactory(course=course, starts_at=local(3, 10))
+
+
+@pytest.fixture
+def client_a_web(client_a):
+    """client_a signed in to their own pages, consent not required (no texts)."""
+    from django.test import Client
+
+    user = f.UserFactory(email=client_a.email)
+    client_a.user = user
+    client_a.save(update_fields=["user"])
+    web = Client()
+    web.force_login(user)
+    return web
+
+
+@pytest.fixture
+def staff_web(therapist_a):
+    from django.test import Client
+
+    web = Client()
+    web.force_login(therapist_a.user)
+    return web
+
+
+def flashed(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# --- The ways to ask for a time -----------------------------------------------------
+
+
+def staff_form(web, *, therapist, client, when, **extra):
+    local_when = when.astimezone(BERLIN)
+    return web.post(
+        reverse("scheduling:session_create"),
+        {
+            "therapist": therapist.pk,
+            "client": client.pk,
+            "course": "",
+            "room": "",
+            "date": local_when.date().isoformat(),
+            "time": local_when.strftime("%H:%M"),
+            "duration_minutes": 60,
+            **extra,
+        },
+    )
+
+
+def public_request(web, *, practice, kind, therapist, when):
+    url = reverse("booking:start", kwargs={"slug": practice.slug})
+    query = urlencode({"type": kind.pk, "therapist": therapist.pk, "slot": when.isoformat()})
+    return web.post(
+        f"{url}?{query}",
+        {"first_name": "Rita", "last_name": "Roth", "email": "rita@example.org", "phone": ""},
+    )
+
+
+def series_page(web, *, course, kind, therapist, when):
+    local_when = when.astimezone(BERLIN)
+    return web.post(
+        reverse("booking:series", kwargs={"course_pk": course.pk}),
+        {
+            "session_type": kind.pk,
+            "therapist": therapist.pk,
+            "room": "",
+            "first_date": local_when.date().isoformat(),
+            "first_time": local_when.strftime("%H:%M"),
+            "intensive_count": 1,
+            "intensive_every_days": 7,
+            "maintenance_count": 0,
+            "maintenance_cadence": "monthly",
+            "maintenance_every_days": 28,
+            "action": "check",
+        },
+    )
+
+
+def staff_move(web, session, when):
+    local_when = when.astimezone(BERLIN)
+    return web.post(
+        reverse("booking:session_change", kwargs={"pk": session.pk}),
+        {
+            "action": "reschedule",
+            "day": local_when.date().isoformat(),
+            "at": local_when.strftime("%H:%M"),
+        },
+    )
+
+
+def client_move(web, session, when):
+    return web.post(
+        reverse("portal:reschedule", args=[session.pk]),
+        {"starts_at": when.astimezone(UTC).isoformat()},
+    )
+
+
+def day_button(web, session, status):
+    return web.post(
+        reverse("scheduling:session_status", args=[session.pk]), {"status": status}, follow=True
+    )
+
+
+def change_page(web, session, action):
+    return web.post(
+        reverse("booking:session_change", kwargs={"pk": session.pk}), {"action": action}
+    )
+
+
+# --- Rule: a time the therapist is busy is taken ------------------------------------
+
+
+def test_a_taken_time_is_refused_with_one_message_on_every_path(
+    staff_web, client_a_web, practice_a, therapist_a, client_a, course_a, massage, friday_a, taken
+):
+    said = message(errors.TAKEN)
+    when = taken.starts_at
+    sessions_before = Session.objects.count()
+
+    assert said in staff_form(staff_web, therapist=therapist_a, client=client_a, when=when).text
+    assert (
+        said
+        in public_request(
+            staff_web.__class__(),
+            practice=practice_a,
+            kind=massage,
+            therapist=therapist_a,
+            when=when,
+        ).text
+    )
+    series = series_page(staff_web, course=course_a, kind=massage, therapist=therapist_a, when=when)
+    assert said in series.text
+    assert said in staff_move(staff_web, friday_a, when).text
+    assert said in client_move(client_a_web, friday_a, when).text
+
+    assert Session.objects.count() == sessions_before
+    assert not PendingBooking.objects.exists()
+    friday_a.refresh_from_db()
+    assert friday_a.starts_at == local(5, 10)
+
+
+def test_a_time_taken_between_request_and_confirmation_says_the_same(
+    client, practice_a, therapist_a, massage, hours_a
+):
+    pending = PendingBooking.objects.create(
+        practice=practice_a,
+        session_type=massage,
+        therapist=therapist_a,
+        starts_at=local(4, 10),
+        first_name="Rita",
+        last_name="Roth",
+        email="rita@example.org",
+    )
+    other = f.ClientFactory(practice=practice_a)
+    session_book(practice=practice_a, therapist=therapist_a, client=other, starts_at=local(4, 10))
+    url = reverse(
+        "booking:confirm", kwargs={"slug": practice_a.slug, "token": confirm_token(pending)}
+    )
+    response = client.post(url)
+    assert response.status_code == 409
+    assert message(errors.TAKEN) in response.text
+
+
+# --- Rule: only inside the therapist's working hours --------------------------------
+
+
+def test_outside_working_hours_is_refused_with_one_message_on_every_path(
+    staff_web, client_a_web, practice_a, therapist_a, client_a, course_a, massage, friday_a
+):
+    said = "This time is outside the therapist&#x27;s working hours."
+    assert message(errors.OUTSIDE_HOURS) == said.replace("&#x27;", "'")
+    when = local(3, 15)  # Wednesday 15:00, hours end at 12:00
+
+    form = staff_form(staff_web, therapist=therapist_a, client=client_a, when=when)
+    assert said in form.text
+    assert form.context["overridable"] == errors.OUTSIDE_HOURS  # staff may, after confirming
+    assert (
+        said
+        in public_request(
+            staff_web.__class__(),
+            practice=practice_a,
+            kind=massage,
+            therapist=therapist_a,
+            when=when,
+        ).text
+    )
+    series = series_page(staff_web, course=course_a, kind=massage, therapist=therapist_a, when=when)
+    assert said in series.text
+    assert said in staff_move(staff_web, friday_a, when).text
+    assert said in client_move(client_a_web, friday_a, when).text
+
+    assert Session.objects.count() == 1
+    friday_a.refresh_from_db()
+    assert friday_a.starts_at == local(5, 10)
+
+
+# --- Rule: no no-show before the start ----------------------------------------------
+
+
+def test_no_no_show_before_the_start_on_every_path(staff_web, friday_a):
+    said = message(errors.NOT_STARTED, new="No-show")
+    day = day_button(staff_web, friday_a, "no_show")
+    assert said in flashed(day) or said in day.text
+    change = change_page(staff_web, friday_a, "no_show")
+    assert said in change.text
+    friday_a.refresh_from_db()
+    assert friday_a.status == Session.Status.BOOKED
+    with time_machine.travel(local(5, 10, 15), tick=False):
+        assert change_page(staff_web, friday_a, "no_show").status_code == 302
+    friday_a.refresh_from_db()
+    assert friday_a.status == Session.Status.NO_SHOW
+
+
+# --- Rule: a cancelled session stays cancelled --------------------------------------
+
+
+def test_a_cancelled_session_cannot_come_back_on_any_path(
+    staff_web, client_a_web, friday_a, client
+):
+    # The client cancels in time (Friday is days away).
+    client_a_web.post(reverse("portal:cancel", args=[friday_a.pk]))
+    friday_a.refresh_from_db()
+    assert friday_a.status == Session.Status.CANCELLED
+
+    again = message(errors.SAME_STATUS, new="Cancelled")
+    assert again in flashed(day_button(staff_web, friday_a, "cancelled"))
+    assert again in change_page(staff_web, friday_a, "cancel").text
+    cancel_again = client_a_web.post(reverse("portal:cancel", args=[friday_a.pk]), follow=True)
+    assert message(errors.NOT_CHANGEABLE_ONLINE) in cancel_again.text
+
+    back = message(errors.NOT_ALLOWED, old="Cancelled", new="Checked in")
+    assert back in flashed(day_button(staff_web, friday_a, "checked_in"))
+    with time_machine.travel(local(5, 9), tick=False):
+        with pytest.raises(PortalError) as exc:
+            checkin_save(session=friday_a, pain=4, stress=3)
+        assert str(exc.value) == back
+        assert (
+            message(errors.NOT_ALLOWED, old="Cancelled", new="No-show")
+            in change_page(staff_web, friday_a, "no_show").text
+        )
+    assert message(errors.NOT_MOVABLE) in staff_move(staff_web, friday_a, local(4, 10)).text
+    friday_a.refresh_from_db()
+    assert friday_a.status == Session.Status.CANCELLED
+    assert friday_a.starts_at == local(5, 10)
+
+
+# --- Rule: a record only for a session that has started -----------------------------
+
+
+def test_no_record_before_the_start_from_the_form_or_the_api(staff_web, friday_a, therapist_a):
+    from backcourse.api.services import api_token_create
+    from backcourse.records.models import SessionRecord
+
+    said = message(errors.RECORD_TOO_EARLY)
+    form = staff_web.post(
+        reverse("records:edit", args=[friday_a.pk]), {"version": "0", "m_pain_before": "6"}
+    )
+    assert said in form.text
+    token = api_token_create(staff=therapist_a, name="Scale")[1]
+    api = staff_web.__class__().post(
+        f"/api/v1/sessions/{friday_a.pk}/measures",
+        {"pain_before": 6},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert api.status_code == 409 and api.json()["detail"] == said
+    assert not SessionRecord.objects.exists()
+    friday_a.refresh_from_db()
+    assert friday_a.status == Session.Status.BOOKED
