@@ -195,10 +195,16 @@ def test_a_nul_byte_in_a_form_is_refused_and_nothing_saved(as_therapist_a, clien
 def test_measures_with_a_body_that_is_no_object_with_values_change_nothing(
     api_a, session_a, consented_a, body
 ):
+    session_a.starts_at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    session_a.save()
+    traveller = time_machine.travel(datetime(2026, 11, 2, 12, tzinfo=UTC), tick=False)
+    traveller.start()
     url = f"/api/v1/sessions/{session_a.pk}/measures"
-    api_a.post(url, data={"pain_before": 5}, content_type="application/json")
+    first = api_a.post(url, data={"pain_before": 5}, content_type="application/json")
+    assert first.status_code == 200, first.content
     version = SessionRecord.objects.get(session=session_a).version
     response = api_a.post(url, data=body, content_type="application/json")
+    traveller.stop()
     assert response.status_code == 422
     assert SessionRecord.objects.get(session=session_a).version == version
 
