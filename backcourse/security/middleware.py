@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -30,8 +31,9 @@ def _has_nul(request) -> str | None:
     if request.method in ("POST", "PUT", "PATCH"):
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
             try:
+                request.body  # noqa: B018  keep the raw body readable for the view
                 fields = request.POST.lists()
-            except MultiPartParserError:
+            except (MultiPartParserError, RequestDataTooBig):
                 return None  # Django answers a body it cannot parse with 400 itself
             for key, values in fields:
                 if "\x00" in key or any("\x00" in v for v in values):
