@@ -44,16 +44,10 @@ def demo(args: list[str]) -> None:
     Path(os.environ.get("BACKCOURSE_DATA_DIR") or ROOT / "var").mkdir(parents=True, exist_ok=True)
     manage = [str(PY), "manage.py"]
     run(*manage, "migrate", "--noinput", env=env)
-    run(*manage, "seed_demo", "--if-empty", env=env)
+    # Makes the demo once; later runs move its dates to today and print the logins.
+    run(*manage, "seed_demo", "--if-empty", "--reanchor", env=env)
     address = args[0] if args else "127.0.0.1:8000"
-    print(
-        f"\nBackcourse demo at http://{address}/\n"
-        "  therapist: anna / backcourse-demo   (also: ben, carla)\n"
-        "  owner:     owner / backcourse-demo  (their practice's admin at /admin/)\n"
-        "  superuser: admin / backcourse-demo  (every practice, at /admin/)\n"
-        "  client:    clara / backcourse-demo  (client pages at /me/)\n",
-        flush=True,
-    )
+    print(f"\nBackcourse demo at http://{address}/  (logins above)\n", flush=True)
     run(*manage, "runserver", address, env=env)
 
 

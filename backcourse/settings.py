@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server, compressed and cached (whitenoise).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "backcourse.security.middleware.BadInputMiddleware",
     "backcourse.security.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,15 +146,34 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# "en" writes dates the British way (1 December 2026, 01/10/1981, 14:00), "en-us" the US
+# way (December 1, 2026, 10/01/1981, 2:00 PM); both use the English texts. Dates, times
+# and numbers always follow the active language (backcourse/formats, Django's formats).
+LANGUAGES = [
+    ("en", _("English (British dates)")),
+    ("en-us", _("English (US dates)")),
+    ("de", _("German")),
+    ("lt", _("Lithuanian")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["backcourse.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# `manage.py collectstatic` writes compressed copies next to each file; whitenoise serves
+# them with far-future caching only for files whose names carry a hash.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Uploaded files (therapists' photos). Served by Django only with DEBUG; production serves
+# MEDIA_ROOT from the web server, or sets a shared storage (several app servers).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("BACKCOURSE_MEDIA_ROOT", str(DATA_DIR / "media")))
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -279,3 +300,6 @@ BACKCOURSE_QUESTIONNAIRE_EVERY = env_int("BACKCOURSE_QUESTIONNAIRE_EVERY", 4)
 
 # Prices, packages, invoices and payments (issue 11).
 INSTALLED_APPS += ["backcourse.billing"]
+
+# The floor view of scripts/bench_pages.py (one session by primary key); off everywhere else.
+BENCH_FLOOR = env_bool("BACKCOURSE_BENCH_FLOOR", False)

@@ -1,5 +1,9 @@
+from django.conf import settings
+from django.conf.urls.static import static as static_files
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from backcourse.accounts.views import home
 
@@ -14,6 +18,8 @@ urlpatterns = [
     path("me/", include("backcourse.portal.urls")),
     path("api/", include("backcourse.api.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico before (or instead of) reading the page's icon links.
+    path("favicon.ico", RedirectView.as_view(url=static("backcourse/favicon.ico"))),
 ]
 
 urlpatterns += [
@@ -26,3 +32,10 @@ urlpatterns += [
     path("waitlist/", include("backcourse.waitlist.urls")),
     path("me/reminders/", include("backcourse.sms.urls")),
 ]
+
+if settings.BENCH_FLOOR:  # only while scripts/bench_pages.py runs the server
+    from backcourse.bench_floor import floor
+
+    urlpatterns += [path("bench/floor/<int:pk>/", floor, name="bench_floor")]
+if settings.DEBUG:  # uploaded photos; production serves MEDIA_ROOT itself
+    urlpatterns += static_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

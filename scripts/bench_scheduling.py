@@ -32,10 +32,14 @@ Figures only; nothing here asserts a timing.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import multiprocessing as mp
 import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -50,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 ZONE = ZoneInfo("Europe/Berlin")
 HOURS = range(8, 20)  # session starts 08:00..19:00 local, working hours 08:00–20:00
 FUTURE_WEEKS = 8
+RESULT_JSON = ROOT / "var" / "bench_scheduling.json"  # read by bench_pages.py
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,6 +67,20 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--attempts-per-client", type=int, default=150)
     p.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    p.add_argument("--port", type=int, default=8162, help="first port of the app servers")
+    p.add_argument("--http-workers", type=int, default=2, help="gunicorn workers per server")
+    p.add_argument(
+        "--http-attempts-per-client",
+        type=int,
+        default=40,
+        help="confirmations per concurrent client over HTTP (0: skip HTTP)",
+    )
+    p.add_argument(
+        "--second-server",
+        action="store_true",
+        help="also book through two gunicorn processes on two ports, and check the rate "
+        "limit and the reminder claims across two servers and two workers",
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
         "--single-attempts",
@@ -86,6 +105,9 @@ def recreate_database(url: str) -> None:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcourse.settings")
+    # DEBUG is off as in production, which wants a key; one key for this process and
+    # the servers it starts (sessions and signed links must verify on both sides).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
     os.environ.setdefault("AXES_ENABLED", "0")
     import django
 
@@ -252,7 +274,7 @@ def remove_earlier_bookings() -> None:
         print(f"removed {deleted} sessions booked by earlier runs")
 
 
-def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
+def booking_targets(args, per_client: int | None = None) -> list[list[tuple[int, datetime, int]]]:
     """Per client process: (therapist_id, start, client_id) attempts on free future slots."""
     from backcourse.clients.models import Client
     from backcourse.practices.models import Practice
@@ -278,7 +300,7 @@ def booking_targets(args) -> list[list[tuple[int, datetime, int]]]:
     rng = random.Random(args.seed)
     pool = [(t, s) for t in therapist_ids for s in free if (t, s) not in taken]
     rng.shuffle(pool)
-    n = args.concurrency * args.attempts_per_client
+    n = args.concurrency * (per_client or args.attempts_per_client)
     unique = pool[:n]
     plans: list[list[tuple[int, datetime, int]]] = [[] for _ in range(args.concurrency)]
     for i, (t, s) in enumerate(unique):
@@ -425,6 +447,296 @@ def bench_single_client(args) -> dict:
     }
 
 
+# --------------------------------------------------------------------------- over HTTP
+
+CSRF = "benchschedulingcsrfsecret0123456"  # 32 characters: a valid unmasked secret
+
+
+def start_servers(args, ports: list[int]) -> list[subprocess.Popen]:
+    """gunicorn as in production (README), one process per port, one PostgreSQL."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "0",
+        "DB_CONN_MAX_AGE": "60",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "ERROR",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    servers = []
+    for port in ports:
+        cmd = [
+            str(gunicorn),
+            "backcourse.wsgi:application",
+            "--workers",
+            str(args.http_workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--backlog",
+            "256",
+            "--log-level",
+            "warning",
+        ]
+        servers.append(subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True))
+    for port in ports:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if http_request(port, "GET", "/accounts/login/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                stop_servers(servers)
+                sys.exit(f"gunicorn on port {port} did not start within 60 s")
+            time.sleep(0.3)
+    return servers
+
+
+def stop_servers(servers: list[subprocess.Popen]) -> None:
+    for proc in servers:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in servers:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def http_request(port: int, method: str, url: str, body: bytes = b"", headers=None):
+    """(status, body) of one request on a fresh connection (gunicorn's sync workers
+    close every connection anyway)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, url, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def pending_tokens(args, plans) -> list[list[str]]:
+    """A public booking request (PendingBooking) per planned attempt, as the request
+    form would leave it, and its emailed confirmation token. Written directly: the
+    requests are not what is measured (and the rate limit would stop one address)."""
+    from backcourse.booking.pending import confirm_token
+    from backcourse.practices.models import Practice
+    from backcourse.scheduling.models import PendingBooking, SessionType
+
+    practice = Practice.objects.get(slug="bench")
+    session_type = SessionType.objects.get(practice=practice)
+    rows = [
+        PendingBooking(
+            practice=practice,
+            session_type=session_type,
+            therapist_id=therapist_id,
+            starts_at=start,
+            first_name="Http",
+            last_name=f"Client{k:02d}x{j:04d}",
+            email=f"http{k:02d}x{j:04d}@bench.example.org",
+        )
+        for k, plan in enumerate(plans)
+        for j, (therapist_id, start, _client_id) in enumerate(plan)
+    ]
+    created = iter(PendingBooking.objects.bulk_create(rows, batch_size=2000))
+    return [[confirm_token(next(created)) for _ in plan] for plan in plans]
+
+
+def _http_worker(tokens, ports, barrier, out):
+    booked = taken = refused = errors = 0
+    first_error = ""
+    headers = {
+        "Accept": "application/json",
+        "Cookie": f"csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Content-Length": "0",
+    }
+    barrier.wait()
+    t0 = time.perf_counter()
+    for i, token in enumerate(tokens):
+        port = ports[i % len(ports)]
+        try:
+            status, body = http_request(
+                port, "POST", f"/book/bench/confirm/{token}/", headers=headers
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            errors += 1
+            first_error = first_error or f"{type(exc).__name__}: {exc}"
+            continue
+        if status == 201:
+            booked += 1
+        elif status == 409:
+            taken += 1
+        elif status in (400, 429):
+            refused += 1
+        else:
+            errors += 1
+            first_error = first_error or f"HTTP {status}: {body[:200]!r}"
+    out.put((booked, taken, refused, errors, time.perf_counter() - t0, first_error))
+
+
+def remove_http_leftovers() -> None:
+    """The booking requests of earlier HTTP runs, and the clients their confirmations
+    created (their sessions went with `remove_earlier_bookings`)."""
+    from backcourse.clients.models import Client
+    from backcourse.scheduling.models import PendingBooking
+
+    PendingBooking.objects.filter(practice__slug="bench").delete()
+    Client.objects.filter(
+        practice__slug="bench", email__startswith="http", email__endswith="@bench.example.org"
+    ).delete()
+
+
+def bench_http(args, ports: list[int]) -> dict:
+    """The public confirm endpoint (POST /book/<slug>/confirm/<token>/) under
+    `args.concurrency` concurrent clients, the requests spread over `ports`."""
+    from django.db import connections
+
+    remove_earlier_bookings()
+    remove_http_leftovers()
+    plans = booking_targets(args, per_client=args.http_attempts_per_client)
+    tokens = pending_tokens(args, plans)
+    connections.close_all()
+    servers = start_servers(args, ports)
+    try:
+        ctx = mp.get_context("fork")
+        barrier = ctx.Barrier(args.concurrency + 1)
+        out = ctx.Queue()
+        procs = [
+            ctx.Process(
+                target=_http_worker,
+                args=(t, ports[k % len(ports) :] + ports[: k % len(ports)], barrier, out),
+            )
+            for k, t in enumerate(tokens)
+        ]
+        for p in procs:
+            p.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        results = [out.get() for _ in procs]
+        wall = time.perf_counter() - t0
+        for p in procs:
+            p.join()
+    finally:
+        stop_servers(servers)
+    booked = sum(r[0] for r in results)
+    taken = sum(r[1] for r in results)
+    refused = sum(r[2] for r in results)
+    errors = sum(r[3] for r in results)
+    attempts = booked + taken + refused + errors
+    where = f"{len(ports)} gunicorn processes ({args.http_workers} workers each)"
+    print(
+        f"booking via POST /book/bench/confirm/<token>/, {args.concurrency} concurrent clients, "
+        f"{where}: {booked / wall:.0f} bookings/s ({attempts} attempts in {wall:.1f} s: "
+        f"{booked} booked, {taken} slot taken, {refused} other refusals, {errors} errors)",
+        flush=True,
+    )
+    first = next((r[5] for r in results if r[5]), "")
+    if first:
+        print(f"  first error: {first}")
+    return {"booked/s": booked / wall, "attempts": attempts, "taken": taken, "errors": errors}
+
+
+def check_rate_limit(args, ports: list[int]) -> tuple[int, int, int]:
+    """Booking requests for one email address, alternately through each app server:
+    (accepted, refused with 429, limit). The limit is counted in the database, so the
+    servers together accept exactly BOOKING_REQUESTS_PER_EMAIL_HOUR."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    from backcourse.scheduling.models import PendingBooking, SessionType
+
+    email = "rate-limit@bench.example.org"
+    PendingBooking.objects.filter(email=email).delete()
+    kind = SessionType.objects.get(practice__slug="bench")
+    plans = booking_targets(args, per_client=1)
+    limit = settings.BOOKING_REQUESTS_PER_EMAIL_HOUR
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+    }
+    form = urlencode({"first_name": "Rita", "last_name": "Limit", "email": email}).encode()
+    accepted = refused = 0
+    for i, plan in enumerate(plans[: 2 * limit + 2]):
+        therapist_id, start, _client = plan[0]
+        query = urlencode({"type": kind.pk, "therapist": therapist_id, "slot": start.isoformat()})
+        status, _body = http_request(
+            ports[i % len(ports)], "POST", f"/book/bench/?{query}", form, headers
+        )
+        if status == 302:
+            accepted += 1
+        elif status == 429:
+            refused += 1
+    PendingBooking.objects.filter(email=email).delete()
+    return accepted, refused, limit
+
+
+def check_reminder_claims(args) -> tuple[int, int, int]:
+    """Two db_worker processes run two reminder scans at the same time over the same
+    due reminders: (reminders sent, emails written, distinct sessions). Exactly once
+    means all three are equal."""
+    import tempfile
+
+    from django.db import connection
+
+    from backcourse.notifications.models import Notification
+    from backcourse.notifications.tasks import reminders_send_due
+    from backcourse.practices.models import Practice
+
+    practice = Practice.objects.get(slug="bench")
+    hours_before = practice.reminder_hours_before
+    Notification.objects.filter(practice=practice).delete()
+    Practice.objects.filter(pk=practice.pk).update(reminder_hours_before=168)
+    results = [reminders_send_due.enqueue() for _ in range(2)]
+    connection.close()
+    with tempfile.TemporaryDirectory(prefix="bench-mail-") as mail_dir:
+        env = {
+            **os.environ,
+            "DATABASE_URL": args.database_url,
+            "DEBUG": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": mail_dir,
+            "REMINDER_SCAN_LIMIT": "300",
+            "LOG_LEVEL": "ERROR",
+        }
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--batch"],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
+        try:
+            for w in workers:
+                w.wait(600)
+        finally:
+            stop_servers(workers)
+        emails = sum(
+            sum(
+                line.startswith("Message-ID:")
+                for line in p.read_text(errors="replace").splitlines()
+            )
+            for p in Path(mail_dir).iterdir()
+        )
+    for r in results:
+        r.refresh()
+    sent = Notification.objects.filter(practice=practice, status=Notification.Status.SENT)
+    counts = (sent.count(), emails, sent.values("session_id").distinct().count())
+    Notification.objects.filter(practice=practice).delete()
+    Practice.objects.filter(pk=practice.pk).update(reminder_hours_before=hours_before)
+    return counts
+
+
 def count_overlaps() -> int:
     from django.db import connection
 
@@ -456,13 +768,39 @@ def main() -> None:
     )
     if not args.reuse:
         seed(args)
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     search = bench_availability(args)
     remove_earlier_bookings()
     many = bench_booking(args)
     remove_earlier_bookings()
     one = bench_single_client(args)
+    http_one = http_two = None
+    limit = claims = None
+    if args.http_attempts_per_client:
+        http_one = bench_http(args, [args.port])
+        if args.second_server:
+            http_two = bench_http(args, [args.port, args.port + 1])
     overlaps = count_overlaps()
     print(f"overlapping future sessions of one therapist after the run: {overlaps}")
+    if args.second_server:
+        servers = start_servers(args, [args.port, args.port + 1])
+        try:
+            limit = check_rate_limit(args, [args.port, args.port + 1])
+        finally:
+            stop_servers(servers)
+        print(
+            f"rate limit across two servers: {limit[0]} booking requests accepted, "
+            f"{limit[1]} refused with 429 (limit {limit[2]} per address and hour)"
+        )
+        claims = check_reminder_claims(args)
+        print(
+            f"reminder claims, two workers scanning at once: {claims[0]} reminders sent, "
+            f"{claims[1]} emails written, {claims[2]} distinct sessions"
+        )
+    remove_earlier_bookings()
     print()
     print(f"SUMMARY ({os.cpu_count()} CPU cores; app and PostgreSQL on the same machine)")
     for label, (p50, p95, _n) in search.items():
@@ -477,6 +815,28 @@ def main() -> None:
             f"   {one['ms']:.1f} ms each ({one['cpu ms']:.1f} ms Python CPU), "
             f"{one['queries']} statements incl. BEGIN/COMMIT"
         )
+    for label, fig in (("HTTP, 1 server", http_one), ("HTTP, 2 servers", http_two)):
+        if fig:
+            print(
+                f"  bookings/s, {args.concurrency} clients, {label:<15} {fig['booked/s']:7.0f}"
+                f"   errors {fig['errors']}, slot taken {fig['taken']} of {fig['attempts']}"
+            )
+    print(f"  double bookings (overlapping sessions of one therapist): {overlaps}")
+    figures = {
+        "bookings_per_s": round(many["booked/s"], 1),
+        "errors": many["errors"],
+        "http_bookings_per_s": round(http_one["booked/s"], 1) if http_one else None,
+        "http_errors": http_one["errors"] if http_one else None,
+        "two_servers_bookings_per_s": round(http_two["booked/s"], 1) if http_two else None,
+        "two_servers_errors": http_two["errors"] if http_two else None,
+        "double_bookings": overlaps,
+        "rate_limit_accepted_refused_limit": limit,
+        "reminders_sent_emails_sessions": claims,
+        "concurrency": args.concurrency,
+    }
+    RESULT_JSON.parent.mkdir(parents=True, exist_ok=True)
+    RESULT_JSON.write_text(json.dumps(figures))
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

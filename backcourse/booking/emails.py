@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from backcourse.booking.manage import manage_url
+from backcourse.clients.readiness import forms_missing
 from backcourse.notifications.calendar import session_ics
 from backcourse.notifications.outbox import email_queue
 from backcourse.scheduling.formats import when_text
@@ -43,6 +45,8 @@ def session_booked_send(session: Session, email: str) -> None:
             "session": session,
             "practice": practice,
             "when": when_text(practice, session.starts_at),
+            "manage_url": manage_url(session),
+            "forms_missing": forms_missing(session.client),
         }
         message = EmailMessage(
             _("Your session at %(practice)s is booked") % {"practice": practice.name},

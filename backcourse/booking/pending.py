@@ -141,6 +141,19 @@ def pending_from_token(token: str, *, practice=None) -> PendingBooking:
         raise SchedulingError(errors.LINK_INVALID) from exc
 
 
+def confirmed_session_from_token(token: str, *, practice) -> Session | None:
+    """The session an already confirmed link booked, however old the link: opening it
+    again shows the booking instead of an error. None if it was not confirmed."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT)
+        pending = PendingBooking.objects.select_related("session").get(
+            pk=data["p"], nonce=data["n"], practice=practice
+        )
+    except (signing.BadSignature, PendingBooking.DoesNotExist, KeyError, TypeError, ValueError):
+        return None
+    return pending.session if pending.confirmed_at is not None else None
+
+
 @transaction.atomic
 def pending_booking_confirm(*, token: str, practice=None, now: datetime | None = None) -> Session:
     """Turn a pending booking into a session. The client is matched by email within the

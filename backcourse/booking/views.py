@@ -6,22 +6,26 @@ and reloads work on a phone): kind of session → therapist (or any) → time �
 details → "check your email" → the emailed link → confirm (POST) → booked.
 """
 
-from collections import OrderedDict
 from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backcourse.booking import pending
+from backcourse.booking import manage, pending
 from backcourse.booking.forms import ContactForm, RescheduleForm, SeriesForm, parse_utc
+from backcourse.booking.selectors import days_with_times, public_kinds, public_therapists
+from backcourse.clients.readiness import forms_missing
 from backcourse.lib.slots import local_to_utc
+from backcourse.notifications.calendar import session_ics
+from backcourse.portal.services import signin_link_path
 from backcourse.practices.access import access_course, access_session, staff_required
 from backcourse.practices.models import Practice
 from backcourse.practices.roles import Perm
@@ -29,21 +33,24 @@ from backcourse.scheduling import errors as codes
 from backcourse.scheduling import selectors, services
 from backcourse.scheduling import series as series_booking
 from backcourse.scheduling.errors import SchedulingError
-from backcourse.scheduling.formats import day_label, local_time_label, when_text
+from backcourse.scheduling.formats import when_text
 from backcourse.scheduling.forms import overrides_confirmed
 from backcourse.scheduling.models import Session, SessionType
 
-DAYS_PER_PAGE = 7
+DAYS_PER_PAGE = 14
 MAX_DAYS_AHEAD = 8 * 7
+NEXT_FREE_SHORTCUTS = 3
+MOVE_WEEKS = 2
 
 
 def public_practice(view):
-    """Fetch the practice by slug and speak its language for the whole request."""
+    """Fetch the practice by slug and speak its language, in its time zone, for the whole
+    request."""
 
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
         practice = get_object_or_404(Practice, slug=slug)
-        with translation.override(practice.language):
+        with translation.override(practice.language), timezone.override(practice.zone):
             request.LANGUAGE_CODE = practice.language
             response = view(request, practice, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
@@ -52,6 +59,36 @@ def public_practice(view):
             return response
 
     return wrapper
+
+
+@public_practice
+def manifest(request, practice):
+    """Web app manifest: "Add to home screen" on a phone opens this practice's booking."""
+    start_url = reverse("booking:start", kwargs={"slug": practice.slug})
+    data = {
+        "name": f"{practice.name} · {_('Book a session')}",
+        "short_name": practice.name[:30],
+        "start_url": start_url,
+        "scope": start_url,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f6f6b",
+        "lang": practice.language,
+        "icons": [
+            {"src": static("backcourse/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("backcourse/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("backcourse/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static("backcourse/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _wants_json(request) -> bool:
@@ -72,30 +109,6 @@ def _url(practice, **params) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
-def _slot_groups(practice, slots, type_id, therapist_param):
-    """Slots grouped by local day: [(day label, [(time label, iso value)])]; with "any
-    therapist" each time appears once."""
-    groups: OrderedDict[date, list] = OrderedDict()
-    seen = set()
-    for slot in slots:
-        if slot.starts_at in seen:
-            continue
-        seen.add(slot.starts_at)
-        day = slot.starts_at.astimezone(practice.zone).date()
-        groups.setdefault(day, []).append(
-            (
-                local_time_label(practice, slot.starts_at),
-                _url(
-                    practice,
-                    type=type_id,
-                    therapist=therapist_param,
-                    slot=slot.starts_at.isoformat(),
-                ),
-            )
-        )
-    return [(day_label(practice, d), items) for d, items in groups.items()]
-
-
 @public_practice
 @require_http_methods(["GET", "POST"])
 def start(request, practice):
@@ -105,7 +118,7 @@ def start(request, practice):
         return render(request, "booking/closed.html", context)
     kinds = SessionType.objects.filter(practice=practice, bookable_online=True, is_active=True)
     therapists = list(selectors.bookable_therapists(practice))
-    context.update(kinds=kinds, therapists=therapists)
+    context.update(kinds=kinds, therapists=therapists, public_kinds=public_kinds(kinds))
     errors = []
 
     kind = None
@@ -131,7 +144,8 @@ def start(request, practice):
         else:
             context.update(errors=errors, any_url=_url(practice, type=kind.pk, therapist="any"))
             context["therapist_links"] = [
-                (t, _url(practice, type=kind.pk, therapist=t.pk)) for t in therapists
+                (t, _url(practice, type=kind.pk, therapist=t.staff.pk))
+                for t in public_therapists(therapists)
             ]
             return render(
                 request, "booking/step_therapist.html", context, status=400 if errors else 200
@@ -182,6 +196,8 @@ def start(request, practice):
 
 
 def _slots_page(request, practice, kind, therapist, therapist_param, context, errors):
+    """Day first: a strip of days with how many free times each has, "next free times"
+    shortcuts, then the chosen day's times by morning, afternoon and evening."""
     today = timezone.now().astimezone(practice.zone).date()
     first_day = today
     if request.GET.get("from"):
@@ -197,23 +213,37 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
         first_day=first_day,
         weeks=DAYS_PER_PAGE // 7,
     )
+    days = days_with_times(practice, slots, first_day, DAYS_PER_PAGE)
+    chosen = None
+    if request.GET.get("day"):
+        try:
+            wanted = date.fromisoformat(request.GET["day"])
+            chosen = next((d for d in days if d.day == wanted), None)
+        except ValueError:
+            pass
+    if chosen is None:
+        chosen = next((d for d in days if d.count), None)
+
+    def url(**extra):
+        return _url(practice, type=kind.pk, therapist=therapist_param, **extra)
+
+    window = {"from": first_day.isoformat()}
     context.update(
         errors=errors,
-        groups=_slot_groups(practice, slots, kind.pk, therapist_param),
+        days=[(d, url(day=d.day.isoformat(), **window)) for d in days],
+        chosen=chosen,
+        parts=[
+            (key, name, [(label, url(slot=at.isoformat())) for label, at in items])
+            for key, name, items in (chosen.parts() if chosen else [])
+        ],
+        next_free=[
+            (at, url(slot=at.isoformat()))
+            for _label, at in [t for d in days for t in d.times][:NEXT_FREE_SHORTCUTS]
+        ],
         first_day=first_day,
-        next_url=_url(
-            practice,
-            type=kind.pk,
-            therapist=therapist_param,
-            **{"from": (first_day + timedelta(days=DAYS_PER_PAGE)).isoformat()},
-        ),
+        next_url=url(**{"from": (first_day + timedelta(days=DAYS_PER_PAGE)).isoformat()}),
         prev_url=(
-            _url(
-                practice,
-                type=kind.pk,
-                therapist=therapist_param,
-                **{"from": (first_day - timedelta(days=DAYS_PER_PAGE)).isoformat()},
-            )
+            url(**{"from": max(first_day - timedelta(days=DAYS_PER_PAGE), today).isoformat()})
             if first_day > today
             else None
         ),
@@ -237,14 +267,21 @@ def sent(request, practice):
 @require_http_methods(["GET", "POST"])
 def confirm(request, practice, token):
     """GET shows what will be booked (link checkers that open the link change nothing);
-    POST books it. Expired, forged or reused links: a clear message, nothing changes."""
+    POST books it. Opened again after confirming, the link shows the booking as
+    confirmed (however old the link). Expired, forged or reused links: a clear message,
+    nothing changes."""
     context = {"practice": practice, "step": 5}
     try:
         request_row = pending.pending_from_token(token, practice=practice)
     except SchedulingError as exc:
+        session = pending.confirmed_session_from_token(token, practice=practice)
+        if session is not None and not _wants_json(request):
+            return _booked_page(request, practice, session, again=True)
         return _confirm_error(request, context, exc)
     context.update(pending=request_row, when=when_text(practice, request_row.starts_at))
     if request_row.confirmed_at is not None:
+        if request.method == "GET" and request_row.session is not None:
+            return _booked_page(request, practice, request_row.session, again=True)
         return _confirm_error(request, context, SchedulingError(codes.ALREADY_CONFIRMED))
     if request.method == "GET":
         return render(request, "booking/confirm.html", context)
@@ -254,8 +291,119 @@ def confirm(request, practice, token):
         return _confirm_error(request, context, exc)
     if _wants_json(request):
         return JsonResponse({"ok": True, "session": session.pk}, status=201)
-    context.update(session=session, when=when_text(practice, session.starts_at))
-    return render(request, "booking/booked.html", context, status=201)
+    return _booked_page(request, practice, session, status=201)
+
+
+def _booked_page(request, practice, session, *, again=False, status=200):
+    """The booking as it stands, with its private link (view, move, cancel), the calendar
+    file, and — before a first visit — the forms to fill in."""
+    context = _manage_context(practice, session)
+    context.update(step=5, again=again)
+    return render(request, "booking/booked.html", context, status=status)
+
+
+def _manage_context(practice, session):
+    problem = services.notice_problem(session, timezone.now())
+    token = manage.manage_token(session)
+    return {
+        "practice": practice,
+        "session": session,
+        "when": when_text(practice, session.starts_at),
+        "token": token,
+        "manage_url": reverse("booking:manage", kwargs={"slug": practice.slug, "token": token}),
+        "ics_url": reverse("booking:manage_ics", kwargs={"slug": practice.slug, "token": token}),
+        "changeable": problem is None,
+        "inside_notice": problem == codes.NOTICE_PERIOD,
+        "is_booked": session.status in (Session.Status.BOOKED, Session.Status.CHECKED_IN),
+        "forms_missing": forms_missing(session.client),
+        "therapist": public_therapists([session.therapist])[0],
+    }
+
+
+@public_practice
+@require_http_methods(["GET", "POST"])
+def manage_view(request, practice, token):
+    """The client's booking without an account: view; move to another free time with the
+    same therapist, or cancel — both only until the notice period, else the page says
+    so and shows the phone number."""
+    try:
+        session = manage.session_from_manage_token(token, practice=practice)
+    except SchedulingError as exc:
+        return _confirm_error(request, {"practice": practice, "step": 5}, exc)
+    context = _manage_context(practice, session)
+    action = request.POST.get("action") or request.GET.get("action", "")
+    errors = []
+    if request.method == "POST" and action in ("cancel", "move"):
+        try:
+            if action == "cancel":
+                services.session_cancel(session=session, by_client=True)
+                messages.success(request, _("Your session is cancelled."))
+            else:
+                starts_at = parse_utc(request.POST.get("slot"))
+                if starts_at is None:
+                    raise ValueError
+                services.session_move(session=session, starts_at=starts_at, by_client=True)
+                messages.success(request, _("Your session is moved."))
+        except SchedulingError as exc:
+            errors.append(exc.message)
+        except ValueError:
+            errors.append(_("That time could not be read. Please choose a time from the list."))
+        else:
+            return redirect(manage.manage_path(session))
+    context.update(errors=errors, action=action)
+    if action == "move" and context["changeable"]:
+        starts_at = parse_utc(request.GET.get("slot") or request.POST.get("slot"))
+        if starts_at is not None:
+            context.update(move_to=starts_at, move_when=when_text(practice, starts_at))
+        else:
+            slots = selectors.available_slots(
+                practice=practice,
+                session_type=session.session_type,
+                therapist=session.therapist,
+                weeks=MOVE_WEEKS,
+                exclude_session_ids=[session.pk],
+            )
+            days = days_with_times(
+                practice, slots, timezone.now().astimezone(practice.zone).date(), MOVE_WEEKS * 7
+            )
+            context["move_days"] = [
+                (
+                    d,
+                    [
+                        (label, "?" + urlencode({"action": "move", "slot": at.isoformat()}))
+                        for label, at in d.times
+                    ],
+                )
+                for d in days
+                if d.count
+            ]
+    status = 400 if errors else 200
+    return render(request, "booking/manage.html", context, status=status)
+
+
+@public_practice
+def manage_ics(request, practice, token):
+    try:
+        session = manage.session_from_manage_token(token, practice=practice)
+    except SchedulingError as exc:
+        return _confirm_error(request, {"practice": practice, "step": 5}, exc)
+    response = HttpResponse(
+        session_ics([session], practice=practice), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="session.ics"'
+    return response
+
+
+@public_practice
+@require_http_methods(["POST"])
+def manage_forms(request, practice, token):
+    """Open the forms before the visit (consent, intake) on the client's pages: the
+    private link proved the address, so it signs the client in like an emailed link."""
+    try:
+        session = manage.session_from_manage_token(token, practice=practice)
+    except SchedulingError as exc:
+        return _confirm_error(request, {"practice": practice, "step": 5}, exc)
+    return redirect(signin_link_path(client=session.client))
 
 
 def _confirm_error(request, context, exc):

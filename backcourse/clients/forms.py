@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
+from backcourse.formats.widgets import IsoDateInput
 from backcourse.lib.phone import phone_normalise
 from backcourse.security.limits import limited_formfield
 
@@ -13,7 +14,7 @@ class ClientForm(forms.ModelForm):
         fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "notes"]
         formfield_callback = limited_formfield
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +49,12 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["practice", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["practice", "last_name", "first_name"]),
+            # Returning clients are found by email, ignoring case (a confirmed online
+            # booking, the client's sign-in): an index, not a scan of every client.
+            models.Index(Upper("email"), name="client_email_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

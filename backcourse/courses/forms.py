@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backcourse.courses.models import Course
 from backcourse.courses.services import PLAN_FIELDS
+from backcourse.formats.widgets import IsoDateInput
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.practices.models import StaffMember
 from backcourse.security.limits import limited_formfield
@@ -36,7 +37,7 @@ class CourseForm(forms.ModelForm):
         fields = [*PLAN_FIELDS, "target_muscles"]
         formfield_callback = limited_formfield
         widgets = {
-            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "started_on": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "goal_value": forms.NumberInput(attrs={"step": "0.5"}),
         }

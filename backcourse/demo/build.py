@@ -30,10 +30,12 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from backcourse.accounts.models import User
 from backcourse.billing.demo import billing_demo_delete, billing_demo_seed
+from backcourse.booking.models import SessionTypeInfo, TherapistProfile
 from backcourse.clients.consent import consent_current_texts
 from backcourse.clients.models import (
     Client,
@@ -45,6 +47,7 @@ from backcourse.clients.models import (
 from backcourse.clients.services import practice_create
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
+from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
@@ -55,6 +58,7 @@ DEMO_NAME = "Rückenwerk Demo"
 DEMO_PASSWORD = "backcourse-demo"  # noqa: S105 — published demo logins
 DEMO_ZONE = "Europe/Berlin"
 ADMIN_USERNAME = "admin"  # superuser of the whole service (the owner manages only the demo)
+CLIENT_EMAIL = "clara.weber@example.org"  # the demo client signs in with her email address
 
 FIRST_HOUR, LAST_START_HOUR = 8, 17  # sessions start 08:00 … 17:00, end by 18:00
 MAX_PER_THERAPIST_DAY = 7
@@ -68,6 +72,19 @@ STAFF = [
     ("carla", "Carla", "Nowak", StaffMember.Role.THERAPIST, True),
     ("desk", "Dana", "Fischer", StaffMember.Role.FRONT_DESK, False),
 ]
+
+SESSION_TYPE_TEXTS = [
+    "Kneading, friction and stretching of the whole back, adapted to what your back needs "
+    "today. The usual session of a course.",
+    "For a stiff neck and tense shoulders from desk work: trapezius, levator scapulae and "
+    "the upper back.",
+    "The first appointment: we talk about your back, look at how it moves, then massage.",
+]
+THERAPIST_BIOS = {
+    "anna": "Massage therapist since 2011; chronic low back pain and sports injuries.",
+    "ben": "Physiotherapist and massage therapist; neck and shoulder tension from desk work.",
+    "carla": "Trained in Kraków and Berlin; gentle techniques for acute pain and older backs.",
+}
 
 FIRST_NAMES = [
     "Lena", "Jonas", "Sophie", "Lukas", "Marie", "Felix", "Hannah", "Paul", "Emma", "Tim",
@@ -330,6 +347,8 @@ class DemoSummary:
     measurements: int = 0
     tension_readings: int = 0
     today_per_therapist: dict[str, int] = field(default_factory=dict)
+    red_flag_client: str = ""
+    unsigned_consent_client: str = ""
 
     def lines(self) -> list[str]:
         per = ", ".join(f"{k} {v}" for k, v in self.today_per_therapist.items())
@@ -342,6 +361,8 @@ class DemoSummary:
             f"{self.sessions_upcoming} upcoming",
             f"  records: {self.records}, measurements: {self.measurements}, "
             f"tension readings: {self.tension_readings}",
+            f"  today, look for: {self.red_flag_client} (red flag), "
+            f"{self.unsigned_consent_client} (consent not signed yet)",
         ]
 
 
@@ -701,6 +722,77 @@ def demo_delete() -> None:
     User.objects.filter(username__in=usernames).delete()
 
 
+def _name_of(clients: list[Client], client_id: int | None) -> str:
+    return next((c.full_name for c in clients if c.pk == client_id), "")
+
+
+def demo_logins() -> list[str]:
+    """Every demo login as it is typed (the client signs in with her email address)."""
+    return [
+        f"  therapists:  anna, ben, carla / {DEMO_PASSWORD}   (staff pages at /)",
+        f"  front desk:  desk / {DEMO_PASSWORD}",
+        f"  owner:       owner / {DEMO_PASSWORD}   (the practice's admin at /admin/)",
+        f"  superuser:   {ADMIN_USERNAME} / {DEMO_PASSWORD}   (every practice, at /admin/)",
+        f"  client:      {CLIENT_EMAIL} / {DEMO_PASSWORD}   (client pages at /me/)",
+        f"  booking:     /book/{DEMO_SLUG}/   (public, no login)",
+    ]
+
+
+def demo_anchor_age_days(now: datetime | None = None) -> int:
+    """Whole days between the demo's "today" (when it was made or last re-anchored) and
+    now, in the practice's time zone; 0 when there is no demo."""
+    practice = Practice.objects.filter(slug=DEMO_SLUG).first()
+    if practice is None:
+        return 0
+    zone = practice.zone
+    now = now or timezone.now()
+    return (now.astimezone(zone).date() - practice.created_at.astimezone(zone).date()).days
+
+
+@transaction.atomic
+def demo_reanchor(now: datetime | None = None) -> int:
+    """Move the demo's dates forward by the days since it was made, so that "today" in the
+    demo is today again (its sessions, courses, intakes, consents, check-ins, records).
+    Local times stay the same across daylight-saving changes. Returns the days moved."""
+    days = demo_anchor_age_days(now)
+    if days <= 0:
+        return 0
+    practice = Practice.objects.select_for_update().get(slug=DEMO_SLUG)
+    zone = practice.zone
+    shift = timedelta(days=days)
+
+    def moved(value: datetime) -> datetime:
+        local = value.astimezone(zone).replace(tzinfo=None) + shift
+        return timezone.make_aware(local, zone)
+
+    # Latest first: each session moves onto a slot that later sessions have already left,
+    # so the no-double-booking guards never see two sessions at once.
+    for session in Session.objects.filter(practice=practice).order_by("-starts_at"):
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=moved(session.starts_at), ends_at=moved(session.ends_at)
+        )
+    for course in Course.objects.filter(practice=practice):
+        Course.objects.filter(pk=course.pk).update(started_on=course.started_on + shift)
+    clients = Client.objects.filter(practice=practice)
+    for model, fields in (
+        (Intake, ["submitted_at"]),
+        (ConsentRecord, ["agreed_at"]),
+        (CheckIn, ["submitted_at"]),
+        (FollowUp, ["sent_at", "answered_at"]),
+        (QuestionnaireResponse, ["completed_at"]),
+    ):
+        for row in model.objects.filter(
+            **{"client__in" if hasattr(model, "client") else "session__client__in": clients}
+        ):
+            values = {f: moved(getattr(row, f)) for f in fields if getattr(row, f)}
+            model.objects.filter(pk=row.pk).update(**values)
+    SessionRecord.objects.filter(session__practice=practice).update(
+        created_at=F("created_at") + shift, updated_at=F("updated_at") + shift
+    )
+    Practice.objects.filter(pk=practice.pk).update(created_at=practice.created_at + shift)
+    return days
+
+
 def _client_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
     names = [("Clara", "Weber")]
     seen = set(names)
@@ -785,6 +877,16 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             ),
         ]
     )
+    # What the public booking pages show about each kind of session and each therapist.
+    SessionTypeInfo.objects.bulk_create(
+        [
+            SessionTypeInfo(session_type=kind, description=text)
+            for kind, text in zip(session_types, SESSION_TYPE_TEXTS, strict=True)
+        ]
+    )
+    TherapistProfile.objects.bulk_create(
+        [TherapistProfile(staff=t, bio=THERAPIST_BIOS[t.user.username]) for t in therapists]
+    )
     consent_texts = consent_current_texts(practice)  # made by practice_create
 
     clients = []
@@ -807,11 +909,12 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
         username="clara",
         first_name="Clara",
         last_name="Weber",
-        email=clients[0].email or "clara.weber@example.org",
+        email=CLIENT_EMAIL,
         password=password,
     )
     clients[0].user = clara_user
-    clients[0].save(update_fields=["user"])
+    clients[0].email = CLIENT_EMAIL
+    clients[0].save(update_fields=["user", "email"])
     summary.users = len(users) + 1
     summary.clients = len(clients)
 
@@ -913,6 +1016,21 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
         if first is None or session.starts_at < first:
             first_visit[session.client_id] = session.starts_at
     clara = clients[0]
+    # Two of today's later clients show what staff must notice: one answered a red-flag
+    # screening question (the badge), one has not signed the consent texts yet.
+    later_today = sorted(
+        {
+            session.client_id
+            for session in sessions
+            if session.status == Session.Status.BOOKED
+            and session.starts_at.astimezone(zone).date() == today
+            and session.client_id != clara.pk
+        }
+    )
+    red_flag_client_id = later_today[0] if later_today else None
+    unsigned_client_id = later_today[1] if len(later_today) > 1 else None
+    summary.red_flag_client = _name_of(clients, red_flag_client_id)
+    summary.unsigned_consent_client = _name_of(clients, unsigned_client_id)
     ConsentRecord.objects.bulk_create(
         [
             ConsentRecord(
@@ -923,9 +1041,31 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 recorded_by=None if client_id == clara.pk else users["desk"],
             )
             for client_id, at in first_visit.items()
+            if client_id != unsigned_client_id
             for text in consent_texts
         ]
     )
+    if red_flag_client_id is not None:
+        flagged = Intake.objects.create(
+            client_id=red_flag_client_id,
+            complaint="Low back pain since a fall on the ice",
+            history="Slipped on the stairs two weeks ago; the pain has been worse since.",
+            medication="",
+            submitted_at=now - timedelta(days=1),
+        )
+        ScreeningAnswer.objects.bulk_create(
+            [
+                ScreeningAnswer(
+                    intake=flagged,
+                    question=q,
+                    question_text=q.text,
+                    kind=q.kind,
+                    advice=q.advice,
+                    answer=q.code == "trauma",
+                )
+                for q in ScreeningQuestion.objects.filter(practice=practice, is_active=True)
+            ]
+        )
     clara_course = next((p for p in plans if p.client == 0), None)
     if clara_course is not None:
         intake = Intake.objects.create(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
 from backcourse.clients.widgets import ClientChoiceField
+from backcourse.formats.widgets import IsoDateInput
 from backcourse.practices.models import StaffMember
 from backcourse.security.limits import PlausibleDateField
 
@@ -20,7 +21,7 @@ class CalendarFeedForm(forms.Form):
     expires_on = PlausibleDateField(
         label=_("Valid until (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args, practice, **kwargs):

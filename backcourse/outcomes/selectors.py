@@ -50,15 +50,14 @@ SKIPPED_STATUSES = (Session.Status.CANCELLED, Session.Status.NO_SHOW)
 
 
 def session_is_held(session: Session, now: datetime) -> bool:
-    """A session feeds the maths once it has started and unless it was cancelled or
-    missed.  (Saving a record on a session that has not started is refused by
-    `records.services`; this is the read side of the same rule, so that a value typed
-    before that refusal existed cannot turn a forecast.)"""
-    return session.status not in SKIPPED_STATUSES and session.starts_at <= now
+    """A session feeds the maths when it may hold a record: it has started and was
+    neither cancelled nor missed (`Session.record_problem`, the rule the record service
+    enforces on the write side)."""
+    return session.record_problem(now) is None
 
 
 def held_sessions(queryset, now: datetime):
-    """The same rule as `session_is_held`, as a queryset filter."""
+    """`Session.record_problem`'s rule as a queryset filter (for many courses at once)."""
     return queryset.exclude(status__in=SKIPPED_STATUSES).filter(starts_at__lte=now)
 
 

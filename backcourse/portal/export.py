@@ -1,20 +1,34 @@
-"""Everything the practice holds about one client, as plain data (JSON) or a PDF."""
+"""Everything the practice holds about one client, as plain data (JSON) or a PDF.
+
+The JSON keeps codes (status "no_show") and ISO times with their offset, in the practice's
+time zone (named in "time_zone"), for programs. The PDF is for people: the practice's
+language, dates in its formats, the zone named, and words instead of codes."""
+
+from datetime import date, datetime
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backcourse.billing.selectors import client_money_export
 from backcourse.clients.models import ConsentRecord, Intake
+from backcourse.courses.models import Course
+from backcourse.formats import format_day_time, format_local
 from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
-from backcourse.records.models import SessionRecord
+from backcourse.records.models import Measurement, SessionRecord
 from backcourse.scheduling.models import Session
 
 
 def _dt(value):
-    return value.isoformat() if value else None
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def client_data_export(client) -> dict:
+    """In the practice's time zone (ISO with offset)."""
+    with timezone.override(client.practice.zone):
+        return _client_data(client)
+
+
+def _client_data(client) -> dict:
     sessions = Session.objects.filter(client=client).select_related("therapist__user", "course")
     records = {
         r.session_id: r
@@ -60,6 +74,7 @@ def client_data_export(client) -> dict:
 
     return {
         "exported_at": _dt(timezone.now()),
+        "time_zone": client.practice.time_zone,
         "practice": client.practice.name,
         "client": {
             "first_name": client.first_name,
@@ -114,10 +129,55 @@ def client_data_export(client) -> dict:
     }
 
 
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    if "T" not in value:
+        return format_local(date.fromisoformat(value))
+    return format_day_time(datetime.fromisoformat(value))
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def client_data_readable(data: dict) -> dict:
+    """The export in words: local dates and times in the active language's formats,
+    choice codes as their labels. Call inside the practice's language and time zone."""
+    for course in data["courses"]:
+        course["status"] = _label(Course.Status, course["status"])
+        course["started_on"] = _when(course["started_on"])
+    for s in data["sessions"]:
+        start = datetime.fromisoformat(s["starts_at"])
+        s["starts_at"] = format_day_time(start)
+        s["status"] = _label(Session.Status, s["status"])
+        for m in (s["record"] or {}).get("measurements", []):
+            m["moment"] = _label(Measurement.Moment, m["moment"])
+        if s["follow_up"]:
+            s["follow_up"]["answered_at"] = _when(s["follow_up"]["answered_at"])
+    for i in data["intakes"]:
+        i["submitted_at"] = _when(i["submitted_at"])
+    for c in data["consents"]:
+        c["agreed_at"] = _when(c["agreed_at"])
+        c["via"] = _label(ConsentRecord.Via, c["via"])
+    for q in data["questionnaires"]:
+        q["completed_at"] = _when(q["completed_at"])
+    data["exported_at"] = _when(data["exported_at"])
+    data["client"]["date_of_birth"] = _when(data["client"]["date_of_birth"])
+    return data
+
+
 def client_data_pdf(client, *, base_url: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
-        "portal/export_pdf.html", {"data": client_data_export(client), "client": client}
-    )
+    practice = client.practice
+    with translation.override(practice.language), timezone.override(practice.zone):
+        data = client_data_readable(client_data_export(client))
+        html = render_to_string(
+            "portal/export_pdf.html",
+            {"data": data, "client": client, "zone": practice.time_zone},
+        )
     return HTML(string=html, base_url=base_url).write_pdf()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -163,6 +163,21 @@ def _check_token(token: EmailToken, now: datetime) -> None:
         raise PortalError(_("This link has expired. Please ask for a new one."))
     if token.client.is_archived:
         raise PortalError(_("This link is not valid. Please ask for a new one."))
+
+
+def signin_link_path(*, client: Client, now=None) -> str:
+    """A single-use sign-in link for a client who has just proved their address another
+    way (the private link of an online booking opens the forms before the visit)."""
+    now = now or timezone.now()
+    secret, hashed = token_new()
+    EmailToken.objects.create(
+        client=client,
+        purpose=EmailToken.Purpose.SIGN_IN,
+        token_hash=hashed,
+        created_at=now,
+        expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
+    )
+    return reverse("portal:link", args=[secret])
 
 
 def signin_token_peek(*, secret: str, now=None) -> EmailToken:
@@ -503,17 +518,22 @@ def questionnaires_due(course, *, now=None) -> list:
             status__in=[Session.Status.COMPLETED, Session.Status.CHECKED_IN]
         ).values_list("ends_at", flat=True)
     )
+    # The latest answer to each instrument, in one query (the client's home asks this
+    # for every running course).
+    latest = dict(
+        QuestionnaireResponse.objects.filter(course=course, instrument__in=list(INSTRUMENTS))
+        .order_by()
+        .values("instrument")
+        .annotate(last=Max("completed_at"))
+        .values_list("instrument", "last")
+    )
     due = []
     for code, instrument in INSTRUMENTS.items():
-        last = (
-            QuestionnaireResponse.objects.filter(course=course, instrument=code)
-            .order_by("-completed_at")
-            .first()
-        )
+        last = latest.get(code)
         if last is None:
             due.append(instrument)
             continue
-        since = sum(1 for t in held if t > last.completed_at)
+        since = sum(1 for t in held if t > last)
         at_end = course.status == Course.Status.COMPLETED or (
             course.planned_sessions and len(held) >= course.planned_sessions - 1
         )

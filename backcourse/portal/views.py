@@ -157,6 +157,7 @@ def home_view(request):
     now = timezone.now()
     upcoming = list(
         own_sessions(request)
+        .select_related("check_in")
         .filter(ends_at__gte=now)
         .exclude(status__in=[Session.Status.CANCELLED, Session.Status.NO_SHOW])
         .order_by("starts_at")[:10]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from backcourse.clients.models import Client
 from backcourse.clients.widgets import ClientChoiceField
 from backcourse.courses.models import Course
+from backcourse.formats.widgets import IsoDateInput, IsoTimeInput
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, Session
 from backcourse.scheduling.services import STAFF_OVERRIDABLE
@@ -39,10 +40,8 @@ class SessionForm(forms.Form):
     therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
     client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none())
     course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), required=False)
-    date = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(
-        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    date = PlausibleDateField(label=_("Date"), widget=IsoDateInput())
+    time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=10, max_value=240, initial=60
     )

@@ -14,11 +14,11 @@ for weeks); `slot_problems` reads only the rows touching one slot (a booking's h
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connections
-from django.db.models import IntegerField, Q, QuerySet, TimeField, Value
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from backcourse.closures.days import closed_ranges, is_public_holiday
@@ -236,10 +236,53 @@ def available_slots(
     )
 
 
+# The rows of one therapist that bear on one slot, in ONE statement: hours and breaks on
+# the weekday, time off and sessions touching the slot, each branch on its index
+# (therapist_id; (therapist_id, starts_at) for sessions). Written as SQL, not as an ORM
+# union, because every booking runs it: building and compiling the four-part union cost
+# more Python time than the database spends answering it. Table and column names are
+# taken from the models, so a rename cannot silently diverge.
+def _slot_sql(connection, exclude_count: int) -> str:
+    hours, breaks, off, sess, closures = (
+        m._meta.db_table for m in (WorkingHours, Break, TimeOff, Session, ClosureDay)
+    )
+    # Typed NULLs: PostgreSQL takes a union column's type from its first branch.
+    no_time = f"CAST(NULL AS {connection.data_types['TimeField']})"
+    no_instant = f"CAST(NULL AS {connection.data_types['DateTimeField']})"
+    not_excluded = f" AND id NOT IN ({', '.join(['%s'] * exclude_count)})" if exclude_count else ""
+    return (
+        f"SELECT 0, start_time, end_time, {no_instant}, {no_instant}, 0 FROM {hours}"
+        " WHERE therapist_id = %s AND weekday = %s"
+        f" UNION ALL SELECT 1, start_time, end_time, {no_instant}, {no_instant}, 0 FROM {breaks}"
+        " WHERE therapist_id = %s AND weekday = %s"
+        f" UNION ALL SELECT 2, {no_time}, {no_time}, starts_at, ends_at, 0 FROM {off}"
+        " WHERE therapist_id = %s AND starts_at < %s AND ends_at > %s"
+        f" UNION ALL SELECT 3, {no_time}, {no_time}, starts_at, ends_at, buffer_minutes"
+        f" FROM {sess} WHERE therapist_id = %s AND practice_id = %s AND status <> %s"
+        " AND starts_at < %s AND starts_at > %s AND ends_at > %s"
+        + not_excluded
+        # The practice's own closure day, if it is one.
+        + f" UNION ALL SELECT 4, {no_time}, {no_time}, {no_instant}, {no_instant}, 0"
+        f" FROM {closures} WHERE practice_id = %s AND day = %s"
+    )
+
+
+def _as_time(value):
+    """SQLite hands back the text it stored; PostgreSQL a `time`."""
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_instant(value) -> datetime:
+    if isinstance(value, str):  # SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def slot_problems(
     *,
-    practice: Practice,
-    therapist: StaffMember,
+    practice,
+    therapist,
     starts_at: datetime,
     duration_minutes: int,
     buffer_minutes: int = 0,
@@ -249,60 +292,43 @@ def slot_problems(
     """Every reason this therapist cannot take a session at `starts_at` (lib/slots.py
     decides); [] if they can. Rooms and the client are checked by services.py.
 
-    Loads just this slot's rows in two small indexed queries (a booking's hot path):
-    the therapist's hours and breaks on that weekday, and the time off and sessions
-    touching this one slot."""
+    One indexed query (a booking's hot path): the therapist's hours and breaks on that
+    weekday, the time off and sessions touching this one slot, and whether the practice
+    is closed that day."""
     duration = timedelta(minutes=duration_minutes)
     buffer = timedelta(minutes=buffer_minutes)
     ends_at = starts_at + duration
     day = starts_at.astimezone(practice.zone).date()
-    rules = TherapistRules()
-    kind = [Value(0, output_field=IntegerField()), Value(1, output_field=IntegerField())]
-    hours = WorkingHours.objects.filter(therapist_id=therapist.pk, weekday=day.weekday())
-    breaks = Break.objects.filter(therapist_id=therapist.pk, weekday=day.weekday())
-    # The practice's own closure day, if it is one, rides along in the same query.
-    closure = ClosureDay.objects.filter(practice=practice, day=day).order_by()
-    midnight = Value(time.min, output_field=TimeField())
-    rows = (
-        hours.order_by()
-        .values_list(kind[0], "start_time", "end_time")
-        .union(breaks.order_by().values_list(kind[1], "start_time", "end_time"), all=True)
-        .union(closure.values_list(Value(2), midnight, midnight), all=True)
-    )
-    closed = is_public_holiday(practice, day)
-    for which, a, b in rows:
-        if which == 2:
-            closed = True
-            continue
-        (rules.breaks if which else rules.working).setdefault(day.weekday(), []).append((a, b))
-    off = TimeOff.objects.filter(
-        therapist_id=therapist.pk, starts_at__lt=ends_at, ends_at__gt=starts_at
-    )
+    weekday = day.weekday()
+    exclude = list(exclude_session_ids)
+    connection = connections[Session.objects.db]
+    ops = connection.ops
     # A session blocks [start, end + its buffer); buffers are at most MAX_BUFFER and
     # durations MAX_DURATION, which bounds the (therapist, starts_at) index range.
-    sessions = Session.objects.active().filter(
-        therapist_id=therapist.pk,
-        practice=practice,
-        starts_at__lt=ends_at + buffer,
-        starts_at__gt=starts_at - MAX_BUFFER - MAX_DURATION,
-        ends_at__gt=starts_at - MAX_BUFFER,
-    )
-    exclude = list(exclude_session_ids)
-    if exclude:
-        sessions = sessions.exclude(pk__in=exclude)
-    busy_rows = (
-        off.order_by()
-        .values_list(kind[0], "starts_at", "ends_at", kind[0])
-        .union(
-            sessions.order_by().values_list(kind[1], "starts_at", "ends_at", "buffer_minutes"),
-            all=True,
-        )
-    )
-    for which, a, b, buf in busy_rows:
-        if which:
-            rules.busy.append((a, b + timedelta(minutes=buf)))
-        else:
-            rules.time_off.append((a, b))
+    params = [
+        *(therapist.pk, weekday, therapist.pk, weekday),
+        *(therapist.pk, ends_at, starts_at),
+        *(therapist.pk, practice.pk, Session.Status.CANCELLED.value),
+        *(ends_at + buffer, starts_at - MAX_BUFFER - MAX_DURATION, starts_at - MAX_BUFFER),
+        *exclude,
+        *(practice.pk, ops.adapt_datefield_value(day)),
+    ]
+    params = [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in params]
+    rules = TherapistRules()
+    with connection.cursor() as cursor:
+        cursor.execute(_slot_sql(connection, len(exclude)), params)
+        rows = cursor.fetchall()
+    for kind, a, b, c, d, buf in rows:
+        if kind == 0:
+            rules.working.setdefault(weekday, []).append((_as_time(a), _as_time(b)))
+        elif kind == 1:
+            rules.breaks.setdefault(weekday, []).append((_as_time(a), _as_time(b)))
+        elif kind == 2:
+            rules.time_off.append((_as_instant(c), _as_instant(d)))
+        elif kind == 3:
+            rules.busy.append((_as_instant(c), _as_instant(d) + timedelta(minutes=buf)))
+    # A public holiday (fixed data, no query) or the practice's own closure day (kind 4).
+    closed = is_public_holiday(practice, day) or any(row[0] == 4 for row in rows)
     return ([errors.CLOSED] if closed else []) + slots.slot_problems(
         rules=rules,
         zone=practice.zone,
@@ -311,3 +337,23 @@ def slot_problems(
         buffer=buffer,
         now=now,
     )
+
+
+def resource_busy(
+    *, column: str, pk: int, starts_at: datetime, ends_at: datetime, exclude: Sequence[int] = ()
+) -> bool:
+    """Whether the client (`column="client_id"`) or room (`"room_id"`) has a session that is
+    not cancelled overlapping [starts_at, ends_at): one indexed query, as SQL for the same
+    reason as `slot_problems`."""
+    if column not in ("client_id", "room_id"):
+        raise ValueError(column)
+    connection = connections[Session.objects.db]
+    adapt = connection.ops.adapt_datetimefield_value
+    not_excluded = f" AND id NOT IN ({', '.join(['%s'] * len(exclude))})" if exclude else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Session._meta.db_table} WHERE {column} = %s AND status <> %s"
+            f" AND starts_at < %s AND ends_at > %s{not_excluded} LIMIT 1",
+            [pk, Session.Status.CANCELLED.value, adapt(ends_at), adapt(starts_at), *exclude],
+        )
+        return cursor.fetchone() is not None

@@ -36,7 +36,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -59,11 +58,10 @@ def _when(practice: Any, starts_at: datetime) -> str:
     return date_format(starts_at.astimezone(practice.zone), "DATETIME_FORMAT")
 
 
-def _busy(who: Q, starts_at: datetime, ends_at: datetime, exclude: Sequence[int]) -> bool:
-    qs = Session.objects.active().filter(who).overlapping(starts_at, ends_at)
-    if exclude:
-        qs = qs.exclude(pk__in=list(exclude))
-    return bool(qs.exists())
+def _busy(column: str, pk: int, starts_at: datetime, ends_at: datetime, exclude) -> bool:
+    return selectors.resource_busy(
+        column=column, pk=pk, starts_at=starts_at, ends_at=ends_at, exclude=list(exclude)
+    )
 
 
 def _free_room(practice: Any, starts_at: datetime, ends_at: datetime) -> Room | None:
@@ -103,9 +101,9 @@ def _slot_check(
         exclude_session_ids=exclude,
     )
     ends_at = starts_at + timedelta(minutes=duration_minutes)
-    if room is not None and _busy(Q(room_id=room.pk), starts_at, ends_at, exclude):
+    if room is not None and _busy("room_id", room.pk, starts_at, ends_at, exclude):
         problems.append(errors.ROOM_TAKEN)
-    if _busy(Q(client_id=client.pk), starts_at, ends_at, exclude):
+    if _busy("client_id", client.pk, starts_at, ends_at, exclude):
         problems.append(errors.CLIENT_BUSY)
     staff = by is not None
     used = []

@@ -1,18 +1,24 @@
 """The therapist's calendar: the day, the week, booking a session, status buttons."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
+from backcourse.clients.readiness import forms_missing_by_client
 from backcourse.clients.screening import flags_by_client
 from backcourse.practices.access import (
     access_client,
@@ -73,50 +79,157 @@ def _therapist_filter(request: HttpRequest):
     return wanted, chosen, therapists
 
 
-def _sessions(request: HttpRequest, first: date, days: int, therapist) -> list[Session]:
-    """Sessions whose local start lies on `first` .. `first + days - 1`, with their
-    number in the course and whether a record exists — in three queries."""
+def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight on `first` and `days` days later."""
     zone = request.practice.zone
-    now = timezone.now()
     start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, therapist_ids=None):
+    """Sessions starting in [start, end), of the given therapists (None: all), with their
+    number in the course and whether a record exists. A fixed number of queries: the
+    number is counted by the database per session (course index), not by reading the
+    courses' other sessions; `therapists` (already loaded for the filter) name them."""
+    zone = request.practice.zone
+    now = timezone.now()
+    earlier = (
+        Session.objects.active()
+        .filter(course_id=OuterRef("course_id"))
+        .filter(
+            Q(starts_at__lt=OuterRef("starts_at"))
+            | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = (
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("record", "session_type")
+        # Only what the cards show: not the practice (it is request.practice), not the
+        # therapist (in `therapists`), not the record's notes (only whether there is one).
+        .select_related(None)
+        .select_related("client", "course", "room", "record")
+        .defer(*(f"record__{name}" for name in ("subjective", "objective", "assessment", "plan")))
+        .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
         .order_by("starts_at", "id")
     )
-    if therapist is not None:
-        qs = qs.filter(therapist=therapist)
+    if therapist_ids is not None:
+        qs = qs.filter(therapist_id__in=therapist_ids)
     sessions = list(qs)
-    numbers = _numbers_in_course({s.course_id for s in sessions if s.course_id})
     flags = flags_by_client({s.client_id for s in sessions})
+    staff = {t.pk: t for t in therapists}
+    missing = {s.therapist_id for s in sessions} - staff.keys()
+    if missing:  # sessions of staff who no longer take sessions
+        staff.update(
+            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
+        )
+    client_url, course_url, record_url, change_url, status_url = (
+        _url_for_each(name)
+        for name in (
+            "clients:detail",
+            "courses:detail",
+            "records:edit",
+            "booking:session_change",
+            "scheduling:session_status",
+        )
+    )
+    forms = forms_missing_by_client(request.practice, {s.client_id for s in sessions})
     for s in sessions:
+        s.therapist = staff[s.therapist_id]
+        s.client_url = client_url(s.client_id)
+        s.course_url = course_url(s.course_id) if s.course_id else ""
+        s.record_url = record_url(s.pk)
+        s.change_url = change_url(s.pk)
+        s.status_url = status_url(s.pk)
         s.flags = flags[s.client_id]
+        s.forms_missing = forms[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
-        s.number = numbers.get(s.pk)
+        # 1-based position among the course's non-cancelled sessions.
+        active = s.course_id and s.status != Session.Status.CANCELLED
+        s.number = s.earlier_in_course + 1 if active else None
         # The model's transition table decides which buttons exist right now.
         s.buttons = [(st, Session.Status(st).label) for st in s.next_statuses(now)]
     return sessions
 
 
-def _numbers_in_course(course_ids: set[int]) -> dict[int, int]:
-    """session pk -> 1-based position among its course's non-cancelled sessions."""
-    if not course_ids:
-        return {}
-    counters: dict[int, int] = defaultdict(int)
-    numbers = {}
-    rows = (
-        Session.objects.active()
-        .filter(course_id__in=course_ids)
-        .order_by("starts_at", "id")
-        .values_list("pk", "course_id")
+def _url_for_each(name: str):
+    """pk -> URL of the view `name`, reversing it once per page instead of once per card."""
+    marker = "2147483647"
+    pattern = reverse(name, args=[int(marker)])
+    return lambda pk: pattern.replace(marker, str(pk))
+
+
+# The all-therapists day shows at most this many session cards when it opens; the other
+# therapists' sections are loaded when opened, so the page stays the same size however
+# many therapists the practice has.
+INLINE_SESSIONS = 12
+
+
+@dataclass
+class DaySection:
+    therapist: StaffMember
+    count: int
+    summary: str  # "12 sessions · 08:00–20:00" (local, first start to last end)
+    open_label: str  # the link to the therapist's own day, where JavaScript is off
+    day_url: str  # this therapist's own day
+    part_url: str  # the section's sessions, fetched when it is opened
+    sessions: list | None = None  # None: loaded when the section is opened
+
+
+def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySection]:
+    """One section per therapist with sessions in [start, end): counted in the database;
+    the first sections' sessions (up to INLINE_SESSIONS in all) fetched at once."""
+    counts = (
+        Session.objects.filter(practice=request.practice, starts_at__gte=start, starts_at__lt=end)
+        .order_by()
+        .values("therapist_id")
+        .annotate(n=Count("pk"), first=Min("starts_at"), last=Max("ends_at"))
     )
-    for pk, course_id in rows:
-        counters[course_id] += 1
-        numbers[pk] = counters[course_id]
-    return numbers
+    by_id = {row["therapist_id"]: row for row in counts}
+    staff = {t.pk: t for t in therapists}
+    missing = by_id.keys() - staff.keys()  # sessions of staff no longer taking sessions
+    if missing:
+        staff.update(
+            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
+        )
+    order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
+    # Plain strings for the template: a hundred sections' dates, numbers and plurals
+    # formatted by template tags cost more than the rest of the page.
+    zone = request.practice.zone
+    day = f"{reverse('scheduling:day')}?date={start.astimezone(zone).date().isoformat()}"
+    sections = [
+        DaySection(
+            therapist=staff[pk],
+            count=by_id[pk]["n"],
+            summary=ngettext("%(n)s session", "%(n)s sessions", by_id[pk]["n"])
+            % {"n": by_id[pk]["n"]}
+            + f" · {by_id[pk]['first'].astimezone(zone):%H:%M}–"
+            f"{by_id[pk]['last'].astimezone(zone):%H:%M}",
+            open_label=_("Open the day of %(name)s") % {"name": staff[pk].name},
+            day_url=f"{day}&therapist={pk}",
+            part_url=f"{day}&therapist={pk}&part=sessions",
+        )
+        for pk in order
+        if pk in by_id
+    ]
+    inline, shown = [], 0
+    for section in sections:
+        if inline and shown + section.count > INLINE_SESSIONS:
+            break
+        inline.append(section)
+        shown += section.count
+    if inline:
+        grouped: dict[int, list[Session]] = defaultdict(list)
+        for s in _sessions(request, start, end, therapists, [sec.therapist.pk for sec in inline]):
+            grouped[s.therapist_id].append(s)
+        for section in inline:
+            section.sessions = grouped[section.therapist.pk]
+    return sections
 
 
 @staff_required(perm=Perm.SCHEDULE)
@@ -124,7 +237,31 @@ def day(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     the_day = _parse_date(request.GET.get("date"), request) or today
     selected, therapist, therapists = _therapist_filter(request)
-    sessions = _sessions(request, the_day, 1, therapist)
+    start, end = _bounds(request, the_day, 1)
+    all_url = f"{reverse('scheduling:day')}?date={the_day.isoformat()}&therapist=all"
+    if request.GET.get("part") == "sessions" and therapist is not None:
+        # One therapist's section of the all-therapists day, loaded when it is opened.
+        part = _sessions(request, start, end, therapists, [therapist.pk])
+        access_events_record_many(
+            request=request, clients=[s.client for s in part], what=f"day view {the_day}"
+        )
+        return render(
+            request,
+            "scheduling/_day_sessions.html",
+            {
+                "sessions": part,
+                "show_therapist": False,
+                "back_url": all_url,
+            },
+        )
+    sections = None
+    if therapist is None:
+        sections = _day_sections(request, start, end, therapists)
+        sessions = [s for sec in sections for s in sec.sessions or []]
+        total = sum(sec.count for sec in sections)
+    else:
+        sessions = _sessions(request, start, end, therapists, [therapist.pk])
+        total = len(sessions)
     access_events_record_many(
         request=request, clients=[s.client for s in sessions], what=f"day view {the_day}"
     )
@@ -138,6 +275,8 @@ def day(request: HttpRequest) -> HttpResponse:
             "prev_day": the_day - timedelta(days=1),
             "next_day": the_day + timedelta(days=1),
             "sessions": sessions,
+            "sections": sections,
+            "total": total,
             "selected": selected,
             "therapists": therapists,
             "show_therapist": therapist is None,
@@ -146,19 +285,67 @@ def day(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Above this many sessions, the all-therapists week shows per day how many sessions each
+# therapist has (each a link to that day) instead of every session.
+WEEK_INLINE_SESSIONS = 80
+
+
+@dataclass
+class WeekCount:
+    therapist: StaffMember
+    label: str  # "12 sessions"
+    url: str  # the therapist's day
+
+
+def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
+    """Fill `by_day` with WeekCount rows (counted in the database) when the week holds
+    more than WEEK_INLINE_SESSIONS sessions; False (nothing filled) when it does not."""
+    zone = request.practice.zone
+    rows = list(
+        Session.objects.filter(practice=request.practice, starts_at__gte=start, starts_at__lt=end)
+        .annotate(day=TruncDate("starts_at", tzinfo=zone))
+        .order_by()
+        .values("day", "therapist_id")
+        .annotate(n=Count("pk"))
+    )
+    if sum(row["n"] for row in rows) <= WEEK_INLINE_SESSIONS:
+        return False
+    staff = {t.pk: t for t in therapists}
+    missing = {row["therapist_id"] for row in rows} - staff.keys()
+    if missing:
+        staff.update(
+            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
+        )
+    order = {pk: i for i, pk in enumerate(staff)}
+    base = reverse("scheduling:day")
+    for row in sorted(rows, key=lambda r: order[r["therapist_id"]]):
+        by_day[row["day"]].append(
+            WeekCount(
+                therapist=staff[row["therapist_id"]],
+                label=ngettext("%(n)s session", "%(n)s sessions", row["n"]) % {"n": row["n"]},
+                url=f"{base}?date={row['day'].isoformat()}&therapist={row['therapist_id']}",
+            )
+        )
+    return True
+
+
 @staff_required(perm=Perm.SCHEDULE)
 def week(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
     start = _parse_date(request.GET.get("start"), request) or today
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
-    by_day: dict[date, list[Session]] = defaultdict(list)
-    shown = _sessions(request, start, 7, therapist)
-    access_events_record_many(
-        request=request, clients=[s.client for s in shown], what=f"week view {start}"
-    )
-    for s in shown:
-        by_day[s.local.date()].append(s)
+    by_day: dict[date, list] = defaultdict(list)
+    first, last = _bounds(request, start, 7)
+    counted = therapist is None and _week_counts(request, first, last, therapists, by_day)
+    if not counted:
+        chosen = None if therapist is None else [therapist.pk]
+        shown = _sessions(request, first, last, therapists, chosen)
+        access_events_record_many(
+            request=request, clients=[s.client for s in shown], what=f"week view {start}"
+        )
+        for s in shown:
+            by_day[s.local.date()].append(s)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
         request,
@@ -174,6 +361,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "selected": selected,
             "therapists": therapists,
             "show_therapist": therapist is None,
+            "counted": counted,
             "keep": [("start", start.isoformat())],
         },
     )
@@ -283,7 +471,7 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(client)s at %(time)s: %(status)s.")
             % {
                 "client": session.client.full_name,
-                "time": local.strftime("%H:%M"),
+                "time": time_format(local),
                 "status": session.get_status_display(),
             },
         )

@@ -111,7 +111,7 @@ def waitlist_offers_make(*, practice, therapist=None, now=None) -> list[Waitlist
         entry__practice=practice, status=WaitlistOffer.Status.OPEN, expires_at__lte=now
     ).update(status=WaitlistOffer.Status.EXPIRED)
     today = now.astimezone(practice.zone).date()
-    entries = WaitlistEntry.objects.select_for_update().filter(
+    entries = WaitlistEntry.objects.select_for_update(of=("self",)).filter(
         practice=practice, status=WaitlistEntry.Status.WAITING, last_day__gte=today
     )
     if therapist is not None:
@@ -207,7 +207,7 @@ def waitlist_offer_accept(*, token, now=None) -> tuple[Session | None, str]:
     with transaction.atomic():
         try:
             offer = (
-                WaitlistOffer.objects.select_for_update()
+                WaitlistOffer.objects.select_for_update(of=("self",))
                 .select_related("entry__practice", "entry__session")
                 .get(token=token)
             )

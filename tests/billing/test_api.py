@@ -70,6 +70,12 @@ def test_payment_through_the_api_and_bad_ones_refused(client, front_desk_a, invo
 def test_therapist_gets_403_and_other_practice_404(client, therapist_a, therapist_b, invoice_a):
     api = bearer(client, therapist_a)
     assert api.get("/api/v1/billing/invoices").status_code == 403
+    pay = api.post(
+        f"/api/v1/billing/invoices/{invoice_a.pk}/payments",
+        {"amount": "10", "currency": "EUR", "method": "cash"},
+        content_type="application/json",
+    )
+    assert pay.status_code == 403 and not Payment.objects.exists()
     desk_b = f.StaffFactory(practice=therapist_b.practice, role="front_desk")
     api = bearer(client, desk_b)
     assert api.get(f"/api/v1/billing/invoices/{invoice_a.pk}").status_code == 404

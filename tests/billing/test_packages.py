@@ -40,7 +40,7 @@ def used(pkg) -> int:
 def test_selling_a_package_issues_its_invoice(package):
     line = package.invoice_lines.get()
     assert line.invoice.total == Decimal("390.00") and line.kind == "package"
-    assert "6 sessions, valid until Jan. 31, 2027" in line.description
+    assert "6 sessions, valid until 31 January 2027" in line.description  # "en": British dates
     assert package.valid_until == date(2027, 1, 31)
 
 

@@ -58,6 +58,16 @@ def test_therapist_sees_only_their_own_sessions_charges(
     assert "2026-1" in page and "2026-2" not in page
 
 
+def test_client_page_links_money_for_front_desk_not_for_therapists(
+    as_therapist_a, client_a, front_desk_a, client
+):
+    url = reverse("clients:detail", args=[client_a.pk])
+    money = reverse("billing:client", args=[client_a.pk])
+    assert money not in as_therapist_a.get(url).content.decode()
+    client.force_login(front_desk_a.user)
+    assert money in client.get(url).content.decode()
+
+
 def test_another_practices_invoice_is_404(client, therapist_b, invoice_a, other_practice):
     desk = f.StaffFactory(practice=other_practice, role="front_desk")
     client.force_login(desk.user)

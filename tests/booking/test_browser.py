@@ -26,5 +26,6 @@ def test_a_client_books_on_a_phone(page, live_server, practice_a, therapist_a, m
     page.click("text=Confirm booking")
     page.wait_for_selector("text=You are booked")
     assert Session.objects.get().client.email == "rita@example.org"
-    page.goto(link)
-    assert page.locator("text=already confirmed").is_visible()
+    page.goto(link)  # opened again: the booking shows as confirmed, nothing new is booked
+    assert page.locator("text=Your booking is confirmed").is_visible()
+    assert Session.objects.count() == 1

@@ -55,8 +55,13 @@ def test_the_flow_lists_kinds_therapists_and_slots_in_local_time(
     r = client.get(start_url(practice_a, type=massage.pk, therapist=therapist_a.pk))
     assert r.status_code == 200
     # Wednesday 25 November: 09:00 is now, so the day starts at 09:00 local
-    assert "Wednesday, 25 November" in r.text
+    assert "Wednesday 25 November 2026" in r.text  # the first day with free times
     assert ">10:00<" in r.text
+    # Monday 30 November, picked from the strip of days, lists its times
+    r = client.get(
+        start_url(practice_a, type=massage.pk, therapist=therapist_a.pk, day="2026-11-30")
+    )
+    assert "Monday 30 November 2026" in r.text
     assert urlencode({"slot": SLOT.isoformat()}) in r.text
 
 

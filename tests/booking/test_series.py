@@ -75,10 +75,12 @@ def test_check_shows_conflicts_with_date_and_reason_and_saves_nothing(
     r = as_therapist_a.post(url(course_a), form(massage, therapist_a))
     assert r.status_code == 200
     assert "6 dates" in r.text and "1 conflict to resolve" in r.text
-    assert "Mon 7 Dec 2026, 10:00" in r.text and "already taken" in r.text
+    assert "Monday 7 December 2026, 10:00" in r.text and "already taken" in r.text
     # weekly until 21 December, then monthly maintenance on the same day of the month
-    assert "Mon 21 Dec 2026, 10:00" in r.text
-    assert "Thu 21 Jan 2027, 10:00" in r.text and "Sun 21 Feb 2027, 10:00" in r.text
+    assert "Monday 21 December 2026, 10:00" in r.text
+    assert (
+        "Thursday 21 January 2027, 10:00" in r.text and "Sunday 21 February 2027, 10:00" in r.text
+    )
     assert Session.objects.count() == before
     # booking with an unresolved conflict is refused
     r = as_therapist_a.post(url(course_a), form(massage, therapist_a, action="book"))
@@ -100,7 +102,7 @@ def test_skip_shift_and_alternative_resolve_then_book_all(
     data = form(massage, therapist_a, maintenance_count=0)
     # shift: row 1 and later move one day
     r = as_therapist_a.post(url(course_a), {**data, "res_1": "shift"})
-    assert "Tue 8 Dec 2026, 10:00" in r.text and "no conflicts" in r.text
+    assert "Tuesday 8 December 2026, 10:00" in r.text and "no conflicts" in r.text
     assert 'name="offset_1" value="1"' in r.text
     r = as_therapist_a.post(url(course_a), {**data, "res_1": "skip", "action": "book"})
     assert r.status_code == 302

@@ -226,3 +226,26 @@ def test_time_that_cannot_be_booked_is_greyed(as_therapist_a, clock, team, pract
     ClosureDay.objects.create(practice=practice_a, day=DAY, reason="Inventory")
     closed = [e for e in feed(as_therapist_a).json() if e.get("display") == "background"]
     assert {e["classNames"][0] for e in closed} == {"bg-closed"} and len(closed) == 3
+
+
+def test_the_feed_takes_the_same_queries_however_full_the_day(
+    as_therapist_a, clock, team, practice_a, django_assert_num_queries
+):
+    from tests import factories as f
+
+    def fill(first, last):
+        for i in range(first, last):
+            staff = team[i % 3]
+            course = f.CourseFactory(client=f.ClientFactory(practice=practice_a), therapist=staff)
+            f.SessionFactory(course=course, therapist=staff, starts_at=berlin(8 + i // 3 % 10))
+
+    fill(0, 3)
+    as_therapist_a.get(reverse("calendar:events"), {"start": "2026-12-02", "end": "2026-12-03"})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        feed(as_therapist_a)
+    fill(3, 30)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(events(as_therapist_a).json()) == 30

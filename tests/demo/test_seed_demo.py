@@ -184,3 +184,81 @@ def test_it_fills_today_even_on_a_sunday_with_a_dst_change():
         starts_at__date="2026-03-29"
     )  # UTC date equals local date within 08:00–18:00 in Berlin
     assert today.count() >= 4
+
+
+def test_the_output_lists_every_login_as_typed(db):
+    with time_machine.travel(WEDNESDAY_10_30, tick=False):
+        out = seed()
+    assert "clara.weber@example.org / backcourse-demo" in out
+    assert "desk / backcourse-demo" in out and "owner / backcourse-demo" in out
+    assert "anna, ben, carla / backcourse-demo" in out and "admin / backcourse-demo" in out
+
+
+def test_the_client_signs_in_with_the_email_address_the_banner_shows(demo, client):
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("portal:login"), {"email": "clara.weber@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_today_shows_a_red_flag_and_an_unsigned_consent(demo, client):
+    from django.urls import reverse
+
+    from backcourse.clients.screening import flags_by_client
+
+    today = WEDNESDAY_10_30.date()
+    todays = Client.objects.filter(
+        sessions__starts_at__date=today, sessions__status=Session.Status.BOOKED
+    ).distinct()
+    flagged = [
+        c for c in todays if any(f.is_red_flag for f in flags_by_client([c.pk]).get(c.pk, []))
+    ]
+    unsigned = [c for c in todays if consent_missing(c)]
+    assert len(flagged) == 1 and len(unsigned) == 1 and flagged != unsigned
+    client.force_login(User.objects.get(username="anna"))
+    with time_machine.travel(WEDNESDAY_10_30, tick=False):
+        html = client.get(reverse("scheduling:day") + "?therapist=all").text
+    assert "Red flag (1)" in html
+
+
+def test_reanchoring_moves_the_demo_to_today(demo):
+    def local_days(status):
+        return Counter(
+            s.starts_at.astimezone(BERLIN).date()
+            for s in Session.objects.filter(practice=demo, status=status)
+        )
+
+    before_today = local_days(Session.Status.BOOKED)[WEDNESDAY_10_30.date()]
+    completed_before = Session.objects.filter(status=Session.Status.COMPLETED).count()
+    starts = {s.pk: s.starts_at.astimezone(BERLIN) for s in Session.objects.all()}
+    # Same day: nothing moves.
+    with time_machine.travel(WEDNESDAY_10_30.replace(hour=22), tick=False):
+        assert "moved" not in seed("--if-empty", "--reanchor")
+    # Four days later, across no DST change: every session moves by four local days.
+    later = datetime(2026, 11, 29, 9, tzinfo=BERLIN)
+    with time_machine.travel(later, tick=False):
+        out = seed("--if-empty", "--reanchor")
+        assert "moved 4 days" in out and "clara.weber@example.org" in out
+        assert local_days(Session.Status.BOOKED)[later.date()] == before_today
+        assert Session.objects.filter(status=Session.Status.COMPLETED).count() == completed_before
+        for s in Session.objects.all():
+            old = starts[s.pk]
+            new = s.starts_at.astimezone(BERLIN)
+            assert (new.date() - old.date()).days == 4 and new.time() == old.time()
+        # and a second run the same day does nothing
+        assert "moved" not in seed("--if-empty", "--reanchor")
+
+
+def test_reanchoring_keeps_local_times_across_a_dst_change(db):
+    """Made on Friday 23 October 2026 (summer time), opened on Monday 26 October (winter
+    time): a 10:00 session stays at 10:00 local."""
+    with time_machine.travel(datetime(2026, 10, 23, 9, tzinfo=BERLIN), tick=False):
+        seed()
+    starts = {s.pk: s.starts_at.astimezone(BERLIN) for s in Session.objects.all()}
+    with time_machine.travel(datetime(2026, 10, 26, 9, tzinfo=BERLIN), tick=False):
+        seed("--if-empty", "--reanchor")
+    for s in Session.objects.all():
+        assert s.starts_at.astimezone(BERLIN).time() == starts[s.pk].time()

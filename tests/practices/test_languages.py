@@ -96,3 +96,15 @@ def test_shipped_vocabulary_speaks_the_practice_language(
     )
     html = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk])).content.decode()
     assert ">Sleep<" in html
+
+
+def test_a_lithuanian_practice_gets_lithuanian_pages_and_vocabulary(
+    practice_a, as_therapist_a, course_a, session_a
+):
+    practice_a.language = "lt"
+    practice_a.save(update_fields=["language"])
+    html = as_therapist_a.get(reverse("scheduling:day")).content.decode()
+    assert '<html lang="lt">' in html
+    assert ">Šiandien<" in html and "Atsijungti" in html
+    html = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk])).content.decode()
+    assert "Skausmas" in html and "Pirštai–grindys" in html

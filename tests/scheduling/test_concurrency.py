@@ -98,7 +98,7 @@ def test_200_concurrent_conflicting_bookings_one_wins_per_slot(
     """With `db-only` the service's own overlap check is switched off (the live server
     runs in this process), so only the exclusion constraint stands between the requests."""
     if not service_check:
-        monkeypatch.setattr(services.av, "slot_problems", lambda **kw: [])
+        monkeypatch.setattr(services.selectors, "slot_problems", lambda **kw: [])
     for wd in range(7):
         WorkingHours.objects.create(
             therapist=therapist_a, weekday=wd, start_time=time(8), end_time=time(18)

@@ -27,19 +27,30 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete the demo practice and its logins first, then create it again.",
         )
+        parser.add_argument(
+            "--reanchor",
+            action="store_true",
+            help="When the demo exists and was made (or last moved) before today, move its "
+            "dates forward so that its “today” is today again.",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
             "--clients", type=int, default=40, help="Number of clients (default 40)."
         )
 
-    def handle(self, *args, if_empty, reset, seed, clients, **options):
+    def handle(self, *args, if_empty, reset, reanchor, seed, clients, **options):
         if clients < 1 or clients > 2000:
             raise CommandError("--clients must be between 1 and 2000.")
         if demo.demo_exists():
-            if if_empty and not reset:
-                self.stdout.write(
-                    f"Demo practice “{demo.DEMO_NAME}” exists already; nothing to do."
-                )
+            if (if_empty or reanchor) and not reset:
+                days = demo.demo_reanchor() if reanchor else 0
+                if days:
+                    self.stdout.write(f"Demo dates moved {days} days forward to today.")
+                else:
+                    self.stdout.write(
+                        f"Demo practice “{demo.DEMO_NAME}” exists already; nothing to do."
+                    )
+                self._logins()
                 return
             if not reset:
                 raise CommandError(
@@ -54,9 +65,10 @@ class Command(BaseCommand):
         # The demo's courses are bulk-created (no signals): store their outcome figures.
         stored = practice_outcomes_refresh(practice=Practice.objects.get(slug=demo.DEMO_SLUG))
         self.stdout.write(f"  practice priors stored for {stored['priors']} measures")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Done in {time.monotonic() - started:.1f} s. Logins (password "
-                f"{demo.DEMO_PASSWORD}): owner, anna, ben, carla, desk; client clara; superuser admin."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
+        self._logins()
+
+    def _logins(self):
+        self.stdout.write("Logins, as typed:")
+        for line in demo.demo_logins():
+            self.stdout.write(line)

@@ -1,0 +1,42 @@
+"""Forms before the visit: has a client agreed to the current consent texts and filled
+in the intake? The booking confirmation asks a client for what is missing; the day view
+shows it for each session (a few queries for the whole day, not one per client)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from backcourse.clients.consent import consent_current_texts
+from backcourse.clients.models import ConsentRecord, Intake
+
+CONSENT = "consent"
+INTAKE = "intake"
+
+
+def forms_missing_by_client(
+    practice, client_ids: Iterable[int], *, now=None
+) -> dict[int, list[str]]:
+    """client id -> what is missing ("consent", "intake"); [] when all is done."""
+    ids = set(client_ids)
+    if not ids:
+        return {}
+    current = [t.pk for t in consent_current_texts(practice, now=now)]
+    agreed: dict[int, set[int]] = {}
+    for client_id, text_id in ConsentRecord.objects.filter(
+        client_id__in=ids, text_id__in=current
+    ).values_list("client_id", "text_id"):
+        agreed.setdefault(client_id, set()).add(text_id)
+    with_intake = set(Intake.objects.filter(client_id__in=ids).values_list("client_id", flat=True))
+    missing = {}
+    for client_id in ids:
+        wanted = []
+        if not set(current) <= agreed.get(client_id, set()):
+            wanted.append(CONSENT)
+        if client_id not in with_intake:
+            wanted.append(INTAKE)
+        missing[client_id] = wanted
+    return missing
+
+
+def forms_missing(client, *, now=None) -> list[str]:
+    return forms_missing_by_client(client.practice, [client.pk], now=now)[client.pk]

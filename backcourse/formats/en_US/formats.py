@@ -1,0 +1,16 @@
+# English as written in the US (the "en-us" language of a practice).
+DATE_FORMAT = "F j, Y"
+TIME_FORMAT = "g:i A"
+DATETIME_FORMAT = "F j, Y, g:i A"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "F j"
+SHORT_DATE_FORMAT = "m/d/Y"
+SHORT_DATETIME_FORMAT = "m/d/Y g:i A"
+FIRST_DAY_OF_WEEK = 0
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+DAY_FORMAT = "l, F j, Y"
+SHORT_DAY_FORMAT = "D, M j"
+SHORT_MONTH_DAY_FORMAT = "M j"
+WEEKDAY_MONTH_DAY_FORMAT = "l, F j"
