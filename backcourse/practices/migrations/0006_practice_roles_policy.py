@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practices', '0004_practice_country_practice_region'),
+        ('practices', '0005_practice_language_lt'),
     ]
 
     operations = [
