@@ -11,6 +11,7 @@ from functools import cached_property
 from django.core.paginator import Paginator
 
 WINDOW_PAGES = 10  # pages counted past the requested one
+MAX_PAGE = 100_000  # 5 million rows at 50 a page; a larger number is bad input, not a page
 
 
 def bounded_count(queryset, limit: int) -> int:
@@ -22,8 +23,8 @@ class WindowPaginator(Paginator):
     def __init__(self, object_list, per_page, *, number=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         try:
-            wanted = max(int(number), 1)
-        except (TypeError, ValueError):
+            wanted = min(max(int(number), 1), MAX_PAGE)
+        except (TypeError, ValueError, OverflowError):
             wanted = 1
         self.limit = (wanted + WINDOW_PAGES) * self.per_page
 

@@ -162,3 +162,10 @@ def test_client_page_query_count_does_not_grow_with_sessions(as_therapist_a, cli
     few = queries_with(3)
     assert queries_with(12) == few
     assert few <= 25
+
+
+@pytest.mark.parametrize("page", ["9223372036854775808", "100001", "-3", "x"])
+def test_an_absurd_page_number_shows_a_page_not_an_error(as_therapist_a, client_a, page):
+    response = as_therapist_a.get(LIST, {"page": page})
+    assert response.status_code == 200
+    assert "Adler" in response.content.decode()
