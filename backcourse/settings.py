@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backcourse.portal",
     "backcourse.api",
     "backcourse.audit",
+    "backcourse.security",
     "backcourse.demo",
 ]
 
@@ -67,11 +68,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app server, compressed and cached (whitenoise).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backcourse.security.middleware.BadInputMiddleware",
+    "backcourse.security.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backcourse.audit.context.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "backcourse.practices.middleware.PracticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -129,10 +133,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): lock out a username+IP after repeated failures.
+# Login throttling (django-axes): lock out a username+IP after AXES_FAILURE_LIMIT
+# failures, and an IP after AXES_IP_FAILURE_LIMIT failures across usernames (password
+# spraying); see accounts/throttle.py.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "backcourse.accounts.throttle.UsernameAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -192,6 +200,43 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 X_FRAME_OPTIONS = "DENY"
 
+# Deployment hardening, all from the environment (README "Production settings").
+# A login lasts a working day (SESSION_COOKIE_AGE seconds), not two weeks.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https" (header, value).
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if len(_proxy_header) == 2 else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from this site, never inline (the
+# pages' small behaviours are in static files). Styles may be inline: the admin and
+# the SVG charts use style attributes. The API's Swagger page loads its own inline
+# bootstrap script and is left out.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")  # fmt: skip
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -229,6 +274,7 @@ WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
 INSTALLED_APPS += ["ninja"]  # serves the API docs page with its own Swagger UI files
 MIDDLEWARE += ["backcourse.accounts.middleware.TwoFactorMiddleware"]
 OTP_TOTP_ISSUER = "Backcourse"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator secret
 
 # Rate limits on the public forms that send email (counted from database rows, so they
 # hold across several app servers). 0 turns a limit off.

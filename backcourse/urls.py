@@ -24,6 +24,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("cal/", include("backcourse.notifications.urls")),
+    path("audit/", include("backcourse.audit.urls")),
     path("book/", include("backcourse.booking.urls")),
     path("billing/", include("backcourse.billing.urls")),
     path("calendar/", include("backcourse.calendar.urls")),

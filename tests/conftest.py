@@ -20,6 +20,16 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _logins_outlast_travelled_time():
+    """Many tests log in and then move the clock days ahead (time_machine); a login
+    lasts 8 hours in the real settings (tests/security/test_deployment.py checks that),
+    so tests keep it for two weeks."""
+    from django.conf import settings
+
+    settings.SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+
+
 @pytest.fixture(autouse=True)
 def _vocabularies(request):
     """Shipped vocabularies are rows loaded by a migration; a transactional test flushes

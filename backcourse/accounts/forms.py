@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,3 +40,18 @@ class CodeForm(forms.Form):
                 _("That code is not right. Check the time on your phone and use the newest code."),
             )
         return cleaned
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """Password reset for staff only: clients sign in with an emailed link and have no
+    password. The page says the same whether or not the address is known."""
+
+    def get_users(self, email):
+        from backcourse.practices.models import StaffMember
+
+        staff_user_ids = StaffMember.objects.filter(is_active=True).values("user_id")
+        return (
+            user
+            for user in super().get_users(email)
+            if user.is_superuser or user.pk in {row["user_id"] for row in staff_user_ids}
+        )

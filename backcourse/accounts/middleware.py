@@ -2,7 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from backcourse.accounts.two_factor import needs_second_factor
+from backcourse.accounts.two_factor import must_enrol, needs_second_factor
 
 # Reachable before the code is entered: the code page itself, logging out, static files,
 # and the API (whose session authentication refuses unverified sessions with 401).
@@ -20,6 +20,13 @@ class TwoFactorMiddleware:
         if needs_second_factor(request) and not self._is_open(request.path):
             target = reverse("accounts:two_factor_verify")
             return redirect(f"{target}?next={_quote(request.get_full_path())}")
+        if (
+            must_enrol(request)
+            and not self._is_open(request.path)
+            and request.path != reverse("accounts:two_factor")
+        ):
+            # The practice requires two-factor login: set it up first.
+            return redirect("accounts:two_factor")
         return self.get_response(request)
 
     @staticmethod

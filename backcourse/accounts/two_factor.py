@@ -47,3 +47,13 @@ def throttle_message(device: TOTPDevice) -> str | None:
             seconds,
         ) % {"seconds": seconds}
     return _("Too many wrong codes. Wait a moment, then enter the current code.")
+
+
+def must_enrol(request: HttpRequest) -> bool:
+    """Staff of a practice that requires two-factor login, without an authenticator app
+    yet: they set one up before anything else (`Practice.require_two_factor`)."""
+    staff = getattr(request, "staff", None)
+    if staff is None or not staff.practice.require_two_factor:
+        return False
+    user = request.user
+    return not user_has_device(user, confirmed=True)

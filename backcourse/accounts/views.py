@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,15 +15,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from backcourse.accounts.forms import CodeForm
 from backcourse.accounts.services import two_factor_confirm, two_factor_disable
 from backcourse.accounts.two_factor import confirmed_device, needs_second_factor
+from backcourse.security.redirects import safe_next_url
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return settings.LOGIN_REDIRECT_URL
+    target = request.POST.get("next") or request.GET.get("next")
+    return safe_next_url(request, target, settings.LOGIN_REDIRECT_URL)
 
 
 def _pending_device(user) -> TOTPDevice:
@@ -48,6 +44,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(request.user)
     if device is not None:
         form = CodeForm(request.POST or None, device=device)
+        practice = getattr(request, "practice", None)
+        if request.method == "POST" and practice is not None and practice.require_two_factor:
+            messages.error(
+                request, _("Your practice requires two-factor login; it cannot be turned off.")
+            )
+            return redirect("accounts:two_factor")
         if request.method == "POST" and form.is_valid():
             two_factor_disable(user=request.user)
             messages.success(request, _("Two-factor login is off."))

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from ninja.errors import HttpError, ValidationError
 
 from backcourse.api.auth import BearerToken, StaffSession
 from backcourse.audit.models import AccessEvent
-from backcourse.audit.services import access_event_record
+from backcourse.audit.services import access_event_record, access_events_record_many
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error, measure_value_stored
@@ -30,6 +32,7 @@ from backcourse.practices.access import (
     scoped_clients,
     scoped_sessions,
 )
+from backcourse.practices.roles import Perm
 from backcourse.records.models import Measurement
 from backcourse.records.selectors import course_measure_table
 from backcourse.records.services import (
@@ -39,6 +42,7 @@ from backcourse.records.services import (
     session_record_measures_set,
 )
 from backcourse.scheduling.models import Session
+from backcourse.security.limits import FIRST_DATE, LAST_DATE, date_is_plausible
 
 api = NinjaAPI(
     title="Backcourse API",
@@ -53,7 +57,15 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied):
+    """A role without the permission (practices/roles.py): 403, as JSON."""
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000  # beyond any practice's rows; larger numbers crash databases
 LocalDate = date  # a field named "date" must not shadow its own type
 MAX_RANGE_DAYS = 366
 
@@ -63,6 +75,12 @@ MAX_RANGE_DAYS = 366
 
 class ErrorOut(Schema):
     detail: Any
+
+
+# Every operation may answer: a body that is no JSON (400), not signed in (401), role
+# without the permission (403), not found or another practice's (404), invalid input
+# (422).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class Page(Schema):
@@ -228,7 +246,8 @@ def _parse_instant(raw: str, name: str, *, end: bool) -> datetime:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
             at = datetime.combine(day, time.min, tzinfo=UTC)
-            return at + timedelta(days=1) if end else at
+            if date_is_plausible(day):
+                return at + timedelta(days=1) if end else at
         at = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError(
@@ -244,6 +263,17 @@ def _parse_instant(raw: str, name: str, *, end: bool) -> datetime:
                 )
             ]
         ) from exc
+    if not date_is_plausible(at):
+        raise ValidationError(
+            [
+                _field_error(
+                    "query",
+                    name,
+                    _("Give a date between %(first)s and %(last)s.")
+                    % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+                )
+            ]
+        )
     if timezone.is_naive(at):
         at = at.replace(tzinfo=UTC)
     return at.astimezone(UTC)
@@ -279,6 +309,33 @@ def _measure_values(payload: MeasuresIn) -> list[MeasureValue]:
     return values
 
 
+def _require_json_object_with_values(request: HttpRequest) -> None:
+    """django-ninja reads a body that is not an object (`[]`, `"x"`, `1`) as an empty
+    one; refuse it, and a body with no value at all, instead of saving nothing as a new
+    version."""
+    import json
+
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        body = None
+    names = set(MeasuresIn.model_fields) - {"version"}
+    if not isinstance(body, dict):
+        raise ValidationError(
+            [_field_error("body", "payload", _('Send a JSON object, e.g. {"pain_after": 3}.'))]
+        )
+    if not any(body.get(name) is not None for name in names):
+        raise ValidationError(
+            [
+                _field_error(
+                    "body",
+                    "payload",
+                    _("Send at least one of %(names)s.") % {"names": ", ".join(sorted(names))},
+                )
+            ]
+        )
+
+
 def _record_measures(record) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for m in record.measurements.select_related("measure").order_by("measure__order"):
@@ -290,23 +347,25 @@ def _record_measures(record) -> dict[str, dict]:
 # --------------------------------------------------------------------------- clients
 
 
-@api.get("/clients", response=ClientPage, tags=["clients"], url_name="clients")
+@api.get("/clients", response={200: ClientPage, **ERRORS}, tags=["clients"], url_name="clients")
 def client_list(
     request: HttpRequest,
     q: str = Query("", description="Words to find in name, email or phone."),
     archived: bool = Query(False, description="List archived clients instead."),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     clients = scoped_clients(request).filter(is_archived=archived).search(q[:200])
     count = clients.count()
-    items = [_client_out(c) for c in clients[offset : offset + limit]]
+    page = list(clients[offset : offset + limit])
+    access_events_record_many(request=request, clients=page, what="API: client list")
+    items = [_client_out(c) for c in page]
     return {"count": count, "limit": limit, "offset": offset, "items": items}
 
 
 @api.get(
     "/clients/{client_id}",
-    response={200: ClientDetailOut, 404: ErrorOut},
+    response={200: ClientDetailOut, **ERRORS},
     tags=["clients"],
     url_name="client",
 )
@@ -334,7 +393,7 @@ def client_detail(request: HttpRequest, client_id: int):
 
 @api.get(
     "/courses/{course_id}",
-    response={200: CourseOut, 404: ErrorOut},
+    response={200: CourseOut, **ERRORS},
     tags=["courses"],
     url_name="course",
 )
@@ -378,7 +437,7 @@ def course_detail(request: HttpRequest, course_id: int):
 
 @api.get(
     "/courses/{course_id}/effect",
-    response={200: EffectOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: EffectOut, **ERRORS},
     tags=["courses"],
     url_name="course_effect",
 )
@@ -416,7 +475,7 @@ def course_effect_detail(
 
 @api.get(
     "/sessions",
-    response={200: SessionPage, 422: ErrorOut},
+    response={200: SessionPage, **ERRORS},
     tags=["sessions"],
     url_name="sessions",
 )
@@ -435,7 +494,7 @@ def session_list(
     ),
     status: Session.Status | None = None,
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     if starts_from:
         start = _parse_instant(starts_from, "from", end=False)
@@ -459,6 +518,10 @@ def session_list(
         sessions = sessions.filter(status=status)
     sessions = sessions.order_by("starts_at", "id")
     count = sessions.count()
+    page = list(sessions[offset : offset + limit])
+    access_events_record_many(
+        request=request, clients=[s.client for s in page], what="API: session list"
+    )
     items = [
         {
             "id": s.pk,
@@ -471,27 +534,39 @@ def session_list(
             "course_id": s.course_id,
             "room": s.room.name if s.room else None,
         }
-        for s in sessions[offset : offset + limit]
+        for s in page
     ]
     return {"count": count, "limit": limit, "offset": offset, "items": items}
 
 
 @api.post(
     "/sessions/{session_id}/measures",
-    response={200: MeasuresOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: MeasuresOut, 409: ErrorOut, **ERRORS},
     tags=["sessions"],
     url_name="session_measures",
 )
 def session_measures(request: HttpRequest, session_id: int, payload: MeasuresIn):
     """Set pain and stress before/after the session. Omitted or null values are left as
     they are; notes and other measures are kept. Nothing is saved if any value is
-    invalid (422, with an error per field)."""
-    session = access_session(request, session_id)
+    invalid, or the body is not a JSON object with at least one value (422, with an
+    error per field)."""
+    session = access_session(request, session_id, perm=Perm.CLINICAL_WRITE)
+    _require_json_object_with_values(request)
     values = _measure_values(payload)
     try:
-        record = session_record_measures_set(
-            session=session, values=values, user=request.user, expected_version=payload.version
-        )
+        with transaction.atomic():  # the measures and their audit row land together
+            record = session_record_measures_set(
+                session=session,
+                values=values,
+                user=request.user,
+                expected_version=payload.version,
+            )
+            access_event_record(
+                request=request,
+                client=session.client,
+                what=f"API: measures of session {session.pk}",
+                action=AccessEvent.Action.CHANGE,
+            )
     except RecordRefused as exc:
         # Consent and the held-session rule: the record form's words, exactly.
         raise HttpError(409, exc.message) from exc
@@ -499,12 +574,6 @@ def session_measures(request: HttpRequest, session_id: int, payload: MeasuresIn)
         raise HttpError(
             409, _("The record of this session changed since you read it; read it again.")
         ) from exc
-    access_event_record(
-        request=request,
-        client=session.client,
-        what=f"API: measures of session {session.pk}",
-        action=AccessEvent.Action.CHANGE,
-    )
     return {
         "session_id": session.pk,
         "version": record.version,

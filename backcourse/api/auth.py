@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
-from backcourse.accounts.two_factor import needs_second_factor
+from backcourse.accounts.two_factor import must_enrol, needs_second_factor
 from backcourse.api.services import api_token_lookup
 
 
@@ -46,6 +46,6 @@ class StaffSession(APIKeyCookie):
         user = request.user
         if not user.is_authenticated or getattr(request, "staff", None) is None:
             return None
-        if needs_second_factor(request):
+        if needs_second_factor(request) or must_enrol(request):
             return None
         return user

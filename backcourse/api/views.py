@@ -11,13 +11,14 @@ from backcourse.api.forms import ApiTokenForm
 from backcourse.api.models import ApiToken
 from backcourse.api.services import api_token_create, api_token_revoke
 from backcourse.practices.access import staff_required
+from backcourse.practices.roles import Perm
 
 
 def _own_tokens(request: HttpRequest):
     return ApiToken.objects.filter(staff=request.staff)
 
 
-@staff_required
+@staff_required(perm=Perm.API_TOKENS)
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     new_token = None
@@ -41,7 +42,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_required
+@staff_required(perm=Perm.API_TOKENS)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = _own_tokens(request).filter(pk=pk).first()

@@ -6,9 +6,20 @@ from backcourse.practices.admin_scoping import PracticeScopedAdmin
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(PracticeScopedAdmin, admin.ModelAdmin):
-    list_display = ["at", "user", "action", "client", "what", "ip_address"]
-    list_filter = ["action", "practice"]
+    list_display = [
+        "at",
+        "actor",
+        "action",
+        "client_ref",
+        "client",
+        "what",
+        "channel",
+        "ip_address",
+    ]
+    list_filter = ["action", "channel", "practice"]
+    search_fields = ["actor", "what", "ip_address"]
     date_hierarchy = "at"
+    audit_reads = False
 
     def has_add_permission(self, request):
         return False

@@ -1,12 +1,25 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AccessEvent(models.Model):
-    """One read or change of a client's health data, by whom and when.
+class AccessEventQuerySet(models.QuerySet):
+    """Rows are only ever added: no bulk update or delete through the ORM."""
 
-    Rows are only ever added; the admin shows them read-only.
+    def update(self, **kwargs):
+        raise PermissionDenied("The audit trail cannot be changed.")
+
+    def delete(self):
+        raise PermissionDenied("The audit trail cannot be deleted.")
+
+
+class AccessEvent(models.Model):
+    """One read or change of a client's health data: who, what, when, from where.
+
+    Rows are only ever added (the model refuses a second save and deletion; the admin
+    and the owner's page are read-only). `client_ref` keeps the client's id after the
+    client row itself is deleted, so that deletions stay traceable.
     """
 
     class Action(models.TextChoices):
@@ -15,9 +28,20 @@ class AccessEvent(models.Model):
         EXPORT = "export", _("exported")
         DELETE = "delete", _("deleted")
 
+    class Channel(models.TextChoices):
+        PAGE = "page", _("staff pages")
+        API = "api", _("API")
+        CALENDAR = "calendar", _("calendar file or feed")
+        ADMIN = "admin", _("administration")
+        PORTAL = "portal", _("client portal")
+        SYSTEM = "system", _("system")
+
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor = models.CharField(
+        _("who"), max_length=150, blank=True, help_text=_("The login name at the time.")
     )
     practice = models.ForeignKey(
         "practices.Practice", on_delete=models.CASCADE, related_name="access_events"
@@ -25,14 +49,31 @@ class AccessEvent(models.Model):
     client = models.ForeignKey(
         "clients.Client", on_delete=models.SET_NULL, null=True, related_name="access_events"
     )
+    client_ref = models.PositiveBigIntegerField(
+        _("client id"), null=True, db_index=True, help_text=_("Kept when the client is deleted.")
+    )
     action = models.CharField(max_length=10, choices=Action.choices)
+    channel = models.CharField(
+        _("from"), max_length=10, choices=Channel.choices, default=Channel.PAGE
+    )
     what = models.CharField(max_length=200, help_text=_("Which page or object was read."))
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
-        ordering = ["-at"]
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["practice", "-at"], name="audit_practice_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.what}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor or self.user} {self.action} {self.what}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise PermissionDenied("The audit trail cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The audit trail cannot be deleted.")

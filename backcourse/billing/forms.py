@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.billing.models import Payment
+from backcourse.security.limits import TEXT_MAX, PlausibleDateField
 
 
 class InvoiceSessionsForm(forms.Form):
@@ -9,7 +10,10 @@ class InvoiceSessionsForm(forms.Form):
         label=_("Held sessions to invoice"), widget=forms.CheckboxSelectMultiple
     )
     client_address = forms.CharField(
-        label=_("Client's address"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=TEXT_MAX,
+        label=_("Client's address"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
     def __init__(self, *args, sessions=(), **kwargs):
@@ -33,7 +37,10 @@ class PackageSellForm(forms.Form):
         required=False,
     )
     client_address = forms.CharField(
-        label=_("Client's address"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=TEXT_MAX,
+        label=_("Client's address"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
     def __init__(self, *args, courses=(), **kwargs):
@@ -55,7 +62,9 @@ class PaymentForm(forms.Form):
         label=_("Method"),
         choices=[(m.value, m.label) for m in Payment.Method if m != Payment.Method.VOUCHER],
     )
-    received_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = PlausibleDateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     reference = forms.CharField(label=_("Reference"), max_length=120, required=False)
     is_overpayment = forms.BooleanField(
         label=_("More than the balance: keep the difference as the client's credit"),
@@ -68,8 +77,8 @@ class ReasonForm(forms.Form):
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = PlausibleDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = PlausibleDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

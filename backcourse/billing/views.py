@@ -27,6 +27,7 @@ from backcourse.billing.models import Invoice
 from backcourse.outcomes.selectors import course_effect, practice_prior
 from backcourse.portal.access import client_required
 from backcourse.practices.access import access_client, scoped_courses, staff_required
+from backcourse.practices.roles import Perm
 
 
 def _today(request) -> date:
@@ -61,7 +62,7 @@ def _client_context(request, client, **extra):
         "invoices": selectors.invoices_with_balance(client.invoices.all()).order_by("-number"),
         "fees": selectors.open_fees(request.practice).filter(session__client=client),
         "currency": selectors.currency_of(request.practice),
-        "courses": scoped_courses(request).filter(client=client),
+        "courses": scoped_courses(request, perm=Perm.SCHEDULE).filter(client=client),
         **extra,
     }
 
@@ -287,7 +288,11 @@ def summary_view(request):
     # Revenue next to what the course achieved: its lasting relief on its goal measure,
     # read through the outcomes selectors (one prior per measure, not per course).
     courses, priors = [], {}
-    for course in scoped_courses(request).filter(status="completed").order_by("-started_on")[:50]:
+    for course in (
+        scoped_courses(request, perm=Perm.SCHEDULE)
+        .filter(status="completed")
+        .order_by("-started_on")[:50]
+    ):
         code = course.goal_measure.code
         if code not in priors:
             priors[code] = practice_prior(request.practice, code, request=request)

@@ -8,6 +8,7 @@ from backcourse.formats.widgets import IsoDateInput, IsoTimeInput
 from backcourse.lib.slots import local_to_utc
 from backcourse.scheduling.models import Room, SessionType
 from backcourse.scheduling.selectors import bookable_therapists
+from backcourse.security.limits import PlausibleDateField
 
 
 class ContactForm(forms.Form):
@@ -39,7 +40,7 @@ class SeriesForm(forms.Form):
     session_type = forms.ModelChoiceField(label=_("Kind of session"), queryset=SessionType.objects)
     therapist = forms.ModelChoiceField(label=_("Therapist"), queryset=None)
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects, required=False)
-    first_date = forms.DateField(label=_("First session on"), widget=IsoDateInput())
+    first_date = PlausibleDateField(label=_("First session on"), widget=IsoDateInput())
     first_time = forms.TimeField(label=_("at"), widget=IsoTimeInput(attrs={"step": 900}))
     intensive_count = forms.IntegerField(
         label=_("Intensive sessions"), min_value=1, max_value=30, initial=8
@@ -106,7 +107,7 @@ def parse_utc(value: str | None) -> datetime | None:
 
 
 class RescheduleForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=IsoDateInput())
+    day = PlausibleDateField(label=_("New date"), widget=IsoDateInput())
     at = forms.TimeField(label=_("New time"), widget=IsoTimeInput(attrs={"step": 900}))
     whole_series = forms.BooleanField(
         label=_("Move the later sessions of this series by the same amount"), required=False

@@ -28,6 +28,7 @@ from backcourse.notifications.calendar import session_ics
 from backcourse.portal.services import signin_link_path
 from backcourse.practices.access import access_course, access_session, staff_required
 from backcourse.practices.models import Practice
+from backcourse.practices.roles import Perm
 from backcourse.scheduling import errors as codes
 from backcourse.scheduling import selectors, services
 from backcourse.scheduling import series as series_booking
@@ -417,13 +418,13 @@ def _confirm_error(request, context, exc):
 # --- Staff: book a course as a series ---------------------------------------------------
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_http_methods(["GET", "POST"])
 def series(request, course_pk):
     """Plan a course's sessions, see every conflict (date and reason), resolve each
     (skip, an alternative time, or shift this and later dates by a day), then book all
     at once — or nothing."""
-    course = access_course(request, course_pk)
+    course = access_course(request, course_pk, perm=Perm.SCHEDULE, audit_what="series booking form")
     practice = request.practice
     form = SeriesForm(
         request.POST or None, practice=practice, initial=SeriesForm.initial_for(course, practice)
@@ -514,7 +515,7 @@ def _course_url(course) -> str:
 # --- Staff: move, cancel, no-show --------------------------------------------------------
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_http_methods(["GET", "POST"])
 def session_change(request, pk):
     """Reschedule (one session or the rest of its series), cancel, or mark a no-show."""

@@ -9,6 +9,7 @@ from backcourse.courses.models import Course
 from backcourse.lib.slots import local_to_utc
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, SessionType
+from backcourse.security.limits import PlausibleDateField
 
 
 class TherapistField(forms.ModelChoiceField):
@@ -42,7 +43,7 @@ class CalendarBookingForm(forms.Form):
         required=False,
         empty_label=_("Other (duration below)"),
     )
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from backcourse.clients.models import Client
 from backcourse.formats.widgets import IsoDateInput
 from backcourse.lib.phone import phone_normalise
+from backcourse.security.limits import limited_formfield
 
 
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "notes"]
+        formfield_callback = limited_formfield
         widgets = {
             "date_of_birth": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -8,16 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.clients.forms import ClientForm, ClientSearchForm
+from backcourse.clients.models import Client
 from backcourse.clients.paging import WindowPaginator
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
 from backcourse.practices.access import access_client, scoped_clients, staff_required
+from backcourse.practices.roles import Perm, clinical_clients, has_perm
 from backcourse.records.models import Measurement
 from backcourse.scheduling.models import Session
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -31,6 +34,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     page = WindowPaginator(clients, 50, number=number).get_page(number)
     page.object_list = list(page.object_list)
     _add_list_facts(page.object_list)
+    access_events_record_many(request=request, clients=page.object_list, what="client list")
     return render(
         request,
         "clients/list.html",
@@ -60,9 +64,14 @@ def _add_list_facts(clients: list) -> None:
         c.next_session = upcoming.get(c.pk)
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client page")
+    # Front desk (and a therapist limited to their own clients) see contact data and
+    # the calendar, not measures, intake answers or records.
+    clinical = has_perm(request, Perm.CLINICAL_READ) and (
+        clinical_clients(request.staff, Client.objects.filter(pk=client.pk)).exists()
+    )
     zone = request.practice.zone
     now = timezone.now()
     sessions = list(
@@ -71,9 +80,12 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     pain: dict[int, dict[str, object]] = {}
-    for session_id, moment, value in Measurement.objects.filter(
-        record__session__client=client, measure__code="pain"
-    ).values_list("record__session_id", "moment", "value"):
+    measurements = Measurement.objects.filter(record__session__client=client, measure__code="pain")
+    if not clinical:
+        measurements = measurements.none()
+    for session_id, moment, value in measurements.values_list(
+        "record__session_id", "moment", "value"
+    ):
         pain.setdefault(session_id, {})[moment] = value
     numbers: dict[int, int] = {}
     counters: dict[int, int] = {}
@@ -107,6 +119,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "clients",
             "client": client,
+            "clinical": clinical,
             "courses": courses,
             "upcoming": upcoming,
             "history": history,
@@ -114,7 +127,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 @require_http_methods(["GET", "POST"])
 def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST if request.method == "POST" else None)
@@ -130,7 +143,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client edit form")

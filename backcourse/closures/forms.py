@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from backcourse.closures.days import supported_countries, supported_subdivisions
 from backcourse.closures.models import ClosureDay
 from backcourse.practices.models import Practice
+from backcourse.security.limits import limited_formfield
 
 
 class HolidayRegionForm(forms.ModelForm):
@@ -34,4 +35,5 @@ class ClosureDayForm(forms.ModelForm):
     class Meta:
         model = ClosureDay
         fields = ["day", "reason"]
+        formfield_callback = limited_formfield
         widgets = {"day": forms.DateInput(attrs={"type": "date"})}

@@ -6,6 +6,7 @@ from backcourse.courses.services import PLAN_FIELDS
 from backcourse.formats.widgets import IsoDateInput
 from backcourse.measures.models import MeasureDefinition, MuscleRegion
 from backcourse.practices.models import StaffMember
+from backcourse.security.limits import limited_formfield
 
 
 class TherapistChoiceField(forms.ModelChoiceField):
@@ -34,6 +35,7 @@ class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = [*PLAN_FIELDS, "target_muscles"]
+        formfield_callback = limited_formfield
         widgets = {
             "started_on": IsoDateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -12,6 +12,7 @@ from backcourse.courses.services import course_create, course_update
 from backcourse.measures.models import MeasureDefinition
 from backcourse.outcomes.panels import course_effect_context
 from backcourse.practices.access import access_client, access_course, staff_required
+from backcourse.practices.roles import Perm
 from backcourse.records.selectors import course_measure_table
 from backcourse.scheduling.models import Session
 
@@ -28,7 +29,7 @@ def _course_effect_html(request: HttpRequest, course) -> str:
     return render_to_string(COURSE_EFFECT_TEMPLATE, context, request=request)
 
 
-@staff_required
+@staff_required(perm=Perm.CLINICAL_READ)
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course page")
     # Columns are the measures in use, in their admin order (data, not code).
@@ -63,12 +64,14 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLINICAL_WRITE)
 @require_http_methods(["GET", "POST"])
 def course_new(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("client"):
         raise Http404("A course is planned from a client's page.")
-    client = access_client(request, request.GET["client"], audit_what="new course form")
+    client = access_client(
+        request, request.GET["client"], audit_what="new course form", perm=Perm.CLINICAL_WRITE
+    )
     initial = {
         "therapist": request.staff if request.staff.takes_sessions else None,
         "goal_measure": MeasureDefinition.objects.filter(code="pain").first(),
@@ -94,10 +97,10 @@ def course_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CLINICAL_WRITE)
 @require_http_methods(["GET", "POST"])
 def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    course = access_course(request, pk, audit_what="course edit form")
+    course = access_course(request, pk, audit_what="course edit form", perm=Perm.CLINICAL_WRITE)
     client = course.client
     form = CourseForm(
         request.POST if request.method == "POST" else None,

@@ -116,9 +116,9 @@ def feed_sessions(feed, *, now=None):
     return qs.order_by("starts_at", "id")
 
 
-def feed_ics(feed, *, now=None) -> bytes:
+def feed_ics(feed, *, now=None, sessions=None) -> bytes:
     audience = "therapist" if feed.staff_id else "client"
     name = f"{feed.practice.name} · {feed.owner_name}"
-    return session_ics(
-        feed_sessions(feed, now=now), audience=audience, name=name, practice=feed.practice
-    )
+    if sessions is None:
+        sessions = feed_sessions(feed, now=now)
+    return session_ics(sessions, audience=audience, name=name, practice=feed.practice)

@@ -8,6 +8,7 @@ from backcourse.clients.models import Client
 from backcourse.clients.widgets import ClientChoiceField
 from backcourse.formats.widgets import IsoDateInput
 from backcourse.practices.models import StaffMember
+from backcourse.security.limits import PlausibleDateField
 
 
 class CalendarFeedForm(forms.Form):
@@ -17,7 +18,7 @@ class CalendarFeedForm(forms.Form):
         label=_("Therapist"), queryset=StaffMember.objects.none(), required=False
     )
     client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none(), required=False)
-    expires_on = forms.DateField(
+    expires_on = PlausibleDateField(
         label=_("Valid until (optional)"),
         required=False,
         widget=IsoDateInput(),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,11 +13,14 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.notifications import services
-from backcourse.notifications.calendar import feed_ics, session_ics
+from backcourse.notifications.calendar import feed_ics, feed_sessions, session_ics
 from backcourse.notifications.forms import CalendarFeedForm
 from backcourse.notifications.models import CalendarFeed
+from backcourse.portal.models import ErasureRequest
 from backcourse.practices.access import access_session, staff_required
+from backcourse.practices.roles import Perm
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -40,11 +44,24 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if found is None or (found.staff_id and not found.staff.is_active):
         raise Http404
+    if (
+        found.client_id
+        and ErasureRequest.objects.filter(
+            client_id=found.client_id, status=ErasureRequest.Status.DONE
+        ).exists()
+    ):
+        raise Http404  # an erased client's feed serves nothing, even if not revoked
     CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    return _ics_response(feed_ics(found), "backcourse.ics")
+    with transaction.atomic():
+        sessions = list(feed_sessions(found))
+        access_events_record_many(
+            request=request, clients=[s.client for s in sessions], what=f"calendar feed {found.pk}"
+        )
+        body = feed_ics(found, sessions=sessions)
+    return _ics_response(body, "backcourse.ics")
 
 
-@staff_required
+@staff_required(perm=Perm.CALENDAR_FEEDS)
 @require_http_methods(["GET", "POST"])
 def feeds(request: HttpRequest) -> HttpResponse:
     """Show, create and revoke the practice's feed URLs."""
@@ -89,7 +106,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.CALENDAR_FEEDS)
 @require_POST
 def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(CalendarFeed, pk=pk, practice=request.practice)
@@ -98,8 +115,8 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notifications:feeds")
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_GET
 def session_file(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access_session(request, pk)
+    session = access_session(request, pk, audit_what="calendar file of a session")
     return _ics_response(session_ics([session], audience="therapist"), f"session-{session.pk}.ics")

@@ -14,12 +14,13 @@ from backcourse.outcomes.selectors import (
     practice_outcomes,
 )
 from backcourse.practices.access import access_course, staff_required
+from backcourse.practices.roles import Perm
 
 COMPLAINTS_PER_PAGE = 20
 
 
 @require_GET
-@staff_required
+@staff_required(perm=Perm.CLINICAL_READ)
 def course_effect(request: HttpRequest, pk: int) -> HttpResponse:
     """The course-effect panel on a page of its own (also linked from the course page)."""
     course = access_course(request, pk, audit_what="course effect")
@@ -27,7 +28,7 @@ def course_effect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(perm=Perm.CLINICAL_READ)
 def course_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress report as a PDF to hand to the client or their doctor."""
     course = access_course(request, pk)
@@ -46,7 +47,7 @@ def course_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(perm=Perm.CLINICAL_READ)
 def practice(request: HttpRequest) -> HttpResponse:
     """Finished courses: how many sessions until pain first improved by 2 points or 30 %.
 

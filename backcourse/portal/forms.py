@@ -10,6 +10,7 @@ from backcourse.portal.questionnaires import (
     PSS4_ITEMS,
     RMDQ_ITEMS,
 )
+from backcourse.security.limits import TEXT_MAX
 
 SCALE = [(i, str(i)) for i in range(11)]
 
@@ -22,6 +23,7 @@ class LoginForm(forms.Form):
         label=_("Password (only if you have set one)"),
         required=False,
         strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -57,10 +59,14 @@ class IntakeForm(forms.Form):
     history = forms.CharField(
         label=_("Since when, and what has helped or made it worse?"),
         required=False,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     medication = forms.CharField(
-        label=_("Medication you take"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Medication you take"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, questions, **kwargs):
@@ -188,7 +194,7 @@ QUESTIONNAIRE_FORMS = {"rmdq": RmdqForm, "pss4": Pss4Form, "psfs": PsfsForm}
 class RescheduleForm(forms.Form):
     """The chosen free time, as the ISO instant the slot list links to (UTC)."""
 
-    starts_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    starts_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def clean_starts_at(self):
         value = (self.cleaned_data.get("starts_at") or "").strip()

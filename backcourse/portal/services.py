@@ -464,7 +464,9 @@ def followup_answer(*, secret: str, value, now=None) -> FollowUp:
         raise PortalError(_("Please tap a number from 0 to 10.")) from exc
     if not 0 <= value <= 10:
         raise PortalError(_("Please tap a number from 0 to 10."))
-    follow_up = FollowUp.objects.select_for_update().get(session=token.session)
+    follow_up = FollowUp.objects.select_for_update().filter(session=token.session).first()
+    if follow_up is None:  # the row was deleted (e.g. in the admin) after the email
+        raise PortalError(_("This link is no longer valid."))
     follow_up.value = value
     follow_up.answered_at = now
     follow_up.save(update_fields=["value", "answered_at"])
@@ -665,6 +667,9 @@ def erasure_confirm(*, erasure: ErasureRequest, by_user, now=None) -> ErasureReq
         raise PortalError(_("This request has already been decided."))
     client = erasure.client
     if client is not None:
+        from backcourse.portal.erasure import erasure_revoke_access
+
+        erasure_revoke_access(client=client, by_user=by_user, now=now)
         Intake.objects.filter(client=client).delete()
         CheckIn.objects.filter(session__client=client).delete()
         FollowUp.objects.filter(session__client=client).delete()

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,8 +45,10 @@ from backcourse.portal.models import ErasureRequest
 from backcourse.portal.questionnaires import INSTRUMENTS
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
+from backcourse.practices.roles import Perm
 from backcourse.scheduling.formats import day_label, local_time_label
 from backcourse.scheduling.models import Session
+from backcourse.security.redirects import redirect_next, safe_next_url
 
 
 def _site(request) -> str:
@@ -131,11 +133,9 @@ def password_view(request):
 @client_required(consent=False)
 def consent_view(request):
     texts = consent_missing_texts(request.client)
-    nxt = request.GET.get("next") or request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        nxt = ""
+    nxt = safe_next_url(request, request.GET.get("next") or request.POST.get("next"), "")
     if not texts:
-        return redirect(nxt or "portal:home")
+        return redirect_next(request, nxt, "portal:home")
     form = ConsentForm(request.POST or None, texts=texts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,7 +144,7 @@ def consent_view(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Thank you. Your consent is recorded."))
-            return redirect(nxt or "portal:home")
+            return redirect_next(request, nxt, "portal:home")
     fields = [(t, form[f"text_{t.pk}"]) for t in texts]
     return render(request, "portal/consent.html", {"form": form, "fields": fields, "next": nxt})
 
@@ -465,7 +465,7 @@ def staff_erasure_list_view(request):
     return render(request, "portal/staff_erasure.html", {"pending": pending})
 
 
-@staff_required
+@staff_required(perm=Perm.ERASURE_CONFIRM)
 @require_POST
 def staff_erasure_confirm_view(request, pk):
     try:
@@ -488,7 +488,7 @@ def staff_erasure_confirm_view(request, pk):
     return redirect("portal:staff_erasure")
 
 
-@staff_required
+@staff_required(perm=Perm.CLIENT_CONTACT)
 @require_POST
 def staff_consent_paper_view(request, pk):
     client = access_client(request, pk, audit_what="portal: paper consent")
@@ -499,7 +499,4 @@ def staff_consent_paper_view(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Paper consent recorded."))
-    nxt = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(reverse("home"))
+    return redirect_next(request, request.POST.get("next"), "home")

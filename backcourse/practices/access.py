@@ -2,72 +2,116 @@
 
 Views never call `Model.objects.get(pk=...)` on health data directly; they call one of
 these. An object of another practice is answered with 404, the same as one that does
-not exist, so that its existence is not revealed.
+not exist, so that its existence is not revealed. What a role may do comes from the
+role matrix (`practices/roles.py`): a permission the role lacks is answered with 403.
 """
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from backcourse.audit.services import access_event_record
+from backcourse.practices.roles import Perm, clinical_clients, clinical_only_own, has_perm
 
 
-def staff_required(view):
-    """Only signed-in, active staff of a practice get past; others log in or get 404."""
+def staff_required(view=None, *, perm: Perm | None = None):
+    """Only signed-in, active staff of a practice get past; others log in or get 404.
+    With `perm`, the staff member's role must include it (else 403).
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if getattr(request, "staff", None) is None:
-            raise Http404("Not a staff member of a practice")
-        return view(request, *args, **kwargs)
+    Use as `@staff_required` or `@staff_required(perm=Perm.CLINICAL_READ)`."""
 
-    return wrapper
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(request, "staff", None) is None:
+                raise Http404("Not a staff member of a practice")
+            if perm is not None:
+                perm_required(request, perm)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_perm = perm
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
-def scoped_clients(request: HttpRequest):
+def perm_required(request: HttpRequest, perm: Perm) -> None:
+    """Raise 403 unless the signed-in user's role includes `perm`."""
+    if not has_perm(request, perm):
+        raise PermissionDenied(f"Your role does not include “{perm.value}”.")
+
+
+def scoped_clients(request: HttpRequest, *, perm: Perm = Perm.CLIENT_CONTACT):
     # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.clients.models import Client
 
-    return Client.objects.filter(practice=request.practice)
+    perm_required(request, perm)
+    clients = Client.objects.filter(practice=request.practice)
+    if perm in (Perm.CLINICAL_READ, Perm.CLINICAL_WRITE):
+        clients = clinical_clients(request.staff, clients)
+    return clients
 
 
-def access_client(request: HttpRequest, pk: int, *, audit_what: str | None = None):
-    client = _get_or_404(scoped_clients(request), pk)
+def access_client(
+    request: HttpRequest,
+    pk: int,
+    *,
+    audit_what: str | None = None,
+    perm: Perm = Perm.CLIENT_CONTACT,
+):
+    client = _get_or_404(scoped_clients(request, perm=perm), pk)
     if audit_what:
         access_event_record(request=request, client=client, what=audit_what)
     return client
 
 
-def scoped_courses(request: HttpRequest):
+def scoped_courses(request: HttpRequest, *, perm: Perm = Perm.CLINICAL_READ):
     # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.courses.models import Course
 
-    return Course.objects.filter(practice=request.practice).select_related(
-        "client", "therapist__user", "goal_measure"
-    )
+    perm_required(request, perm)
+    courses = Course.objects.filter(practice=request.practice)
+    if perm in (Perm.CLINICAL_READ, Perm.CLINICAL_WRITE) and clinical_only_own(request.staff):
+        courses = courses.filter(client__in=scoped_clients(request, perm=perm))
+    return courses.select_related("client", "therapist__user", "goal_measure")
 
 
-def access_course(request: HttpRequest, pk: int, *, audit_what: str | None = None):
-    course = _get_or_404(scoped_courses(request), pk)
+def access_course(
+    request: HttpRequest,
+    pk: int,
+    *,
+    audit_what: str | None = None,
+    perm: Perm = Perm.CLINICAL_READ,
+):
+    course = _get_or_404(scoped_courses(request, perm=perm), pk)
     if audit_what:
         access_event_record(request=request, client=course.client, what=audit_what)
     return course
 
 
-def scoped_sessions(request: HttpRequest):
+def scoped_sessions(request: HttpRequest, *, perm: Perm = Perm.SCHEDULE):
     # practices sits below the apps whose rows it scopes: imported when called.
     from backcourse.scheduling.models import Session
 
-    return Session.objects.filter(practice=request.practice).select_related(
-        "client", "therapist__user", "course", "room", "practice"
-    )
+    perm_required(request, perm)
+    sessions = Session.objects.filter(practice=request.practice)
+    if perm in (Perm.CLINICAL_READ, Perm.CLINICAL_WRITE) and clinical_only_own(request.staff):
+        sessions = sessions.filter(client__in=scoped_clients(request, perm=perm))
+    return sessions.select_related("client", "therapist__user", "course", "room", "practice")
 
 
-def access_session(request: HttpRequest, pk: int, *, audit_what: str | None = None):
-    session = _get_or_404(scoped_sessions(request), pk)
+def access_session(
+    request: HttpRequest,
+    pk: int,
+    *,
+    audit_what: str | None = None,
+    perm: Perm = Perm.SCHEDULE,
+):
+    session = _get_or_404(scoped_sessions(request, perm=perm), pk)
     if audit_what:
         access_event_record(request=request, client=session.client, what=audit_what)
     return session
@@ -76,7 +120,7 @@ def access_session(request: HttpRequest, pk: int, *, audit_what: str | None = No
 def _get_or_404(queryset, pk):
     try:
         return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} {pk} here") from exc
 
 

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 from django import forms
 from django.apps import apps
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from backcourse.audit.services import access_event_record
+from backcourse.audit.services import access_event_record, access_events_record_many
 from backcourse.practices.models import Practice, StaffMember
+from backcourse.practices.roles import Perm, staff_has_perm
+from backcourse.security.limits import limit_form_field
 
 # Models shared by every practice (no practice of their own): not narrowed.
 GLOBAL_APPS = {"measures"}
@@ -30,7 +34,7 @@ def admin_owner(request) -> StaffMember | None:
     if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
         return None
     staff = getattr(request, "staff", None)
-    if staff is None or not staff.is_active or not staff.is_owner:
+    if not staff_has_perm(staff, Perm.PRACTICE_ADMIN):
         return None
     return staff
 
@@ -60,9 +64,50 @@ def practice_scoped(queryset: QuerySet, practice: Practice, *, admin_site=None) 
     return queryset.filter(**{path: practice.pk})
 
 
+def _clients_related_to(obj) -> list:
+    """Clients whose health data hangs below `obj` (what its delete page lists)."""
+    from django.contrib.admin.utils import NestedObjects
+
+    from backcourse.audit.signals import client_of
+
+    collector = NestedObjects(using="default")
+    collector.collect([obj])
+    clients = []
+    rows = [row for group in collector.data.values() for row in group]
+    rows += list(collector.protected)  # listed as what blocks the deletion
+    for row in rows:
+        client = client_of(row)
+        if client is not None:
+            clients.append(client)
+    return clients
+
+
+class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
+    """The raw-id widget, whose label (the related object's name, shown beside the id)
+    is looked up in the field's scoped queryset: an id of another practice's object,
+    e.g. from `?client=<id>` on an add page, shows no label and no link."""
+
+    def __init__(self, rel, admin_site, *, queryset, attrs=None, using=None):
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            if not self.queryset.using(self.db).filter(**{key: value}).exists():
+                return "", ""
+        except (ValueError, TypeError, ValidationError):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
 class _ChoicesScoped:
     """Foreign-key and many-to-many choices limited to the owner's practice; the
-    `practice` field itself is hidden and fixed to it."""
+    `practice` field itself is hidden and fixed to it. Free text and dates get the
+    limits every other form has (security/limits.py)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return limit_form_field(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         owner = None if _is_superuser(request) else admin_owner(request)
@@ -75,6 +120,16 @@ class _ChoicesScoped:
         if queryset is None:
             queryset = model._default_manager.all()
         kwargs["queryset"] = practice_scoped(queryset, owner.practice, admin_site=self.admin_site)
+        # Clients and courses are picked by id, never from a list of every client's
+        # name and complaint (which would be a read of all of them).
+        identifying = model._meta.label_lower in ("clients.client", "courses.course")
+        if (db_field.name in self.raw_id_fields or identifying) and "widget" not in kwargs:
+            kwargs["widget"] = ScopedForeignKeyRawIdWidget(
+                db_field.remote_field,
+                self.admin_site,
+                queryset=kwargs["queryset"],
+                using=kwargs.get("using"),
+            )
         if model is Practice and db_field.name == "practice":
             kwargs["widget"] = forms.HiddenInput
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -100,34 +155,77 @@ class PracticeScopedAdmin(_ChoicesScoped):
     """Mix into a ModelAdmin of practice-owned data (put it first)."""
 
     practice_path = "practice"
-    # Health data: every change page opened is written to the audit log, as on the
-    # staff pages. The client is found beside the practice (`session__practice` ->
-    # `session__client`), or is the object itself for clients.
-    audits_health_data = False
+    # Every admin page that shows a client's data (a change, history or delete page, or
+    # a list) writes one audit row per client shown, as the staff pages do. The client
+    # is found beside the practice (`session__practice` -> `session.client`), or is the
+    # object itself.
+    audits_health_data = False  # kept for the admins that set it; every page is audited
+    audit_reads = True  # False only for the audit trail itself (no rows about rows)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        if self.audits_health_data and request.method == "GET" and response.status_code == 200:
+        self._audit_object(request, response, object_id, "admin: {name}")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_object(request, response, object_id, "admin: {name} history")
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        self._audit_object(request, response, object_id, "admin: {name} delete page")
+        if request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, object_id)
-            client = self._client_of(obj) if obj is not None else None
-            if client is not None:
-                access_event_record(
-                    request=request, client=client, what=f"admin: {obj._meta.verbose_name}"
+            if obj is not None:  # the page lists every related row that would go
+                access_events_record_many(
+                    request=request,
+                    clients=_clients_related_to(obj),
+                    what=f"admin: {obj._meta.verbose_name} delete page",
                 )
         return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if (
+            self.audit_reads
+            and request.method == "GET"
+            and response.status_code == 200
+            and cl is not None
+        ):
+            clients = [c for c in map(self._client_of, cl.result_list) if c is not None]
+            if clients:
+                access_events_record_many(
+                    request=request,
+                    clients=clients,
+                    what=f"admin: {self.model._meta.verbose_name_plural} list",
+                )
+        return response
+
+    def _audit_object(self, request, response, object_id, what: str) -> None:
+        if not self.audit_reads or request.method != "GET" or response.status_code != 200:
+            return
+        obj = self.get_object(request, object_id)
+        client = self._client_of(obj) if obj is not None else None
+        if client is not None:
+            access_event_record(
+                request=request, client=client, what=what.format(name=obj._meta.verbose_name)
+            )
 
     def _client_of(self, obj):
         # practices sits below clients (Client has a practice): imported when called.
         from backcourse.clients.models import Client
 
-        if isinstance(obj, Client):
-            return obj
         target = obj
-        for part in self.practice_path.split("__")[:-1] + ["client"]:
+        for part in self.practice_path.split("__")[:-1]:
             target = getattr(target, part, None)
             if target is None:
                 return None
-        return target
+        if isinstance(target, Client):
+            return target
+        client = getattr(target, "client", None)
+        return client if isinstance(client, Client) else None
 
     # --- who may use it ---------------------------------------------------------------
 
@@ -237,6 +335,9 @@ class PracticeScopedInline(_ChoicesScoped):
 class GlobalVocabularyAdmin:
     """Mix into the ModelAdmin of a vocabulary every practice shares (measures, muscle
     regions, techniques): owners may look it up, only superusers change it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return limit_form_field(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def has_module_permission(self, request):
         if _is_superuser(request):

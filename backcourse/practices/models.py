@@ -38,6 +38,23 @@ class Practice(models.Model):
         help_text=_("Clients may cancel or reschedule online until this many hours before."),
     )
     online_booking = models.BooleanField(_("online booking open"), default=True)
+
+    class ClinicalScope(models.TextChoices):
+        ALL = "all", _("all clients of the practice")
+        OWN = "own", _("only their own clients")
+
+    therapist_clinical_scope = models.CharField(
+        _("therapists see the clinical data of"),
+        max_length=3,
+        choices=ClinicalScope.choices,
+        default=ClinicalScope.ALL,
+        help_text=_("Own clients: those with a course or a session with the therapist."),
+    )
+    require_two_factor = models.BooleanField(
+        _("require two-factor login for all staff"),
+        default=False,
+        help_text=_("Staff without an authenticator app must set one up before anything else."),
+    )
     # Where the practice is, for its public holidays (closures app, `holidays` package).
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("Empty: no public holidays.")

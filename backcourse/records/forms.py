@@ -26,6 +26,7 @@ from backcourse.measures.validation import measure_value_error
 from backcourse.records.models import Measurement, SessionRecord
 from backcourse.records.services import SessionRecordData, record_refusal
 from backcourse.scheduling.models import Session
+from backcourse.security.limits import TEXT_MAX
 
 MOMENTS = (
     (Measurement.Moment.BEFORE, _("Before")),
@@ -159,16 +160,28 @@ class SessionRecordForm(forms.Form):
         },
     )
     subjective = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Subjective")
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Subjective"),
     )
     objective = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Objective")
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Objective"),
     )
     assessment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Assessment")
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Assessment"),
     )
     plan = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Plan")
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Plan"),
     )
 
     def __init__(self, *args, session: Session, record: SessionRecord | None = None, **kwargs):

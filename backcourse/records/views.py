@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,16 +9,18 @@ from django.views.decorators.http import require_http_methods
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
 from backcourse.practices.access import access_session, staff_required
+from backcourse.practices.roles import Perm
 from backcourse.records.forms import SessionRecordForm
 from backcourse.records.selectors import body_chart_regions, session_record_for
 from backcourse.records.services import RecordConflict, RecordRefused, session_record_save
 
 
-@staff_required
+@staff_required(perm=Perm.CLINICAL_READ)
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
     """The session record form: GET shows it (creating nothing), POST saves it."""
-    session = access_session(request, session_pk, audit_what="session record form")
+    perm = Perm.CLINICAL_WRITE if request.method == "POST" else Perm.CLINICAL_READ
+    session = access_session(request, session_pk, audit_what="session record form", perm=perm)
     record = session_record_for(session)
     if request.method != "POST":
         form = SessionRecordForm(session=session, record=record)
@@ -27,12 +30,19 @@ def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, session, form, record=record)
     try:
-        session_record_save(
-            session=session,
-            data=form.record_data(),
-            user=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
+        with transaction.atomic():  # the record and its audit row land together
+            session_record_save(
+                session=session,
+                data=form.record_data(),
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+            access_event_record(
+                request=request,
+                client=session.client,
+                what=f"session record {session.pk}",
+                action=AccessEvent.Action.CHANGE,
+            )
     except RecordRefused as exc:
         # The session changed (e.g. cancelled) since the form was validated.
         form.add_error(None, exc.message)
@@ -46,12 +56,6 @@ def record_edit(request: HttpRequest, session_pk: int) -> HttpResponse:
         data["version"] = str(current.version if current else 0)
         form = SessionRecordForm(data, session=session, record=current)
         return _render(request, session, form, record=current, conflict=current, status=409)
-    access_event_record(
-        request=request,
-        client=session.client,
-        what=f"session record {session.pk}",
-        action=AccessEvent.Action.CHANGE,
-    )
     messages.success(request, _("Session record saved."))
     return redirect(_after_save_url(session))
 

@@ -10,6 +10,7 @@ from backcourse.formats.widgets import IsoDateInput, IsoTimeInput
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Room, Session
 from backcourse.scheduling.services import STAFF_OVERRIDABLE
+from backcourse.security.limits import PlausibleDateField
 
 
 def overrides_confirmed(post) -> list[str]:
@@ -39,7 +40,7 @@ class SessionForm(forms.Form):
     therapist = TherapistChoiceField(label=_("Therapist"), queryset=StaffMember.objects.none())
     client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none())
     course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), required=False)
-    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
+    date = PlausibleDateField(label=_("Date"), widget=IsoDateInput())
     time = forms.TimeField(label=_("Start time"), widget=IsoTimeInput())
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=10, max_value=240, initial=60
@@ -99,4 +100,4 @@ class StatusForm(forms.Form):
             )
         ]
     )
-    next = forms.CharField(required=False)
+    next = forms.CharField(required=False, max_length=2000)

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
 from backcourse.clients.screening import flags_by_client
@@ -28,21 +28,39 @@ from backcourse.practices.access import (
     staff_required,
 )
 from backcourse.practices.models import StaffMember
+from backcourse.practices.roles import Perm
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.services import session_book, session_status_set
+from backcourse.security.limits import FIRST_DATE, LAST_DATE, date_is_plausible
+from backcourse.security.redirects import safe_next_url
 
 
 def _local_today(request: HttpRequest) -> date:
     return timezone.now().astimezone(request.practice.zone).date()
 
 
-def _parse_date(value: str | None) -> date | None:
+def _parse_date(value: str | None, request: HttpRequest | None = None) -> date | None:
+    """The date in `?date=` / `?start=`, or None (today) with a message when it is not
+    a date or not a plausible one (security/limits.py)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
+        day = None
+        if request is not None:
+            messages.error(
+                request, _("“%(value)s” is not a date; showing today.") % {"value": value[:20]}
+            )
+    if day is not None and not date_is_plausible(day):
+        if request is not None:
+            messages.error(
+                request,
+                _("Choose a date between %(first)s and %(last)s; showing today.")
+                % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+            )
         return None
+    return day
 
 
 def _therapist_filter(request: HttpRequest):
@@ -214,20 +232,24 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
     return sections
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 def day(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
-    the_day = _parse_date(request.GET.get("date")) or today
+    the_day = _parse_date(request.GET.get("date"), request) or today
     selected, therapist, therapists = _therapist_filter(request)
     start, end = _bounds(request, the_day, 1)
     all_url = f"{reverse('scheduling:day')}?date={the_day.isoformat()}&therapist=all"
     if request.GET.get("part") == "sessions" and therapist is not None:
         # One therapist's section of the all-therapists day, loaded when it is opened.
+        part = _sessions(request, start, end, therapists, [therapist.pk])
+        access_events_record_many(
+            request=request, clients=[s.client for s in part], what=f"day view {the_day}"
+        )
         return render(
             request,
             "scheduling/_day_sessions.html",
             {
-                "sessions": _sessions(request, start, end, therapists, [therapist.pk]),
+                "sessions": part,
                 "show_therapist": False,
                 "back_url": all_url,
             },
@@ -240,6 +262,9 @@ def day(request: HttpRequest) -> HttpResponse:
     else:
         sessions = _sessions(request, start, end, therapists, [therapist.pk])
         total = len(sessions)
+    access_events_record_many(
+        request=request, clients=[s.client for s in sessions], what=f"day view {the_day}"
+    )
     return render(
         request,
         "scheduling/day.html",
@@ -304,10 +329,10 @@ def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
     return True
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 def week(request: HttpRequest) -> HttpResponse:
     today = _local_today(request)
-    start = _parse_date(request.GET.get("start")) or today
+    start = _parse_date(request.GET.get("start"), request) or today
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
     by_day: dict[date, list] = defaultdict(list)
@@ -315,7 +340,11 @@ def week(request: HttpRequest) -> HttpResponse:
     counted = therapist is None and _week_counts(request, first, last, therapists, by_day)
     if not counted:
         chosen = None if therapist is None else [therapist.pk]
-        for s in _sessions(request, first, last, therapists, chosen):
+        shown = _sessions(request, first, last, therapists, chosen)
+        access_events_record_many(
+            request=request, clients=[s.client for s in shown], what=f"week view {start}"
+        )
+        for s in shown:
             by_day[s.local.date()].append(s)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
@@ -338,13 +367,15 @@ def week(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     """Book a session, prefilled from the client or course page (?client= / ?course=)."""
     course = client = None
     if request.GET.get("course"):
-        course = access_course(request, request.GET["course"], audit_what="session booking form")
+        course = access_course(
+            request, request.GET["course"], perm=Perm.SCHEDULE, audit_what="session booking form"
+        )
         client = course.client
     elif request.GET.get("client"):
         client = access_client(request, request.GET["client"], audit_what="session booking form")
@@ -395,6 +426,12 @@ def session_new(request: HttpRequest) -> HttpResponse:
             **form_kwargs,
         )
         status = 200
+    # The course list names each client's complaint: a read of their health data.
+    access_events_record_many(
+        request=request,
+        clients=[c.client for c in form.fields["course"].queryset.select_related("client")],
+        what="session booking form",
+    )
     return render(
         request,
         "scheduling/session_form.html",
@@ -410,17 +447,17 @@ def session_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_required(perm=Perm.SCHEDULE)
 @require_POST
 def session_status(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(request, pk)
     form = StatusForm(request.POST)
     local = session.starts_at.astimezone(request.practice.zone)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = f"{reverse('scheduling:day')}?date={local.date().isoformat()}"
+    back = safe_next_url(
+        request,
+        request.POST.get("next"),
+        f"{reverse('scheduling:day')}?date={local.date().isoformat()}",
+    )
     if not form.is_valid():
         messages.error(request, _("Unknown status."))
         return redirect(back)

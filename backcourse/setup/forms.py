@@ -12,6 +12,7 @@ from backcourse.clients.models import ScreeningQuestion
 from backcourse.lib.slots import local_to_utc
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.scheduling.models import Break, Room, SessionType, WorkingHours
+from backcourse.security.limits import TEXT_MAX, PlausibleDateField, limited_formfield
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -25,6 +26,7 @@ class PracticeDetailsForm(forms.ModelForm):
     class Meta:
         model = Practice
         fields = ["name", "email", "phone", "address", "language", "time_zone"]
+        formfield_callback = limited_formfield
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -106,6 +108,7 @@ class ScreeningQuestionForm(forms.ModelForm):
     class Meta:
         model = ScreeningQuestion
         fields = ["text", "kind", "advice", "order", "is_active"]
+        formfield_callback = limited_formfield
         widgets = {"advice": forms.Textarea(attrs={"rows": 2})}
 
     def save(self, commit=True):
@@ -132,7 +135,9 @@ ScreeningQuestionFormSet = modelformset_factory(
 
 
 class ConsentTextForm(forms.Form):
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(
+        label=_("Text"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
 
 class WeeklyRangeForm(forms.ModelForm):
@@ -172,10 +177,12 @@ class TimeOffForm(forms.Form):
     """Days off in the practice's wall clock: from the start of the first day to the
     end of the last one (whole days), with an optional reason."""
 
-    first_day = forms.DateField(
+    first_day = PlausibleDateField(
         label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = PlausibleDateField(
+        label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def clean(self):

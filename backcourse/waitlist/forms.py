@@ -5,6 +5,7 @@ from backcourse.clients.models import Client
 from backcourse.clients.widgets import ClientChoiceField
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Session, SessionType
+from backcourse.security.limits import PlausibleDateField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -19,8 +20,8 @@ class WaitlistForm(forms.Form):
     session_type = forms.ModelChoiceField(
         label=_("Session type"), queryset=SessionType.objects.none()
     )
-    first_day = forms.DateField(label=_("Earliest day"), widget=DATE)
-    last_day = forms.DateField(label=_("Latest day"), widget=DATE)
+    first_day = PlausibleDateField(label=_("Earliest day"), widget=DATE)
+    last_day = PlausibleDateField(label=_("Latest day"), widget=DATE)
     session = forms.ModelChoiceField(
         label=_("Move this booked session earlier"),
         queryset=Session.objects.none(),

@@ -92,7 +92,7 @@ def test_create_client(as_therapist_a, practice_a):
             "valid email",
         ),
         (
-            {"first_name": "Nina", "last_name": "Neu", "date_of_birth": "2999-01-01"},
+            {"first_name": "Nina", "last_name": "Neu", "date_of_birth": "2100-01-01"},
             "date_of_birth",
             "future",
         ),

@@ -101,6 +101,13 @@ def test_erasure_is_requested_and_confirmed_by_staff_keeping_legal_records(
     erasure = ErasureRequest.objects.get()
     client.force_login(therapist_a.user)
     assert b"Adler" in client.get(reverse("portal:staff_erasure")).content
+    # Only an owner confirms an irreversible erasure.
+    response = client.post(reverse("portal:staff_erasure_confirm", args=[erasure.pk]))
+    assert response.status_code == 403
+    erasure.refresh_from_db()
+    assert erasure.status == "pending"
+    owner = f.StaffFactory(practice=client_a.practice, role="owner", takes_sessions=False)
+    client.force_login(owner.user)
     client.post(reverse("portal:staff_erasure_confirm", args=[erasure.pk]))
     client_a.refresh_from_db()
     assert client_a.is_archived and client_a.email == "" and client_a.user is None
@@ -109,10 +116,14 @@ def test_erasure_is_requested_and_confirmed_by_staff_keeping_legal_records(
     assert client_a.consents.count() == 2
 
 
-def test_staff_of_another_practice_cannot_confirm_an_erasure(as_therapist_b, client_a_login):
+def test_staff_of_another_practice_cannot_confirm_an_erasure(
+    as_therapist_b, therapist_b, client_a_login
+):
     erasure = ErasureRequest.objects.create(
         practice=client_a_login.practice, client=client_a_login, client_name="Clara Adler"
     )
+    therapist_b.role = "owner"
+    therapist_b.save()
     response = as_therapist_b.post(reverse("portal:staff_erasure_confirm", args=[erasure.pk]))
     assert response.status_code == 404
     assert b"Adler" not in as_therapist_b.get(reverse("portal:staff_erasure")).content

@@ -37,6 +37,7 @@ def test_the_admin_creates_through_the_service(admin_client):
             "reminder_hours_before": 24,
             "cancellation_notice_hours": 24,
             "online_booking": "on",
+            "therapist_clinical_scope": "all",
             "staff-TOTAL_FORMS": "0",
             "staff-INITIAL_FORMS": "0",
             "staff-MIN_NUM_FORMS": "0",
