@@ -29,6 +29,7 @@ from backcourse.practices.access import (
     access_client,
     access_course,
     access_session,
+    clinical_client_ids,
     scoped_clients,
     scoped_sessions,
 )
@@ -106,7 +107,10 @@ class ClientPage(Page):
 
 class CourseSummary(Schema):
     id: int
-    complaint: str
+    complaint: str | None = Field(
+        description="Clinical: null for a token whose role may not read this client's "
+        "clinical data (front desk; a therapist limited to their own clients)."
+    )
     status: str
     phase: str
     started_on: date
@@ -372,13 +376,14 @@ def client_list(
 def client_detail(request: HttpRequest, client_id: int):
     client = access_client(request, client_id, audit_what="API: client")
     courses = Course.objects.filter(client=client).order_by("-started_on", "-id")
+    clinical = bool(clinical_client_ids(request.staff, {client.pk}))
     return {
         **_client_out(client),
         "notes": client.notes,
         "courses": [
             {
                 "id": c.pk,
-                "complaint": c.complaint,
+                "complaint": c.complaint if clinical else None,
                 "status": c.status,
                 "phase": c.phase,
                 "started_on": c.started_on,

@@ -46,7 +46,7 @@ class PackageSellForm(forms.Form):
     def __init__(self, *args, courses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].choices = [("", _("— not tied to a course —"))] + [
-            (c.pk, c.complaint) for c in courses
+            (c.pk, c.neutral_label) for c in courses
         ]
 
 

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.billing import documents, selectors, services
 from backcourse.billing.access import access_fee, access_invoice, money_required
 from backcourse.billing.forms import (
@@ -27,7 +28,7 @@ from backcourse.billing.models import Invoice
 from backcourse.outcomes.selectors import course_effect, practice_prior
 from backcourse.portal.access import client_required
 from backcourse.practices.access import access_client, scoped_courses, staff_required
-from backcourse.practices.roles import Perm
+from backcourse.practices.roles import Perm, has_perm
 
 
 def _today(request) -> date:
@@ -287,12 +288,20 @@ def summary_view(request):
     by_therapist, by_type = selectors.monthly_summary(request.practice, year=year)
     # Revenue next to what the course achieved: its lasting relief on its goal measure,
     # read through the outcomes selectors (one prior per measure, not per course).
+    # Complaints and relief are clinical: only for a role that may read them (the owner;
+    # front desk sees the money alone), and the read is logged.
     courses, priors = [], {}
-    for course in (
-        scoped_courses(request, perm=Perm.SCHEDULE)
-        .filter(status="completed")
-        .order_by("-started_on")[:50]
-    ):
+    completed = []
+    if has_perm(request, Perm.CLINICAL_READ):
+        completed = list(
+            scoped_courses(request, perm=Perm.CLINICAL_READ)
+            .filter(status="completed")
+            .order_by("-started_on")[:50]
+        )
+        access_events_record_many(
+            request=request, clients=[c.client for c in completed], what="money summary"
+        )
+    for course in completed:
         code = course.goal_measure.code
         if code not in priors:
             priors[code] = practice_prior(request.practice, code, request=request)
@@ -314,6 +323,7 @@ def summary_view(request):
             "by_therapist": by_therapist,
             "by_type": by_type,
             "courses": courses,
+            "clinical": has_perm(request, Perm.CLINICAL_READ),
             "currency": selectors.currency_of(request.practice),
         },
     )

@@ -26,7 +26,12 @@ from backcourse.clients.readiness import forms_missing
 from backcourse.lib.slots import local_to_utc
 from backcourse.notifications.calendar import session_ics
 from backcourse.portal.services import signin_link_path
-from backcourse.practices.access import access_course, access_session, staff_required
+from backcourse.practices.access import (
+    access_course,
+    access_session,
+    clinical_client_ids,
+    staff_required,
+)
 from backcourse.practices.models import Practice
 from backcourse.practices.roles import Perm
 from backcourse.scheduling import errors as codes
@@ -429,7 +434,14 @@ def series(request, course_pk):
     form = SeriesForm(
         request.POST or None, practice=practice, initial=SeriesForm.initial_for(course, practice)
     )
-    context = {"course": course, "form": form, "nav": "clients", "course_url": _course_url(course)}
+    context = {
+        "course": course,
+        "form": form,
+        "nav": "clients",
+        "course_url": _course_url(course),
+        # the complaint only for a role that may read this client's clinical data
+        "clinical": bool(clinical_client_ids(request.staff, {course.client_id})),
+    }
     if request.method == "GET" or not form.is_valid():
         return render(
             request, "booking/series.html", context, status=400 if request.method == "POST" else 200

@@ -19,10 +19,8 @@ class TherapistField(forms.ModelChoiceField):
 
 class CourseField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _("%(complaint)s (since %(date)s)") % {
-            "complaint": obj.complaint,
-            "date": obj.started_on.isoformat(),
-        }
+        # The calendar is not a clinical page (front desk books too): no complaint.
+        return obj.neutral_label
 
 
 class CalendarBookingForm(forms.Form):

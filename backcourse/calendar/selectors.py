@@ -8,20 +8,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Max, Min
 from django.urls import reverse
 
+from backcourse.audit.services import access_events_record_many
 from backcourse.clients.screening import flags_by_client
 from backcourse.closures.days import closed_days
 from backcourse.courses.models import Course
-from backcourse.practices.access import scoped_sessions
+from backcourse.practices.access import clinical_client_ids, scoped_sessions
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
 
 # The grid's time axis when no working hours are set yet.
 DEFAULT_DAY = (time(7), time(20))
-
-
-def sees_clinical_data(staff: StaffMember) -> bool:
-    """Front desk works the calendar without clinical notes, complaints or flag details."""
-    return staff.role != StaffMember.Role.FRONT_DESK
 
 
 def therapists(practice) -> list[StaffMember]:
@@ -83,10 +79,11 @@ def calendar_events(
     if therapist_id is not None:
         qs = qs.filter(therapist_id=therapist_id)
     sessions = list(qs)
-    clinical = sees_clinical_data(request.staff)
+    clinical_ids = clinical_client_ids(request.staff, {s.client_id for s in sessions})
     flags = flags_by_client({s.client_id for s in sessions})
     events = []
     for s in sessions:
+        clinical = s.client_id in clinical_ids
         red = [f for f in flags.get(s.client_id, []) if f.is_red_flag]
         badges = []
         if red:
@@ -117,6 +114,12 @@ def calendar_events(
                 },
             }
         )
+    # Complaints and red-flag questions are health data: their read is logged.
+    access_events_record_many(
+        request=request,
+        clients=[s.client for s in sessions if s.client_id in clinical_ids],
+        what="calendar",
+    )
     return events
 
 

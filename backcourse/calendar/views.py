@@ -246,20 +246,12 @@ def book(request: HttpRequest) -> HttpResponse:
 def client_courses(request: HttpRequest, pk: int) -> JsonResponse:
     """A client's active courses for the booking form (the newest first, preselected)."""
     client = access_client(request, pk)
-    clinical = selectors.sees_clinical_data(request.staff)
     rows = client.courses.filter(status="active").order_by("-started_on", "-id")
     return JsonResponse(
         {
             "courses": [
-                {
-                    "id": c.pk,
-                    # Front desk books into a course without seeing its complaint.
-                    "label": (
-                        f"{c.complaint} ({c.started_on.isoformat()})"
-                        if clinical
-                        else _("Course since %(date)s") % {"date": c.started_on.isoformat()}
-                    ),
-                }
+                # Named without the complaint: the calendar is not a clinical page.
+                {"id": c.pk, "label": c.neutral_label}
                 for c in rows
             ]
         }

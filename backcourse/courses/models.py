@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
@@ -90,6 +91,12 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} — {self.complaint}"
+
+    @property
+    def neutral_label(self) -> str:
+        """The course named without its complaint (health data): for the calendar, money
+        and contact pages, which roles without clinical access see too."""
+        return gettext("Course since %(date)s") % {"date": self.started_on.isoformat()}
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

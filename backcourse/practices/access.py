@@ -13,7 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from backcourse.audit.services import access_event_record
-from backcourse.practices.roles import Perm, clinical_clients, clinical_only_own, has_perm
+from backcourse.practices.roles import (
+    Perm,
+    clinical_clients,
+    clinical_only_own,
+    has_perm,
+    staff_has_perm,
+)
 
 
 def staff_required(view=None, *, perm: Perm | None = None):
@@ -115,6 +121,35 @@ def access_session(
     if audit_what:
         access_event_record(request=request, client=session.client, what=audit_what)
     return session
+
+
+def clinical_client_ids(staff, client_ids) -> set[int]:
+    """Of `client_ids`, those whose clinical data (a course's complaint, flag details)
+    `staff` may see on a list page: none for front desk, only their own clients for a
+    therapist in a practice that chose so."""
+    # practices sits below the apps whose rows it scopes: imported when called.
+    from backcourse.clients.models import Client
+
+    if not client_ids or not staff_has_perm(staff, Perm.CLINICAL_READ):
+        return set()
+    if not clinical_only_own(staff):
+        return set(client_ids)
+    clients = clinical_clients(staff, Client.objects.filter(pk__in=set(client_ids)))
+    return set(clients.values_list("pk", flat=True))
+
+
+def clinical_ids_of_practice(staff) -> set[int] | None:
+    """The clients of `staff`'s practice whose clinical data they may see: None for all
+    of them (owner, therapist), an empty set for none (front desk), their own clients
+    for a therapist in a practice that chose so."""
+    from backcourse.clients.models import Client
+
+    if not staff_has_perm(staff, Perm.CLINICAL_READ):
+        return set()
+    if not clinical_only_own(staff):
+        return None
+    clients = clinical_clients(staff, Client.objects.filter(practice=staff.practice))
+    return set(clients.values_list("pk", flat=True))
 
 
 def _get_or_404(queryset, pk):

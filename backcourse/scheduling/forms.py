@@ -25,12 +25,19 @@ class TherapistChoiceField(forms.ModelChoiceField):
 
 
 class CourseChoiceField(forms.ModelChoiceField):
-    """Shows the complaint alone once the client is known, else client and complaint."""
+    """Shows the complaint alone once the client is known, else client and complaint.
+    The complaint is clinical: for clients outside `clinical_ids` (None: all clients)
+    the course is named by its start date instead."""
 
     one_client = False
+    clinical_ids: set[int] | None = set()
+
+    def shows_complaint(self, course) -> bool:
+        return self.clinical_ids is None or course.client_id in self.clinical_ids
 
     def label_from_instance(self, obj):
-        return obj.complaint if self.one_client else f"{obj.client} — {obj.complaint}"
+        label = obj.complaint if self.shows_complaint(obj) else obj.neutral_label
+        return label if self.one_client else f"{obj.client} — {label}"
 
 
 class SessionForm(forms.Form):
@@ -47,9 +54,10 @@ class SessionForm(forms.Form):
     )
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
 
-    def __init__(self, *args, practice, client=None, **kwargs):
+    def __init__(self, *args, practice, client=None, clinical_ids=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.practice = practice
+        self.fields["course"].clinical_ids = clinical_ids
         self.fields["therapist"].queryset = StaffMember.objects.filter(
             practice=practice, is_active=True, takes_sessions=True
         ).select_related("user")

@@ -24,6 +24,8 @@ from backcourse.practices.access import (
     access_client,
     access_course,
     access_session,
+    clinical_client_ids,
+    clinical_ids_of_practice,
     scoped_sessions,
     staff_required,
 )
@@ -138,7 +140,10 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
         )
     )
     forms = forms_missing_by_client(request.practice, {s.client_id for s in sessions})
+    clinical = clinical_client_ids(request.staff, {s.client_id for s in sessions})
     for s in sessions:
+        # complaint, flag details and record link only where the role matrix allows
+        s.clinical = s.client_id in clinical
         s.therapist = staff[s.therapist_id]
         s.client_url = client_url(s.client_id)
         s.course_url = course_url(s.course_id) if s.course_id else ""
@@ -379,7 +384,11 @@ def session_new(request: HttpRequest) -> HttpResponse:
         client = course.client
     elif request.GET.get("client"):
         client = access_client(request, request.GET["client"], audit_what="session booking form")
-    form_kwargs = {"practice": request.practice, "client": client}
+    form_kwargs = {
+        "practice": request.practice,
+        "client": client,
+        "clinical_ids": clinical_ids_of_practice(request.staff),
+    }
     overrides = overrides_confirmed(request.POST) if request.method == "POST" else []
     overridable = ""
     if request.method == "POST":
@@ -427,9 +436,12 @@ def session_new(request: HttpRequest) -> HttpResponse:
         )
         status = 200
     # The course list names each client's complaint: a read of their health data.
+    field = form.fields["course"]
     access_events_record_many(
         request=request,
-        clients=[c.client for c in form.fields["course"].queryset.select_related("client")],
+        clients=[
+            c.client for c in field.queryset.select_related("client") if field.shows_complaint(c)
+        ],
         what="session booking form",
     )
     return render(
@@ -439,6 +451,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "client": client,
             "course": course,
+            "course_clinical": course is not None and field.shows_complaint(course),
             "nav": "day",
             "overrides": overrides,
             "overridable": overridable,

@@ -36,6 +36,8 @@ BAD_QUERIES = [
     f"&offset={BAD_ID}&limit={BAD_ID}&page={BAD_ID}",
     "?q=a%00b&measure=pain%00&next=/%00",
 ]
+# The world's week, for the pages and feeds that need a range (the calendar's events).
+WEEK_QUERY = "?start=2026-11-02&end=2026-11-09"
 ROUTE_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
 
@@ -210,6 +212,7 @@ def run_battery(
             if "<" not in route and not route.startswith(("admin/", "api/v1/")):
                 # pages prefilled from the query string (?client=, ?course=, ?session=)
                 queries += [f"?client={i}&course={i}&session={i}" for i in values["ids"][:-1]]
+                queries.append(WEEK_QUERY)
             if n < len(methods):  # the first URL of each route, once per method
                 queries += BAD_QUERIES
             for query in queries:

@@ -29,9 +29,10 @@ def forbidden_for(role: str, world_a, world_b):
         elif role == "client":
             texts += m["other_client"] + m["other_clinical"]
         elif role == "front_desk":
-            texts += m["clinical"] + m["other_clinical"]
+            # a course's complaint is clinical: front desk books and bills without it
+            texts += m["clinical"] + m["other_clinical"] + m["complaints"]
         elif role == "therapist_own_clients":
-            texts += m["other_clinical"]
+            texts += m["other_clinical"] + m["other_complaints"]
         return texts
 
     return forbidden

@@ -210,6 +210,7 @@ def world_build(practice: Practice, tag: str) -> World:
             ]
         ],
         "complaints": [f"{tag} sciatica", f"{tag} neck"],
+        "other_complaints": [f"{tag} neck"],  # the other client's course (a colleague's)
         "other_clinical": [f"{tag} other-{m}" for m in ["subjective", "plan", "intake", "checkin"]],
     }
     w.objects.update(
