@@ -7,7 +7,10 @@ Each test takes one rule and one bad change, tries it on every path that can mak
 it, and checks that each refuses with the same sentence and changes nothing.
 """
 
+import re
+import tokenize
 from datetime import UTC, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -334,3 +337,57 @@ def test_no_record_before_the_start_from_the_form_or_the_api(staff_web, friday_a
     assert not SessionRecord.objects.exists()
     friday_a.refresh_from_db()
     assert friday_a.status == Session.Status.BOOKED
+
+
+# --- One writer: nothing outside scheduling/services.py writes a session -------------
+
+BACKCOURSE = Path(__file__).resolve().parent.parent / "backcourse"
+
+
+def _code(path: Path) -> str:
+    """The file's code without comments and string literals (docstrings name the
+    forbidden calls when they explain why they are forbidden)."""
+    out = []
+    with path.open("rb") as fh:
+        for tok in tokenize.tokenize(fh.readline):
+            if tok.type in (tokenize.COMMENT, tokenize.STRING, tokenize.ENCODING):
+                continue
+            out.append(tok.string)
+    return " ".join(out)
+
+
+def _python_files(*, skip: tuple[str, ...]) -> list[tuple[str, str]]:
+    files = []
+    for path in sorted(BACKCOURSE.rglob("*.py")):
+        name = path.relative_to(BACKCOURSE).as_posix()
+        if "/migrations/" in name or name in skip:
+            continue
+        files.append((name, _code(path)))
+    return files
+
+
+SESSION_WRITES = re.compile(
+    r"\bSession \( "  # a new Session(...) instance
+    r"|\bSession \. objects \. (create|bulk_create|bulk_update|get_or_create|update_or_create)\b"
+    r"|\bSession \. objects [^\n]*?\. update \("  # a queryset UPDATE of sessions
+    r"|\. status = Session \. Status\b"  # setting a status by hand
+    r"|\bs(ession)? \. save \("
+)
+
+
+def test_only_the_scheduling_service_creates_or_changes_sessions():
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, code in _python_files(
+            skip=("scheduling/services.py", "scheduling/models.py", "demo/build.py")
+        )
+        for match in SESSION_WRITES.finditer(code)
+    ]
+    assert offenders == []
+
+
+def test_the_grep_for_session_writes_would_catch_them():
+    """The pattern above is not vacuous: it finds the service's own writes."""
+    code = _code(BACKCOURSE / "scheduling" / "services.py")
+    found = {m.group(0) for m in SESSION_WRITES.finditer(code)}
+    assert "Session ( " in found and any(f.endswith("save (") for f in found)
