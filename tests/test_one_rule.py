@@ -391,3 +391,55 @@ def test_the_grep_for_session_writes_would_catch_them():
     code = _code(BACKCOURSE / "scheduling" / "services.py")
     found = {m.group(0) for m in SESSION_WRITES.finditer(code)}
     assert "Session ( " in found and any(f.endswith("save (") for f in found)
+
+
+# --- Rule: a booking's rows belong to the practice ------------------------------------
+
+
+def test_a_therapist_of_another_practice_is_refused_alike_online_and_by_staff(
+    practice_a, therapist_b, client_a, massage, hours_a
+):
+    from backcourse.booking.pending import pending_booking_create
+    from backcourse.scheduling.errors import SchedulingError
+
+    when = local(3, 10)
+    with pytest.raises(SchedulingError) as online:
+        pending_booking_create(
+            practice=practice_a,
+            session_type=massage,
+            therapist=therapist_b,
+            starts_at=when,
+            first_name="Rita",
+            last_name="Roth",
+            email="rita@example.org",
+        )
+    with pytest.raises(SchedulingError) as staff:
+        session_book(
+            practice=practice_a,
+            therapist=therapist_b,
+            client=client_a,
+            session_type=massage,
+            starts_at=when,
+            by=therapist_b.user,
+        )
+    assert online.value.code == staff.value.code == errors.OTHER_PRACTICE
+    assert online.value.message == staff.value.message == message(errors.OTHER_PRACTICE)
+    assert not PendingBooking.objects.exists() and not Session.objects.exists()
+
+
+def test_a_public_request_meets_the_bookings_slot_rules(practice_a, therapist_a, massage, hours_a):
+    from backcourse.booking.pending import pending_booking_create
+    from backcourse.scheduling.errors import SchedulingError
+
+    with pytest.raises(SchedulingError) as exc:
+        pending_booking_create(
+            practice=practice_a,
+            session_type=massage,
+            therapist=therapist_a,
+            starts_at=local(3, 11, 30),  # runs past the end of hours at 12:00
+            first_name="Rita",
+            last_name="Roth",
+            email="rita@example.org",
+        )
+    assert exc.value.code == errors.OUTSIDE_HOURS
+    assert not PendingBooking.objects.exists()

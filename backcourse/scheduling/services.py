@@ -1,11 +1,13 @@
 """The only code that creates or changes a `Session`.
 
     session_book(...)        one session, booked by staff (`by=user`) or online (`by=None`)
+    session_book_check(...)  what session_book would refuse, without booking (a public
+                             request before its client is known)
     session_move(...)        a booked session (or it and the rest of its series) elsewhere
     session_cancel(...)      cancel (or it and the rest of its series); frees the slot
     session_status_set(...)  any other status change: check-in, completed, no-show, undo
 
-Series (`scheduling/series.py`) and public requests (`scheduling/pending.py`) book
+Series (`scheduling/series.py`) and public requests (`booking/pending.py`) book
 through `session_book`; the record writer (records/services.py) and the portal's
 check-in change status through `session_status_set`. Which status may follow which is
 decided by `Session.transition_problem` alone; the slot rules (working hours, breaks,
@@ -105,7 +107,7 @@ def _slot_check(
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     if room is not None and _busy("room_id", room.pk, starts_at, ends_at, exclude):
         problems.append(errors.ROOM_TAKEN)
-    if _busy("client_id", client.pk, starts_at, ends_at, exclude):
+    if client is not None and _busy("client_id", client.pk, starts_at, ends_at, exclude):
         problems.append(errors.CLIENT_BUSY)
     staff = by is not None
     used = []
@@ -136,6 +138,85 @@ def _record_overrides(session: Session, used: Collection[str], by: Any) -> list[
     return ["overrides", "overridden_by"]
 
 
+def _new_session(
+    *,
+    practice: Any,
+    therapist: Any,
+    client: Any,
+    starts_at: datetime,
+    session_type: SessionType | None,
+    duration_minutes: int | None,
+    room: Room | None,
+    course: Any,
+    series: uuid.UUID | None = None,
+) -> Session:
+    """The unsaved session a booking would create; refused if a related row belongs to
+    another practice (or the course to another client)."""
+    duration = duration_minutes or (session_type.duration_minutes if session_type else 60)
+    session = Session(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        course=course,
+        room=room,
+        session_type=session_type,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        buffer_minutes=session_type.buffer_minutes if session_type else 0,
+        series=series,
+    )
+    ownership = session.ownership_problems()
+    if ownership:
+        raise SchedulingError(next(iter(ownership.values())))
+    return session
+
+
+def session_book_check(
+    *,
+    practice: Any,
+    therapist: Any,
+    starts_at: datetime,
+    session_type: SessionType | None = None,
+    duration_minutes: int | None = None,
+    client: Any = None,
+    room: Room | None = None,
+    course: Any = None,
+    by: Any = None,
+    overrides: Collection[str] = (),
+    now: datetime | None = None,
+) -> list[str]:
+    """Refuse (SchedulingError) exactly what `session_book` would refuse with these
+    arguments, without writing anything; returns the rules staff overrode. For a
+    request that is not a booking yet (the public request, whose client is not known
+    until the link is confirmed, `client=None`). With `therapist=None` ("any
+    therapist") only whose rows these are is checked: the caller searches the free
+    therapists (selectors.available_slots), and booking checks the one it takes."""
+    session = _new_session(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        starts_at=starts_at,
+        session_type=session_type,
+        duration_minutes=duration_minutes,
+        room=room,
+        course=course,
+    )
+    if therapist is None:
+        return []
+    return _slot_check(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        room=room,
+        starts_at=starts_at,
+        duration_minutes=session.duration_minutes,
+        buffer_minutes=session.buffer_minutes,
+        now=_now(now),
+        overrides=overrides,
+        by=by,
+    )
+
+
 @transaction.atomic
 def session_book(
     *,
@@ -160,36 +241,30 @@ def session_book(
     override the codes in `STAFF_OVERRIDABLE` by naming them in `overrides`. With
     `auto_room`, a free room is chosen when the practice has rooms."""
     now = _now(now)
-    duration = duration_minutes or (session_type.duration_minutes if session_type else 60)
-    buffer = session_type.buffer_minutes if session_type else 0
-    session = Session(
+    session = _new_session(
         practice=practice,
         therapist=therapist,
         client=client,
-        course=course,
-        room=room,
-        session_type=session_type,
         starts_at=starts_at,
-        duration_minutes=duration,
-        buffer_minutes=buffer,
+        session_type=session_type,
+        duration_minutes=duration_minutes,
+        room=room,
+        course=course,
         series=series,
     )
-    ownership = session.ownership_problems()
-    if ownership:
-        raise SchedulingError(next(iter(ownership.values())))
     used = _slot_check(
         practice=practice,
         therapist=therapist,
         client=client,
         room=room,
         starts_at=starts_at,
-        duration_minutes=duration,
-        buffer_minutes=buffer,
+        duration_minutes=session.duration_minutes,
+        buffer_minutes=session.buffer_minutes,
         now=now,
         overrides=overrides,
         by=by,
     )
-    ends_at = starts_at + timedelta(minutes=duration)
+    ends_at = starts_at + timedelta(minutes=session.duration_minutes)
     if room is None and auto_room and Room.objects.filter(practice=practice, is_active=True):
         room = _free_room(practice, starts_at, ends_at)
         if room is None:
