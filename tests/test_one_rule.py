@@ -443,3 +443,19 @@ def test_a_public_request_meets_the_bookings_slot_rules(practice_a, therapist_a,
         )
     assert exc.value.code == errors.OUTSIDE_HOURS
     assert not PendingBooking.objects.exists()
+
+
+def test_one_loader_reads_the_rules_of_free_time():
+    """Hours, breaks and time off are read for free time in scheduling/selectors.py
+    alone (`calendar_load`, and `slot_problems` for one slot); the owner's settings
+    pages edit them and the demo writes them."""
+    reads = re.compile(r"\b(WorkingHours|Break|TimeOff) \. objects \. (filter|all|values)")
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, code in _python_files(skip=("scheduling/selectors.py",))
+        if not name.startswith(("setup/", "demo/"))
+        for match in reads.finditer(code)
+    ]
+    # The calendar grid's time axis (earliest start, latest end: one aggregate) is not
+    # free time.
+    assert offenders == ["calendar/selectors.py: WorkingHours . objects . filter"]
