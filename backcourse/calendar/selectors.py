@@ -114,7 +114,9 @@ def calendar_events(
                     "flagTitles": [f.question for f in red] if clinical else [],
                     "course": s.course.complaint if (clinical and s.course_id) else "",
                     "clientUrl": reverse("clients:detail", args=[s.client_id]),
-                    "recordUrl": reverse("records:edit", args=[s.pk]) if clinical else "",
+                    "recordUrl": (
+                        reverse("records:edit", args=[s.pk]) if clinical and s.record_open else ""
+                    ),
                 },
             }
         )
