@@ -112,17 +112,7 @@ class SessionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     list_filter = ["practice", "status"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["client", "course", "therapist"]
-    add_fields = [
-        "practice",
-        "therapist",
-        "client",
-        "course",
-        "session_type",
-        "starts_at",
-        "duration_minutes",
-        "room",
-        "confirm_overrides",
-    ]
+    add_fields = [*SessionAdminForm.Meta.fields, "confirm_overrides"]
     change_readonly = [
         "practice",
         "therapist",

@@ -171,6 +171,52 @@ def _new_session(
     return session
 
 
+def _checked_booking(
+    *,
+    practice: Any,
+    therapist: Any,
+    client: Any,
+    starts_at: datetime,
+    session_type: SessionType | None,
+    duration_minutes: int | None,
+    room: Room | None,
+    course: Any,
+    series: uuid.UUID | None = None,
+    by: Any,
+    overrides: Collection[str],
+    now: datetime,
+) -> tuple[Session, list[str]]:
+    """The unsaved session a booking would create and the rules staff overrode for it,
+    or the refusal: the one statement of what booking checks (`session_book` and
+    `session_book_check`)."""
+    session = _new_session(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        starts_at=starts_at,
+        session_type=session_type,
+        duration_minutes=duration_minutes,
+        room=room,
+        course=course,
+        series=series,
+    )
+    if therapist is None:
+        return session, []
+    used = _slot_check(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        room=room,
+        starts_at=starts_at,
+        duration_minutes=session.duration_minutes,
+        buffer_minutes=session.buffer_minutes,
+        now=now,
+        overrides=overrides,
+        by=by,
+    )
+    return session, used
+
+
 def session_book_check(
     *,
     practice: Any,
@@ -191,7 +237,7 @@ def session_book_check(
     until the link is confirmed, `client=None`). With `therapist=None` ("any
     therapist") only whose rows these are is checked: the caller searches the free
     therapists (selectors.available_slots), and booking checks the one it takes."""
-    session = _new_session(
+    _session, used = _checked_booking(
         practice=practice,
         therapist=therapist,
         client=client,
@@ -200,21 +246,11 @@ def session_book_check(
         duration_minutes=duration_minutes,
         room=room,
         course=course,
-    )
-    if therapist is None:
-        return []
-    return _slot_check(
-        practice=practice,
-        therapist=therapist,
-        client=client,
-        room=room,
-        starts_at=starts_at,
-        duration_minutes=session.duration_minutes,
-        buffer_minutes=session.buffer_minutes,
-        now=_now(now),
-        overrides=overrides,
         by=by,
+        overrides=overrides,
+        now=_now(now),
     )
+    return used
 
 
 @transaction.atomic
@@ -241,7 +277,7 @@ def session_book(
     override the codes in `STAFF_OVERRIDABLE` by naming them in `overrides`. With
     `auto_room`, a free room is chosen when the practice has rooms."""
     now = _now(now)
-    session = _new_session(
+    session, used = _checked_booking(
         practice=practice,
         therapist=therapist,
         client=client,
@@ -251,18 +287,9 @@ def session_book(
         room=room,
         course=course,
         series=series,
-    )
-    used = _slot_check(
-        practice=practice,
-        therapist=therapist,
-        client=client,
-        room=room,
-        starts_at=starts_at,
-        duration_minutes=session.duration_minutes,
-        buffer_minutes=session.buffer_minutes,
-        now=now,
-        overrides=overrides,
         by=by,
+        overrides=overrides,
+        now=now,
     )
     ends_at = starts_at + timedelta(minutes=session.duration_minutes)
     if room is None and auto_room and Room.objects.filter(practice=practice, is_active=True):
