@@ -459,3 +459,29 @@ def test_one_loader_reads_the_rules_of_free_time():
     # The calendar grid's time axis (earliest start, latest end: one aggregate) is not
     # free time.
     assert offenders == ["calendar/selectors.py: WorkingHours . objects . filter"]
+
+
+# --- One place builds every email; requests queue, workers send -----------------------
+
+
+def test_every_email_is_built_in_notifications_emails():
+    built = re.compile(r"\b(EmailMessage|EmailMultiAlternatives) \(|(?<!def )\bsend_mail \(")
+    offenders = [
+        name
+        for name, code in _python_files(skip=("notifications/emails.py",))
+        if built.search(code)
+    ]
+    # The email worker turns the queued data back into the message it was.
+    assert offenders == ["notifications/tasks.py"]
+
+
+def test_only_workers_send_email():
+    """A request queues (notifications/outbox.py); the `.send()` of a message happens in
+    the email task, the reminder worker and the billing worker only."""
+    sends = re.compile(r"\. send \( \)")
+    senders = sorted(name for name, code in _python_files(skip=()) if sends.search(code))
+    assert senders == [
+        "billing/documents.py",
+        "notifications/services.py",
+        "notifications/tasks.py",
+    ]

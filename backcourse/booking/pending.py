@@ -16,8 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backcourse.booking import emails
+from backcourse.booking.manage import manage_url
 from backcourse.clients.models import Client
+from backcourse.clients.readiness import forms_missing
+from backcourse.notifications import emails
+from backcourse.notifications.outbox import email_queue
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
@@ -25,7 +28,9 @@ from backcourse.scheduling.models import PendingBooking, Session, SessionType
 from backcourse.scheduling.services import session_book, session_book_check
 
 CONFIRM_SALT = "backcourse.booking.confirm"
-CONFIRM_MAX_AGE = timedelta(hours=emails.CONFIRM_MAX_AGE_HOURS)
+# How long a confirmation link is valid (the signed token's max age).
+CONFIRM_MAX_AGE_HOURS = 6
+CONFIRM_MAX_AGE = timedelta(hours=CONFIRM_MAX_AGE_HOURS)
 
 
 def confirm_token(pending: PendingBooking) -> str:
@@ -97,7 +102,9 @@ def pending_booking_create(
     link = (site_url or settings.SITE_URL).rstrip("/") + reverse(
         "booking:confirm", kwargs={"slug": practice.slug, "token": confirm_token(pending)}
     )
-    emails.booking_confirm_request_send(pending, link)  # queued on commit
+    email_queue(  # sent once the request is committed
+        emails.booking_confirm_request(pending=pending, link=link, hours=CONFIRM_MAX_AGE_HOURS)
+    )
     return pending
 
 
@@ -199,5 +206,12 @@ def pending_booking_confirm(*, token: str, practice=None, now: datetime | None =
     pending.confirmed_at = now
     pending.session = session
     pending.save(update_fields=["confirmed_at", "session"])
-    emails.session_booked_send(session, pending.email)  # queued on commit
+    email_queue(  # sent once the booking is committed
+        emails.session_booked(
+            session=session,
+            email=pending.email,
+            manage_url=manage_url(session),
+            forms_missing=forms_missing(session.client),
+        )
+    )
     return session
