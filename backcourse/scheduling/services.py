@@ -6,6 +6,7 @@
     session_move(...)        a booked session (or it and the rest of its series) elsewhere
     session_cancel(...)      cancel (or it and the rest of its series); frees the slot
     session_status_set(...)  any other status change: check-in, completed, no-show, undo
+    sessions_shift(...)      a whole practice's calendar N days later (the demo's "today")
 
 Series (`scheduling/series.py`) and public requests (`booking/pending.py`) book
 through `session_book`; the record writer (records/services.py) and the portal's
@@ -463,3 +464,26 @@ def session_status_set(
     _set_status(locked, status, by=by, now=now)
     session.status = locked.status
     return locked
+
+
+@transaction.atomic
+def sessions_shift(*, practice: Any, days: int) -> int:
+    """Move every session of `practice` `days` later at the same wall-clock time (the
+    demo practice, re-anchored to today). Not a move: no booking rules and no status
+    change, because every session keeps its place among the others. Returns how many
+    moved."""
+    zone = practice.zone
+    shift = timedelta(days=days)
+
+    def moved(value: datetime) -> datetime:
+        return timezone.make_aware(value.astimezone(zone).replace(tzinfo=None) + shift, zone)
+
+    sessions = Session.objects.filter(practice=practice).order_by("-starts_at")
+    count = 0
+    # Latest first: each session moves onto a slot that later sessions have already
+    # left, so the no-double-booking guards never see two sessions at once.
+    for session in sessions.only("pk", "starts_at", "duration_minutes"):
+        session.starts_at = moved(session.starts_at)
+        _save_or_taken(session, update_fields=["starts_at"])
+        count += 1
+    return count
