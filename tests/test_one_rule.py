@@ -483,3 +483,20 @@ def test_only_workers_send_email():
         "notifications/services.py",
         "notifications/tasks.py",
     ]
+
+
+def test_only_the_record_writer_writes_records():
+    """records/services.py is the one writer of a session record and its measures (the
+    form, the API, the check-in and the demo go through it)."""
+    writes = re.compile(
+        r"\b(SessionRecord|Measurement|TensionReading) \( "
+        r"|\b(SessionRecord|Measurement|TensionReading) \. objects \. "
+        r"(create|bulk_create|bulk_update|get_or_create|update_or_create)\b"
+        r"|\b(SessionRecord|Measurement|TensionReading) \. objects [^\n]*?\. update \("
+    )
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, code in _python_files(skip=("records/services.py", "records/models.py"))
+        for match in writes.finditer(code)
+    ]
+    assert offenders == []

@@ -32,7 +32,6 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from backcourse.accounts.models import User
@@ -52,7 +51,7 @@ from backcourse.lib.course_effect import curve_level
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.records.models import Measurement, SessionRecord, TensionReading
+from backcourse.records.services import SessionRecordData, records_shift, session_record_save
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
 from backcourse.scheduling.services import session_book, session_status_set, sessions_shift
@@ -786,9 +785,7 @@ def demo_reanchor(now: datetime | None = None) -> int:
         ):
             values = {f: moved(getattr(row, f)) for f in fields if getattr(row, f)}
             model.objects.filter(pk=row.pk).update(**values)
-    SessionRecord.objects.filter(session__practice=practice).update(
-        created_at=F("created_at") + shift, updated_at=F("updated_at") + shift
-    )
+    records_shift(practice=practice, days=days)
     Practice.objects.filter(pk=practice.pk).update(created_at=practice.created_at + shift)
     return days
 
@@ -1062,7 +1059,6 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 recorded_by=None if client_id == clara.pk else users["desk"],
             )
             for client_id, at in first_visit.items()
-            if client_id != unsigned_client_id
             for text in consent_texts
         ]
     )
@@ -1112,13 +1108,14 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             ]
         )
 
-    # Records with measures for every completed session.
+    # Records with measures for every completed session, through the one record writer
+    # (consent, the held-session rule, the version check), as the therapist wrote them
+    # at the end of each session.
     completed: dict[int, list[Session]] = {}
     for session, (p, _course, s) in zip(sessions, session_plans, strict=True):
         if s.status == Session.Status.COMPLETED:
             completed.setdefault(id(p), []).append(session)
-    record_rows: list[SessionRecord] = []
-    record_meta: list[tuple[PlannedCourse, SessionMeasures]] = []
+    n_records = n_measurements = n_tension = 0
     for p in plans:
         done = completed.get(id(p), [])
         if not done:
@@ -1127,57 +1124,45 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
         gaps = [0] + [(b - a).days for a, b in zip(days, days[1:], strict=False)]
         series = simulate_measures(rng, p, gaps)
         for k, (session, m) in enumerate(zip(done, series, strict=True)):
-            s, o, a, pl = _soap(rng, p, m, k, last=k == len(done) - 1)
-            record_rows.append(
-                SessionRecord(
-                    session=session,
-                    pressure=rng.choices([2, 3, 4], weights=[35, 50, 15])[0],
-                    duration_minutes=rng.choice([45, 50, 50, 55]),
-                    subjective=s,
-                    objective=o,
-                    assessment=a,
-                    plan=pl,
-                    updated_by=session.therapist.user,
-                )
+            subjective, objective, assessment, plan = _soap(rng, p, m, k, last=k == len(done) - 1)
+            treated = [regions[code] for code in m.tension if code in regions]
+            chosen = ["effleurage"] + rng.sample(TECHNIQUE_CODES[1:], rng.randint(1, 3))
+            data = SessionRecordData(
+                measurements={
+                    (measures[code], moment): Decimal(str(value))
+                    for (code, moment), value in m.values.items()
+                },
+                tension={
+                    regions[code]: level for code, level in m.tension.items() if code in regions
+                },
+                techniques=[techniques[c] for c in chosen if c in techniques],
+                pressure=rng.choices([2, 3, 4], weights=[35, 50, 15])[0],
+                muscles_treated=treated,
+                duration_minutes=rng.choice([45, 50, 50, 55]),
+                subjective=subjective,
+                objective=objective,
+                assessment=assessment,
+                plan=plan,
             )
-            record_meta.append((p, m))
-    records = SessionRecord.objects.bulk_create(record_rows)
-
-    measurement_rows: list[Measurement] = []
-    tension_rows: list[TensionReading] = []
-    TechThrough = SessionRecord.techniques.through
-    MuscleThrough = SessionRecord.muscles_treated.through
-    tech_rows, muscle_rows = [], []
-    for record, (_p, m) in zip(records, record_meta, strict=True):
-        for (code, moment), value in m.values.items():
-            measurement_rows.append(
-                Measurement(
-                    record=record, measure=measures[code], moment=moment, value=Decimal(str(value))
-                )
+            session_record_save(
+                session=session,
+                data=data,
+                user=session.therapist.user,
+                expected_version=0,
+                now=session.ends_at,
             )
-        for code, level in m.tension.items():
-            if code in regions:
-                tension_rows.append(
-                    TensionReading(record=record, region=regions[code], level=level)
-                )
-                muscle_rows.append(
-                    MuscleThrough(sessionrecord_id=record.pk, muscleregion_id=regions[code].pk)
-                )
-        chosen = ["effleurage"] + rng.sample(TECHNIQUE_CODES[1:], rng.randint(1, 3))
-        tech_rows += [
-            TechThrough(sessionrecord_id=record.pk, technique_id=techniques[c].pk)
-            for c in chosen
-            if c in techniques
-        ]
-    Measurement.objects.bulk_create(measurement_rows)
-    TensionReading.objects.bulk_create(tension_rows)
-    TechThrough.objects.bulk_create(tech_rows)
-    MuscleThrough.objects.bulk_create(muscle_rows)
+            n_records += 1
+            n_measurements += len(data.measurements)
+            n_tension += sum(1 for level in data.tension.values() if level)
+    if unsigned_client_id is not None:
+        # Their signed paper form has not been filed yet: the day view shows it, and no
+        # new record can be written for them until it is.
+        ConsentRecord.objects.filter(client_id=unsigned_client_id).delete()
 
     billing_demo_seed(practice=practice, now=now)  # prices, packages, invoices, payments
     summary.courses_active = sum(p.status == Course.Status.ACTIVE for p in plans)
     summary.courses_completed = sum(p.status == Course.Status.COMPLETED for p in plans)
-    summary.records = len(records)
-    summary.measurements = len(measurement_rows)
-    summary.tension_readings = len(tension_rows)
+    summary.records = n_records
+    summary.measurements = n_measurements
+    summary.tension_readings = n_tension
     return summary
