@@ -7,7 +7,10 @@ Each test takes one rule and one bad change, tries it on every path that can mak
 it, and checks that each refuses with the same sentence and changes nothing.
 """
 
+import re
+import tokenize
 from datetime import UTC, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -334,3 +337,166 @@ def test_no_record_before_the_start_from_the_form_or_the_api(staff_web, friday_a
     assert not SessionRecord.objects.exists()
     friday_a.refresh_from_db()
     assert friday_a.status == Session.Status.BOOKED
+
+
+# --- One writer: nothing outside scheduling/services.py writes a session -------------
+
+BACKCOURSE = Path(__file__).resolve().parent.parent / "backcourse"
+
+
+def _code(path: Path) -> str:
+    """The file's code without comments and string literals (docstrings name the
+    forbidden calls when they explain why they are forbidden)."""
+    out = []
+    with path.open("rb") as fh:
+        for tok in tokenize.tokenize(fh.readline):
+            if tok.type in (tokenize.COMMENT, tokenize.STRING, tokenize.ENCODING):
+                continue
+            out.append(tok.string)
+    return " ".join(out)
+
+
+def _python_files(*, skip: tuple[str, ...]) -> list[tuple[str, str]]:
+    files = []
+    for path in sorted(BACKCOURSE.rglob("*.py")):
+        name = path.relative_to(BACKCOURSE).as_posix()
+        if "/migrations/" in name or name in skip:
+            continue
+        files.append((name, _code(path)))
+    return files
+
+
+SESSION_WRITES = re.compile(
+    r"\bSession \( "  # a new Session(...) instance
+    r"|\bSession \. objects \. (create|bulk_create|bulk_update|get_or_create|update_or_create)\b"
+    r"|\bSession \. objects [^\n]*?\. update \("  # a queryset UPDATE of sessions
+    r"|\. status = Session \. Status\b"  # setting a status by hand
+    r"|\bs(ession)? \. save \("
+)
+
+
+def test_only_the_scheduling_service_creates_or_changes_sessions():
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, code in _python_files(skip=("scheduling/services.py", "scheduling/models.py"))
+        for match in SESSION_WRITES.finditer(code)
+    ]
+    assert offenders == []
+
+
+def test_the_grep_for_session_writes_would_catch_them():
+    """The pattern above is not vacuous: it finds the service's own writes."""
+    code = _code(BACKCOURSE / "scheduling" / "services.py")
+    found = {m.group(0) for m in SESSION_WRITES.finditer(code)}
+    assert "Session ( " in found and any(f.endswith("save (") for f in found)
+
+
+# --- Rule: a booking's rows belong to the practice ------------------------------------
+
+
+def test_a_therapist_of_another_practice_is_refused_alike_online_and_by_staff(
+    practice_a, therapist_b, client_a, massage, hours_a
+):
+    from backcourse.booking.pending import pending_booking_create
+    from backcourse.scheduling.errors import SchedulingError
+
+    when = local(3, 10)
+    with pytest.raises(SchedulingError) as online:
+        pending_booking_create(
+            practice=practice_a,
+            session_type=massage,
+            therapist=therapist_b,
+            starts_at=when,
+            first_name="Rita",
+            last_name="Roth",
+            email="rita@example.org",
+        )
+    with pytest.raises(SchedulingError) as staff:
+        session_book(
+            practice=practice_a,
+            therapist=therapist_b,
+            client=client_a,
+            session_type=massage,
+            starts_at=when,
+            by=therapist_b.user,
+        )
+    assert online.value.code == staff.value.code == errors.OTHER_PRACTICE
+    assert online.value.message == staff.value.message == message(errors.OTHER_PRACTICE)
+    assert not PendingBooking.objects.exists() and not Session.objects.exists()
+
+
+def test_a_public_request_meets_the_bookings_slot_rules(practice_a, therapist_a, massage, hours_a):
+    from backcourse.booking.pending import pending_booking_create
+    from backcourse.scheduling.errors import SchedulingError
+
+    with pytest.raises(SchedulingError) as exc:
+        pending_booking_create(
+            practice=practice_a,
+            session_type=massage,
+            therapist=therapist_a,
+            starts_at=local(3, 11, 30),  # runs past the end of hours at 12:00
+            first_name="Rita",
+            last_name="Roth",
+            email="rita@example.org",
+        )
+    assert exc.value.code == errors.OUTSIDE_HOURS
+    assert not PendingBooking.objects.exists()
+
+
+def test_one_loader_reads_the_rules_of_free_time():
+    """Hours, breaks and time off are read for free time in scheduling/selectors.py
+    alone (`calendar_load`, and `slot_problems` for one slot); the owner's settings
+    pages edit them and the demo writes them."""
+    reads = re.compile(r"\b(WorkingHours|Break|TimeOff) \. objects \. (filter|all|values)")
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, code in _python_files(skip=("scheduling/selectors.py",))
+        if not name.startswith(("setup/", "demo/"))
+        for match in reads.finditer(code)
+    ]
+    # The calendar grid's time axis (earliest start, latest end: one aggregate) is not
+    # free time.
+    assert offenders == ["calendar/selectors.py: WorkingHours . objects . filter"]
+
+
+# --- One place builds every email; requests queue, workers send -----------------------
+
+
+def test_every_email_is_built_in_notifications_emails():
+    built = re.compile(r"\b(EmailMessage|EmailMultiAlternatives) \(|(?<!def )\bsend_mail \(")
+    offenders = [
+        name
+        for name, code in _python_files(skip=("notifications/emails.py",))
+        if built.search(code)
+    ]
+    # The email worker turns the queued data back into the message it was.
+    assert offenders == ["notifications/tasks.py"]
+
+
+def test_only_workers_send_email():
+    """A request queues (notifications/outbox.py); the `.send()` of a message happens in
+    the email task, the reminder worker and the billing worker only."""
+    sends = re.compile(r"\. send \( \)")
+    senders = sorted(name for name, code in _python_files(skip=()) if sends.search(code))
+    assert senders == [
+        "billing/documents.py",
+        "notifications/services.py",
+        "notifications/tasks.py",
+    ]
+
+
+def test_only_the_record_writer_writes_records():
+    """records/services.py is the one writer of a session record and its measures (the
+    form, the API, the check-in and the demo go through it)."""
+    writes = re.compile(
+        r"\b(SessionRecord|Measurement|TensionReading) \( "
+        r"|\b(SessionRecord|Measurement|TensionReading) \. objects \. "
+        r"(create|bulk_create|bulk_update|get_or_create|update_or_create)\b"
+        r"|\b(SessionRecord|Measurement|TensionReading) \. objects [^\n]*?\. update \("
+    )
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, code in _python_files(skip=("records/services.py", "records/models.py"))
+        for match in writes.finditer(code)
+    ]
+    assert offenders == []

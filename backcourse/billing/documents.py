@@ -1,17 +1,16 @@
 """The invoice as a document: HTML and PDF (WeasyPrint) in the invoice's language, and
 the email that carries it.
 
-Invoice emails do not go through notifications/outbox.py: they are already sent by a
-worker (billing/tasks.py), which also renders the PDF, so that a request never waits
-for WeasyPrint or the mail server; `emailed_at`/`reminded_at` are stamped after sending."""
+The email is built with every other one (notifications/emails.py) but does not go
+through notifications/outbox.py: it is already sent by a worker (billing/tasks.py),
+which also renders the PDF, so that a request never waits for WeasyPrint or the mail
+server; `emailed_at`/`reminded_at` are stamped after sending."""
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from backcourse.billing.models import Invoice
+from backcourse.notifications import emails
 
 
 def invoice_html(invoice: Invoice) -> str:
@@ -47,22 +46,9 @@ def invoice_filename(invoice: Invoice) -> str:
 
 
 def invoice_email_send(invoice: Invoice, *, reminder: bool = False) -> None:
-    with translation.override(invoice.language):
-        template = "billing/email_reminder.txt" if reminder else "billing/email_invoice.txt"
-        subject = (_("Payment reminder: invoice %(n)s") if reminder else _("%(kind)s %(n)s")) % {
-            "n": invoice.number_text,
-            "kind": invoice.get_kind_display(),
-        }
-        body = render_to_string(template, {"invoice": invoice})
-        message = EmailMessage(
-            subject=f"{invoice.practice_name}: {subject}",
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[invoice.client_email],
-            reply_to=[invoice.practice.email] if invoice.practice.email else None,
-        )
-        message.attach(invoice_filename(invoice), invoice_pdf(invoice), "application/pdf")
-    message.send()
+    """Send the invoice (or its reminder) with the PDF; run by the billing worker."""
+    pdf = (invoice_filename(invoice), invoice_pdf(invoice), "application/pdf")
+    emails.invoice(invoice=invoice, reminder=reminder, attachment=pdf).send()
     field = "reminded_at" if reminder else "emailed_at"
     setattr(invoice, field, timezone.now())
     invoice.save(update_fields=[field])

@@ -16,16 +16,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from backcourse.booking import emails
+from backcourse.booking.manage import manage_url
 from backcourse.clients.models import Client
+from backcourse.clients.readiness import forms_missing
+from backcourse.notifications import emails
+from backcourse.notifications.outbox import email_queue
 from backcourse.practices.models import StaffMember
 from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, Session, SessionType
-from backcourse.scheduling.services import session_book
+from backcourse.scheduling.services import session_book, session_book_check
 
 CONFIRM_SALT = "backcourse.booking.confirm"
-CONFIRM_MAX_AGE = timedelta(hours=emails.CONFIRM_MAX_AGE_HOURS)
+# How long a confirmation link is valid (the signed token's max age).
+CONFIRM_MAX_AGE_HOURS = 6
+CONFIRM_MAX_AGE = timedelta(hours=CONFIRM_MAX_AGE_HOURS)
 
 
 def confirm_token(pending: PendingBooking) -> str:
@@ -67,30 +72,22 @@ def pending_booking_create(
     now = now or timezone.now()
     if not practice.online_booking:
         raise SchedulingError(errors.ONLINE_BOOKING_OFF)
-    if (
-        session_type.practice_id != practice.pk
-        or not session_type.bookable_online
-        or not session_type.is_active
-    ):
+    if not session_type.bookable_online or not session_type.is_active:
         raise SchedulingError(errors.NOT_BOOKABLE_ONLINE)
-    if therapist is not None and therapist.practice_id != practice.pk:
-        raise SchedulingError(errors.OTHER_PRACTICE)
     _check_request_rate(email=email.strip(), requested_ip=requested_ip, now=now)
-    if therapist is not None:
-        problems = selectors.slot_problems(
-            practice=practice,
-            therapist=therapist,
-            starts_at=starts_at,
-            duration_minutes=session_type.duration_minutes,
-            buffer_minutes=session_type.buffer_minutes,
-            now=now,
-        )
-        if problems:
-            raise SchedulingError(problems[0])
-    elif starts_at < now:
-        raise SchedulingError(errors.PAST)
+    # The booking's own rules (whose therapist and kind of session; the therapist's
+    # hours, breaks, time off, buffers, other sessions), asked of the service that books
+    # on confirmation. The client is not known yet; "any therapist" is searched below.
+    session_book_check(
+        practice=practice,
+        therapist=therapist,
+        session_type=session_type,
+        starts_at=starts_at,
+        now=now,
+    )
     if not _free_therapists_at(practice, session_type, starts_at, now, therapist):
-        raise SchedulingError(errors.TAKEN)
+        # Nobody free then: in the past, or taken (the search offers neither).
+        raise SchedulingError(errors.PAST if starts_at < now else errors.TAKEN)
     pending = PendingBooking.objects.create(
         practice=practice,
         session_type=session_type,
@@ -105,7 +102,9 @@ def pending_booking_create(
     link = (site_url or settings.SITE_URL).rstrip("/") + reverse(
         "booking:confirm", kwargs={"slug": practice.slug, "token": confirm_token(pending)}
     )
-    emails.booking_confirm_request_send(pending, link)  # queued on commit
+    email_queue(  # sent once the request is committed
+        emails.booking_confirm_request(pending=pending, link=link, hours=CONFIRM_MAX_AGE_HOURS)
+    )
     return pending
 
 
@@ -207,5 +206,12 @@ def pending_booking_confirm(*, token: str, practice=None, now: datetime | None =
     pending.confirmed_at = now
     pending.session = session
     pending.save(update_fields=["confirmed_at", "session"])
-    emails.session_booked_send(session, pending.email)  # queued on commit
+    email_queue(  # sent once the booking is committed
+        emails.session_booked(
+            session=session,
+            email=pending.email,
+            manage_url=manage_url(session),
+            forms_missing=forms_missing(session.client),
+        )
+    )
     return session

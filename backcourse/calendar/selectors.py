@@ -14,7 +14,8 @@ from backcourse.closures.days import closed_days
 from backcourse.courses.models import Course
 from backcourse.practices.access import clinical_client_ids, scoped_sessions
 from backcourse.practices.models import StaffMember
-from backcourse.scheduling.models import Break, Room, Session, TimeOff, WorkingHours
+from backcourse.scheduling.models import Room, Session, WorkingHours
+from backcourse.scheduling.selectors import calendar_load
 
 # The grid's time axis when no working hours are set yet.
 DEFAULT_DAY = (time(7), time(20))
@@ -110,7 +111,9 @@ def calendar_events(
                     "flagTitles": [f.question for f in red] if clinical else [],
                     "course": s.course.complaint if (clinical and s.course_id) else "",
                     "clientUrl": reverse("clients:detail", args=[s.client_id]),
-                    "recordUrl": reverse("records:edit", args=[s.pk]) if clinical else "",
+                    "recordUrl": (
+                        reverse("records:edit", args=[s.pk]) if clinical and s.record_open else ""
+                    ),
                 },
             }
         )
@@ -135,20 +138,20 @@ def unavailable_events(
     zone = practice.zone
     staff = [t for t in therapists(practice) if therapist_id is None or t.pk == therapist_id]
     ids = [t.pk for t in staff]
-    working: dict[int, dict[int, list]] = {tid: {} for tid in ids}
-    pauses: dict[int, dict[int, list]] = {tid: {} for tid in ids}
-    for model, target in ((WorkingHours, working), (Break, pauses)):
-        for tid, wd, a, b in model.objects.filter(therapist_id__in=ids).values_list(
-            "therapist_id", "weekday", "start_time", "end_time"
-        ):
-            target[tid].setdefault(wd, []).append((a, b))
     start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
-    off = list(
-        TimeOff.objects.filter(
-            therapist_id__in=ids, starts_at__lt=end, ends_at__gt=start
-        ).values_list("therapist_id", "starts_at", "ends_at")
+    # The same loader as the free-slot search; closed days are drawn as whole days below.
+    cal = calendar_load(
+        practice=practice,
+        therapist_ids=ids,
+        window=(start, end),
+        with_rooms=False,
+        with_sessions=False,
+        with_closed=False,
     )
+    working = {tid: cal.hours[i][0] for i, tid in enumerate(ids)}
+    pauses = {tid: cal.hours[i][1] for i, tid in enumerate(ids)}
+    off = [(tid, a, b) for i, tid in enumerate(ids) for a, b in cal.time_off[i]]
     closed = closed_days(practice, first, last)
     out = []
 

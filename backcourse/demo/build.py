@@ -9,28 +9,29 @@ every active course gets an *anchor* — its next session, today or later. Today
 come first (4–7 per therapist), then the other courses' next sessions later in their
 cadence. A course's past sessions are laid out backwards from its anchor at the course's
 cadence; upcoming ones forwards. Each session takes a one-hour slot (08:00–17:00 starts,
-practice time) that is free for its therapist and has a free room; `Calendar` plans the
-slots so that every session can be booked, and each one is then booked through
-scheduling/services.py (the real rules and the database's guard decide).
+practice time) near the one it wants, and is booked through scheduling/services.py as
+soon as it is placed: the booking service alone says whether the therapist, a room and
+the client are free (and the database's guard behind it); `Calendar` only keeps the
+demo's own wishes (weekdays, a full but not overfull day per therapist).
 
 How the measures are made (so the outcome pages have something to show): pain before
-session k follows an exponential approach to a plateau, plus noise; each session gives
+session k follows the course curve's model (`lib.course_effect.curve_level`: an
+exponential approach to a plateau), plus noise; each session gives
 immediate relief (after < before); part of it is lost by the next session (relapse). About
 one course in five is a non-responder whose pain hardly changes.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from backcourse.accounts.models import User
@@ -46,12 +47,14 @@ from backcourse.clients.models import (
 )
 from backcourse.clients.services import practice_create
 from backcourse.courses.models import Course
+from backcourse.lib.course_effect import curve_level
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.portal.models import CheckIn, FollowUp, QuestionnaireResponse
 from backcourse.practices.models import Practice, StaffMember
-from backcourse.records.models import Measurement, SessionRecord, TensionReading
+from backcourse.records.services import SessionRecordData, records_shift, session_record_save
+from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Room, Session, SessionType, WorkingHours
-from backcourse.scheduling.services import session_book, session_status_set
+from backcourse.scheduling.services import session_book, session_status_set, sessions_shift
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Rückenwerk Demo"
@@ -239,50 +242,40 @@ TECHNIQUE_CODES = ["effleurage", "petrissage", "friction", "sustained_pressure",
 
 
 class Calendar:
-    """Booked one-hour slots per therapist and per room; refuses double bookings."""
+    """The demo's own wishes for the calendar (weekdays only, today kept for the
+    anchors, at most MAX_PER_THERAPIST_DAY a day per therapist). Whether a slot can be
+    booked at all is not decided here: `book` asks the real booking service (via the
+    `booker` given by `build_demo`), which refuses a therapist, room or client already
+    busy, and picks a free room."""
 
-    def __init__(self, *, rooms: int, today: date) -> None:
-        self.rooms = rooms
+    def __init__(self, *, today: date, booker: Booker) -> None:
         self.today = today
-        self.therapist_slots: set[tuple[int, date, int]] = set()
-        self.room_slots: dict[tuple[date, int], set[int]] = {}
+        self.booker = booker
         self.load: Counter[tuple[int, date]] = Counter()
 
     def is_workday(self, day: date) -> bool:
         # Monday to Friday; today is always open so the demo's day view is never empty.
         return day.weekday() < 5 or day == self.today
 
-    def free_room(self, day: date, hour: int) -> int | None:
-        used = self.room_slots.get((day, hour), set())
-        for room in range(self.rooms):
-            if room not in used:
-                return room
-        return None
-
-    def book(self, therapist: int, day: date, hour: int) -> int | None:
-        if (therapist, day, hour) in self.therapist_slots:
-            return None
-        room = self.free_room(day, hour)
-        if room is None:
-            return None
-        self.therapist_slots.add((therapist, day, hour))
-        self.room_slots.setdefault((day, hour), set()).add(room)
-        self.load[therapist, day] += 1
-        return room
+    def book(self, course: PlannedCourse, day: date, hour: int) -> Session | None:
+        session = self.booker(course, day, hour)
+        if session is not None:
+            self.load[course.therapist, day] += 1
+        return session
 
     def place(
         self,
-        therapist: int,
+        course: PlannedCourse,
         day: date,
         hour: int,
         *,
         earliest: date,
         latest: date,
         allow_today: bool = False,
-    ) -> tuple[date, int, int] | None:
+    ) -> PlannedSession | None:
         """Book near (day, hour): the same day if any hour is free, else a day nearby
-        within [earliest, latest]. Returns (day, hour, room) or None. Today is filled
-        first and on purpose, so other sessions stay off it unless `allow_today`."""
+        within [earliest, latest]. Today is filled first and on purpose, so other
+        sessions stay off it unless `allow_today`."""
         hours = sorted(range(FIRST_HOUR, LAST_START_HOUR + 1), key=lambda h: (abs(h - hour), h))
         for shift in (0, -1, 1, -2, 2, -3, 3):
             d = day + timedelta(days=shift)
@@ -290,12 +283,12 @@ class Calendar:
                 continue
             if d == self.today and not allow_today:
                 continue
-            if self.load[therapist, d] >= MAX_PER_THERAPIST_DAY:
+            if self.load[course.therapist, d] >= MAX_PER_THERAPIST_DAY:
                 continue
             for h in hours:
-                room = self.book(therapist, d, h)
-                if room is not None:
-                    return d, h, room
+                session = self.book(course, d, h)
+                if session is not None:
+                    return PlannedSession(day=d, hour=h, session=session)
         return None
 
 
@@ -306,8 +299,7 @@ class Calendar:
 class PlannedSession:
     day: date
     hour: int
-    room: int
-    minutes: int = 60
+    session: Session  # booked through scheduling/services.py as it was planned
     status: str = Session.Status.BOOKED
 
 
@@ -331,6 +323,10 @@ class PlannedCourse:
     def interval_after(self, index: int) -> int:
         """Days from session `index` (1-based) to the next one."""
         return self.intensive_days if index < self.n_intensive else self.maintenance_days
+
+
+# Books one session of a course on a day at an hour, or None when that time is taken.
+Booker = Callable[[PlannedCourse, date, int], Session | None]
 
 
 @dataclass
@@ -411,13 +407,11 @@ def _layout_backwards(
             jitter = rng.choice([0, 0, 0, 1, -1]) if gap >= 7 else 0
             day = day - timedelta(days=gap + jitter)
         latest = (placed[-1].day if placed else before) - timedelta(days=1)
-        spot = cal.place(
-            course.therapist, day, hour, earliest=day - timedelta(days=3), latest=latest
-        )
+        spot = cal.place(course, day, hour, earliest=day - timedelta(days=3), latest=latest)
         if spot is None:
             continue
-        day, h, room = spot
-        placed.append(PlannedSession(day=day, hour=h, room=room))
+        day = spot.day
+        placed.append(spot)
     course.sessions[:0] = reversed(placed)
 
 
@@ -437,18 +431,25 @@ def _layout_forwards(
         if day > horizon:
             break
         earliest = course.sessions[-1].day + timedelta(days=1) if course.sessions else day
-        spot = cal.place(course.therapist, day, hour, earliest=earliest, latest=horizon)
+        spot = cal.place(course, day, hour, earliest=earliest, latest=horizon)
         if spot is None:
             continue
-        day, h, room = spot
-        course.sessions.append(PlannedSession(day=day, hour=h, room=room))
+        day = spot.day
+        course.sessions.append(spot)
 
 
 def plan_demo(
-    rng: random.Random, *, n_clients: int, n_therapists: int, n_rooms: int, today: date
-) -> tuple[list[PlannedCourse], Calendar]:
-    """Decide every course and session (dates, slots, rooms), without the database."""
-    cal = Calendar(rooms=n_rooms, today=today)
+    rng: random.Random,
+    *,
+    n_clients: int,
+    n_therapists: int,
+    n_rooms: int,
+    today: date,
+    booker: Booker,
+) -> list[PlannedCourse]:
+    """Decide every course and its sessions' days and hours, booking each session as it
+    is placed (`booker`: the real booking service decides whether the slot is free)."""
+    cal = Calendar(today=today, booker=booker)
     horizon = today + timedelta(days=42)
 
     # Who has what: ~15 of 40 clients have a finished course; about half of those came
@@ -480,10 +481,10 @@ def plan_demo(
         today_courses = rng.sample(courses, min(wanted[t], len(courses)))
         hours = sorted(rng.sample(range(FIRST_HOUR, LAST_START_HOUR + 1), len(today_courses)))
         for course, hour in zip(today_courses, hours, strict=True):
-            spot = cal.place(t, today, hour, earliest=today, latest=today, allow_today=True)
+            spot = cal.place(course, today, hour, earliest=today, latest=today, allow_today=True)
             if spot is not None:
-                anchors[id(course)] = (today, spot[1])
-                course.sessions.append(PlannedSession(day=today, hour=spot[1], room=spot[2]))
+                anchors[id(course)] = (today, spot.hour)
+                course.sessions.append(spot)
 
     # Every other active course: its session nearest to today falls on another day of
     # this week when the cadence allows (so the week view is busy), else within one step.
@@ -508,7 +509,7 @@ def plan_demo(
             candidates = [o for o in range(low, hi + 1) if o != 0] or [1]
         day = today + timedelta(days=rng.choice(candidates))
         spot = cal.place(
-            course.therapist,
+            course,
             day,
             rng.randint(FIRST_HOUR, LAST_START_HOUR),
             earliest=day - timedelta(days=1),
@@ -516,8 +517,8 @@ def plan_demo(
         )
         if spot is None:
             continue
-        anchors[id(course)] = (spot[0], spot[1])
-        course.sessions.append(PlannedSession(day=spot[0], hour=spot[1], room=spot[2]))
+        anchors[id(course)] = (spot.day, spot.hour)
+        course.sessions.append(spot)
 
     for course in active:
         if id(course) not in anchors:
@@ -569,7 +570,7 @@ def plan_demo(
         if course.n_intensive < course.planned:
             course.phase = Course.Phase.MAINTENANCE
         finished.append(course)
-    return active + finished, cal
+    return active + finished
 
 
 # --- measures --------------------------------------------------------------------------
@@ -589,11 +590,6 @@ class SessionMeasures:
     tension: dict[str, int]  # region code -> 0..3
     pain_before: int
     pain_after: int
-
-
-def _curve(start: float, plateau: float, rate: float, k: int) -> float:
-    """Exponential approach from `start` (session 1) to `plateau`."""
-    return plateau + (start - plateau) * math.exp(-rate * (k - 1))
 
 
 def simulate_measures(
@@ -619,7 +615,9 @@ def simulate_measures(
     pain_pre = [
         int(
             _clip(
-                round(_curve(p0, p_plateau, p_rate, k + 1) + relapse(k) + rng.gauss(0, 0.6)), 1, 10
+                round(curve_level(p0, p_plateau, p_rate, k + 1) + relapse(k) + rng.gauss(0, 0.6)),
+                1,
+                10,
             )
         )  # fmt: skip
         for k in range(n)
@@ -642,25 +640,31 @@ def simulate_measures(
 
     out: list[SessionMeasures] = []
     for k in range(n):
-        progress = (_curve(p0, p_plateau, p_rate, k + 1) - p_plateau) / max(p0 - p_plateau, 0.1)
+        progress = (curve_level(p0, p_plateau, p_rate, k + 1) - p_plateau) / max(
+            p0 - p_plateau, 0.1
+        )
         values: dict[tuple[str, str], float] = {
             ("pain", "before"): pain_pre[k],
             ("pain", "after"): pain_post[k],
         }
-        s_pre = _clip(round(_curve(s0, s_plateau, p_rate, k + 1) + rng.gauss(0, 0.8)), 1, 10)
+        s_pre = _clip(round(curve_level(s0, s_plateau, p_rate, k + 1) + rng.gauss(0, 0.8)), 1, 10)
         values["stress", "before"] = s_pre
         values["stress", "after"] = _clip(s_pre - round(rng.uniform(1, 3)), 0, s_pre - 1)
         for code in course.complaint.rom:
             if code == "fingertip_floor":
                 pre = _half(
-                    _clip(_curve(fff0, fff_plateau, rom_rate, k + 1) + rng.gauss(0, 1.5), -5, 45)
+                    _clip(
+                        curve_level(fff0, fff_plateau, rom_rate, k + 1) + rng.gauss(0, 1.5), -5, 45
+                    )
                 )
                 values[code, "before"] = pre
                 values[code, "after"] = _half(_clip(pre - rng.uniform(1.5, 5), -10, pre - 0.5))
             else:
                 start = rot0[code]
                 top = rot_plateau if r else start + 3
-                pre = round(_clip(_curve(start, top, rom_rate, k + 1) + rng.gauss(0, 2), 30, 90))
+                pre = round(
+                    _clip(curve_level(start, top, rom_rate, k + 1) + rng.gauss(0, 2), 30, 90)
+                )
                 values[code, "before"] = pre
                 values[code, "after"] = round(_clip(pre + rng.uniform(3, 9), pre + 1, 95))
         tension = {}
@@ -765,12 +769,7 @@ def demo_reanchor(now: datetime | None = None) -> int:
         local = value.astimezone(zone).replace(tzinfo=None) + shift
         return timezone.make_aware(local, zone)
 
-    # Latest first: each session moves onto a slot that later sessions have already left,
-    # so the no-double-booking guards never see two sessions at once.
-    for session in Session.objects.filter(practice=practice).order_by("-starts_at"):
-        Session.objects.filter(pk=session.pk).update(
-            starts_at=moved(session.starts_at), ends_at=moved(session.ends_at)
-        )
+    sessions_shift(practice=practice, days=days)
     for course in Course.objects.filter(practice=practice):
         Course.objects.filter(pk=course.pk).update(started_on=course.started_on + shift)
     clients = Client.objects.filter(practice=practice)
@@ -786,9 +785,7 @@ def demo_reanchor(now: datetime | None = None) -> int:
         ):
             values = {f: moved(getattr(row, f)) for f in fields if getattr(row, f)}
             model.objects.filter(pk=row.pk).update(**values)
-    SessionRecord.objects.filter(session__practice=practice).update(
-        created_at=F("created_at") + shift, updated_at=F("updated_at") + shift
-    )
+    records_shift(practice=practice, days=days)
     Practice.objects.filter(pk=practice.pk).update(created_at=practice.created_at + shift)
     return days
 
@@ -918,37 +915,75 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
     summary.users = len(users) + 1
     summary.clients = len(clients)
 
-    plans, _cal = plan_demo(
-        rng, n_clients=n_clients, n_therapists=len(therapists), n_rooms=len(rooms), today=today
-    )
-    plans = [p for p in plans if p.sessions]
-
     measures = MeasureDefinition.objects.in_bulk(field_name="code")
     regions = MuscleRegion.objects.in_bulk(field_name="code")
     techniques = Technique.objects.in_bulk(field_name="code")
     pain = measures["pain"]
 
-    courses = Course.objects.bulk_create(
-        [
-            Course(
+    # A course's row is made when its first session is booked (no signals: the
+    # outcomes are refreshed once, by seed_demo, at the end).
+    course_rows: dict[int, Course] = {}
+
+    def course_row(p: PlannedCourse, day: date) -> Course:
+        if id(p) not in course_rows:
+            course_rows[id(p)] = Course.objects.bulk_create(
+                [
+                    Course(
+                        practice=practice,
+                        client=clients[p.client],
+                        therapist=therapists[p.therapist],
+                        complaint=p.complaint.text,
+                        goal_measure=pain,
+                        goal_kind=p.goal_kind,
+                        goal_value=Decimal(p.goal_value),
+                        planned_sessions=p.planned,
+                        intensive_interval_days=p.intensive_days,
+                        maintenance_interval_days=p.maintenance_days,
+                        phase=p.phase,
+                        status=p.status,
+                        started_on=day,
+                        notes="Referred by GP." if p.client % 7 == 3 else "",
+                    )
+                ]
+            )[0]
+        return course_rows[id(p)]
+
+    def booker(p: PlannedCourse, day: date, hour: int) -> Session | None:
+        """Through the real booking service, as the front desk would have booked it a
+        week ahead: hours, rooms (a free one is chosen), the therapist's and the
+        client's other sessions and the database's no-double-booking guard all apply.
+        A time somebody has already is refused, and the planner tries another."""
+        starts = datetime.combine(day, time(hour), tzinfo=zone)
+        try:
+            return session_book(
                 practice=practice,
-                client=clients[p.client],
                 therapist=therapists[p.therapist],
-                complaint=p.complaint.text,
-                goal_measure=pain,
-                goal_kind=p.goal_kind,
-                goal_value=Decimal(p.goal_value),
-                planned_sessions=p.planned,
-                intensive_interval_days=p.intensive_days,
-                maintenance_interval_days=p.maintenance_days,
-                phase=p.phase,
-                status=p.status,
-                started_on=p.sessions[0].day,
-                notes="Referred by GP." if p.client % 7 == 3 else "",
+                client=clients[p.client],
+                course=course_row(p, day),
+                session_type=session_types[0],
+                starts_at=starts,
+                auto_room=True,
+                by=users["desk"],
+                now=min(now, starts - timedelta(days=7)),
             )
-            for p in plans
-        ]
+        except SchedulingError as exc:
+            if exc.is_conflict:
+                return None
+            raise  # anything else is a mistake in the demo's plan
+
+    plans = plan_demo(
+        rng,
+        n_clients=n_clients,
+        n_therapists=len(therapists),
+        n_rooms=len(rooms),
+        today=today,
+        booker=booker,
     )
+    plans = [p for p in plans if p.sessions]
+    courses = [course_rows[id(p)] for p in plans]
+    for course, p in zip(courses, plans, strict=True):
+        course.started_on, course.phase = p.sessions[0].day, p.phase
+    Course.objects.bulk_update(courses, ["started_on", "phase"])
     Through = Course.target_muscles.through
     Through.objects.bulk_create(
         [
@@ -959,44 +994,28 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
         ]
     )
 
-    # Sessions: statuses follow the clock; a few past ones were missed or cancelled.
-    session_rows: list[Session] = []
+    # Statuses follow the clock, through the transition table; a few past sessions
+    # were missed or cancelled.
+    sessions: list[Session] = []
     session_plans: list[tuple[PlannedCourse, Course, PlannedSession]] = []
     for course, p in zip(courses, plans, strict=True):
         for i, s in enumerate(p.sessions):
-            starts = datetime.combine(s.day, time(s.hour), tzinfo=zone)
-            ends = starts + timedelta(minutes=s.minutes)
-            if ends <= now:
+            booked = s.session
+            status = Session.Status.BOOKED
+            if booked.ends_at <= now:
                 roll = rng.random()
                 if i > 0 and roll < 0.04:
-                    s.status = Session.Status.NO_SHOW
+                    status = Session.Status.NO_SHOW
                 elif i > 0 and roll < 0.08 and s.day < today:
-                    s.status = Session.Status.CANCELLED
+                    status = Session.Status.CANCELLED
                 else:
-                    s.status = Session.Status.COMPLETED
-            elif starts <= now:
-                s.status = Session.Status.CHECKED_IN
-            else:
-                s.status = Session.Status.BOOKED
-            # Through the real booking service, as the front desk would have booked it a
-            # week ahead: hours, rooms, the client's other sessions and the database's
-            # no-double-booking guard all apply. Then the status the clock says, through
-            # the transition table.
-            booked = session_book(
-                practice=practice,
-                therapist=therapists[p.therapist],
-                client=clients[p.client],
-                course=course,
-                room=rooms[s.room],
-                session_type=session_types[0],
-                starts_at=starts,
-                duration_minutes=s.minutes,
-                by=users["desk"],
-                now=min(now, starts - timedelta(days=7)),
-            )
-            if s.status != Session.Status.BOOKED:
-                session_status_set(session=booked, status=s.status, by=users["desk"], now=now)
-            session_rows.append(booked)
+                    status = Session.Status.COMPLETED
+            elif booked.starts_at <= now:
+                status = Session.Status.CHECKED_IN
+            if status != Session.Status.BOOKED:
+                session_status_set(session=booked, status=status, by=users["desk"], now=now)
+            s.status = status
+            sessions.append(booked)
             session_plans.append((p, course, s))
             if s.day == today:
                 summary.sessions_today += 1
@@ -1006,7 +1025,6 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 summary.sessions_past += 1
             else:
                 summary.sessions_upcoming += 1
-    sessions = session_rows
 
     # Every client who came has agreed to both consent texts: on paper at the first
     # visit, Clara online. Clara has also filled in the intake with the safety questions.
@@ -1041,7 +1059,6 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
                 recorded_by=None if client_id == clara.pk else users["desk"],
             )
             for client_id, at in first_visit.items()
-            if client_id != unsigned_client_id
             for text in consent_texts
         ]
     )
@@ -1091,13 +1108,14 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
             ]
         )
 
-    # Records with measures for every completed session.
+    # Records with measures for every completed session, through the one record writer
+    # (consent, the held-session rule, the version check), as the therapist wrote them
+    # at the end of each session.
     completed: dict[int, list[Session]] = {}
     for session, (p, _course, s) in zip(sessions, session_plans, strict=True):
         if s.status == Session.Status.COMPLETED:
             completed.setdefault(id(p), []).append(session)
-    record_rows: list[SessionRecord] = []
-    record_meta: list[tuple[PlannedCourse, SessionMeasures]] = []
+    n_records = n_measurements = n_tension = 0
     for p in plans:
         done = completed.get(id(p), [])
         if not done:
@@ -1106,57 +1124,45 @@ def build_demo(*, seed: int = 1, n_clients: int = 40, now: datetime | None = Non
         gaps = [0] + [(b - a).days for a, b in zip(days, days[1:], strict=False)]
         series = simulate_measures(rng, p, gaps)
         for k, (session, m) in enumerate(zip(done, series, strict=True)):
-            s, o, a, pl = _soap(rng, p, m, k, last=k == len(done) - 1)
-            record_rows.append(
-                SessionRecord(
-                    session=session,
-                    pressure=rng.choices([2, 3, 4], weights=[35, 50, 15])[0],
-                    duration_minutes=rng.choice([45, 50, 50, 55]),
-                    subjective=s,
-                    objective=o,
-                    assessment=a,
-                    plan=pl,
-                    updated_by=session.therapist.user,
-                )
+            subjective, objective, assessment, plan = _soap(rng, p, m, k, last=k == len(done) - 1)
+            treated = [regions[code] for code in m.tension if code in regions]
+            chosen = ["effleurage"] + rng.sample(TECHNIQUE_CODES[1:], rng.randint(1, 3))
+            data = SessionRecordData(
+                measurements={
+                    (measures[code], moment): Decimal(str(value))
+                    for (code, moment), value in m.values.items()
+                },
+                tension={
+                    regions[code]: level for code, level in m.tension.items() if code in regions
+                },
+                techniques=[techniques[c] for c in chosen if c in techniques],
+                pressure=rng.choices([2, 3, 4], weights=[35, 50, 15])[0],
+                muscles_treated=treated,
+                duration_minutes=rng.choice([45, 50, 50, 55]),
+                subjective=subjective,
+                objective=objective,
+                assessment=assessment,
+                plan=plan,
             )
-            record_meta.append((p, m))
-    records = SessionRecord.objects.bulk_create(record_rows)
-
-    measurement_rows: list[Measurement] = []
-    tension_rows: list[TensionReading] = []
-    TechThrough = SessionRecord.techniques.through
-    MuscleThrough = SessionRecord.muscles_treated.through
-    tech_rows, muscle_rows = [], []
-    for record, (_p, m) in zip(records, record_meta, strict=True):
-        for (code, moment), value in m.values.items():
-            measurement_rows.append(
-                Measurement(
-                    record=record, measure=measures[code], moment=moment, value=Decimal(str(value))
-                )
+            session_record_save(
+                session=session,
+                data=data,
+                user=session.therapist.user,
+                expected_version=0,
+                now=session.ends_at,
             )
-        for code, level in m.tension.items():
-            if code in regions:
-                tension_rows.append(
-                    TensionReading(record=record, region=regions[code], level=level)
-                )
-                muscle_rows.append(
-                    MuscleThrough(sessionrecord_id=record.pk, muscleregion_id=regions[code].pk)
-                )
-        chosen = ["effleurage"] + rng.sample(TECHNIQUE_CODES[1:], rng.randint(1, 3))
-        tech_rows += [
-            TechThrough(sessionrecord_id=record.pk, technique_id=techniques[c].pk)
-            for c in chosen
-            if c in techniques
-        ]
-    Measurement.objects.bulk_create(measurement_rows)
-    TensionReading.objects.bulk_create(tension_rows)
-    TechThrough.objects.bulk_create(tech_rows)
-    MuscleThrough.objects.bulk_create(muscle_rows)
+            n_records += 1
+            n_measurements += len(data.measurements)
+            n_tension += sum(1 for level in data.tension.values() if level)
+    if unsigned_client_id is not None:
+        # Their signed paper form has not been filed yet: the day view shows it, and no
+        # new record can be written for them until it is.
+        ConsentRecord.objects.filter(client_id=unsigned_client_id).delete()
 
     billing_demo_seed(practice=practice, now=now)  # prices, packages, invoices, payments
     summary.courses_active = sum(p.status == Course.Status.ACTIVE for p in plans)
     summary.courses_completed = sum(p.status == Course.Status.COMPLETED for p in plans)
-    summary.records = len(records)
-    summary.measurements = len(measurement_rows)
-    summary.tension_readings = len(tension_rows)
+    summary.records = n_records
+    summary.measurements = n_measurements
+    summary.tension_readings = n_tension
     return summary

@@ -486,6 +486,15 @@ def summarise_course(
 _NO_VALUE = Estimate(None, None, None, TOO_FEW, 0, code=TOO_FEW)
 
 
+def curve_level(start: float, plateau: float, rate: float, k: float) -> float:
+    """The course curve's model, one value: the noise-free before value at session
+    ``k`` (1-based) of a course that starts at ``start`` and approaches ``plateau``
+    exponentially at ``rate`` per session, ``plateau + (start - plateau) exp(-rate (k -
+    1))``.  The fit (``_curve``) and the simulations (``simulate_courses``) use this
+    model in array form; the demo practice draws its courses from it."""
+    return plateau + (start - plateau) * math.exp(-rate * (k - 1))
+
+
 @dataclass(frozen=True)
 class CourseCurve:
     """Fitted course curve of the before values (in the measure's own units)."""

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -30,6 +29,7 @@ from backcourse.clients.models import (
 from backcourse.courses.models import Course
 from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error
+from backcourse.notifications import emails
 from backcourse.notifications.outbox import email_queue
 from backcourse.portal.models import (
     CheckIn,
@@ -129,18 +129,7 @@ def signin_link_send(
             expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
         )
         link = _base(base_url) + reverse("portal:link", args=[secret])
-        subject = _("Your sign-in link for %(practice)s") % {"practice": client.practice.name}
-        body = _(
-            "Hello %(name)s,\n\nopen this link to sign in to your pages at %(practice)s:\n\n"
-            "%(link)s\n\nThe link works once and for %(minutes)s minutes. If you did not ask "
-            "for it, ignore this email."
-        ) % {
-            "name": client.first_name,
-            "practice": client.practice.name,
-            "link": link,
-            "minutes": SIGN_IN_LINK_MINUTES,
-        }
-        email_queue(EmailMessage(subject, body, to=[client.email]))
+        email_queue(emails.signin_link(client=client, link=link, minutes=SIGN_IN_LINK_MINUTES))
         sent += 1
     return sent
 
@@ -431,13 +420,7 @@ def followup_send(*, session: Session, base_url: str | None = None, now=None) ->
             expires_at=now + timedelta(days=FOLLOW_UP_LINK_DAYS),
         )
         link = _base(base_url) + reverse("portal:followup", args=[secret])
-        subject = _("How is your back today?")
-        body = _(
-            "Hello %(name)s,\n\nhow is it now, one day after your massage at %(practice)s? "
-            "One tap is enough:\n\n%(link)s\n\nYour answer helps your therapist see how long "
-            "the relief lasts."
-        ) % {"name": session.client.first_name, "practice": session.practice.name, "link": link}
-        email_queue(EmailMessage(subject, body, to=[session.client.email]))
+        email_queue(emails.followup(session=session, link=link))
     return True
 
 

@@ -3,6 +3,7 @@ check-in all write through here.
 
     session_record_save(...)          the whole record, from the record form
     session_record_measures_set(...)  some measure values (API, check-in); the rest kept
+    records_shift(...)                a practice's record dates N days later (the demo)
 
 Both enforce, in this order and with the same messages:
 1. consent — the client has agreed to the practice's current consent texts
@@ -19,7 +20,7 @@ through `scheduling.services.session_status_set`.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -259,3 +260,12 @@ def _save_tension(record: SessionRecord, levels: dict[MuscleRegion, int]) -> Non
         TensionReading.objects.bulk_update(to_update, ["level"])
     if to_create:
         TensionReading.objects.bulk_create(to_create)
+
+
+def records_shift(*, practice: Any, days: int) -> int:
+    """Move when a practice's records were written `days` later (the demo practice,
+    re-anchored to today, with its sessions). Contents and versions are unchanged."""
+    shift = timedelta(days=days)
+    return SessionRecord.objects.filter(session__practice=practice).update(
+        created_at=F("created_at") + shift, updated_at=F("updated_at") + shift
+    )

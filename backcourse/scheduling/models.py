@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Client
@@ -381,6 +382,12 @@ class Session(models.Model):
         if not self.has_started(now):
             return errors.RECORD_TOO_EARLY
         return None
+
+    @property
+    def record_open(self) -> bool:
+        """Whether a record may be written now (`record_problem` for staff): what every
+        page asks before it offers "Record", so no page offers what the writer refuses."""
+        return self.record_problem(timezone.now()) is None
 
     def status_error_params(self, status: str) -> dict[str, object]:
         labels = dict(self.Status.choices)

@@ -3,6 +3,8 @@
     bookable_therapists(practice)   who takes sessions
     available_slots(...)            free times of a session type (the public booking,
                                     the client's "move" page)
+    calendar_load(...)              THE loader: hours, breaks, time off, closed days,
+                                    rooms and sessions of a window (the others build on it)
     rules_load(...)                 each therapist's rules for a window (series plan)
     slot_problems(...)              why one given time is not bookable (every booking)
 
@@ -14,6 +16,7 @@ for weeks); `slot_problems` reads only the rows touching one slot (a booking's h
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -33,6 +36,7 @@ from backcourse.lib.slots import (
     TherapistRules,
     WeeklyHours,
     free_arrays,
+    from_us,
     local_to_utc,
     slots_from_arrays,
     to_us,
@@ -45,6 +49,78 @@ MAX_BUFFER = timedelta(minutes=120)  # SessionType.buffer_minutes is validated �
 MAX_DURATION = timedelta(minutes=240)  # Session.duration_minutes is validated ≤ 240
 
 
+@dataclass
+class Calendar:
+    """What decides a set of therapists' free time in a window, as lib/slots.py takes it.
+
+    Lists are by position in `therapist_ids`. `time_off` holds each one's own time off,
+    `closed` the practice's closed days (public holidays and its own), which count as
+    everybody's time off. `sessions` are the not-cancelled sessions of these therapists
+    and of the active rooms touching the window: int64 rows of (therapist id, room id or
+    0, start µs, end µs, buffer minutes)."""
+
+    therapist_ids: list[int]
+    hours: list[tuple[WeeklyHours, WeeklyHours]]  # (working, breaks)
+    time_off: list[list[Range]]
+    closed: list[Range]
+    room_ids: list[int]
+    sessions: np.ndarray
+
+    def position(self, therapist_id: int) -> int:
+        return self.therapist_ids.index(therapist_id)
+
+
+def calendar_load(
+    *,
+    practice: Practice,
+    therapist_ids: Sequence[int],
+    window: Range,
+    exclude_session_ids: Iterable[int] = (),
+    with_rooms: bool = True,
+    with_sessions: bool = True,
+    with_closed: bool = True,
+) -> Calendar:
+    """THE loader of scheduling rules for a window: hours and breaks (one query), time
+    off, closed days, active rooms and sessions (one query each), however many
+    therapists, weeks or sessions. Every reader of free time builds on it: the free-slot
+    search (`available_slots`), the series plan (`rules_load`) and the calendar grid's
+    greyed time. (Checking one slot at booking time is `slot_problems`, one statement.)"""
+    ids = list(therapist_ids)
+    position = {tid: i for i, tid in enumerate(ids)}
+    hours: list[tuple[WeeklyHours, WeeklyHours]] = [({}, {}) for _ in ids]
+    for tid, which, weekday, a, b in _weekly_rows(ids):
+        hours[position[tid]][which].setdefault(weekday, []).append((a, b))
+    start, end = window
+    time_off: list[list[Range]] = [[] for _ in ids]
+    for tid, off_from, off_until in TimeOff.objects.filter(
+        therapist_id__in=ids, starts_at__lt=end, ends_at__gt=start
+    ).values_list("therapist_id", "starts_at", "ends_at"):
+        time_off[position[tid]].append((off_from, off_until))
+    closed = closed_ranges(practice, start, end) if with_closed else []  # closures app
+    room_ids = (
+        list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
+        if with_rooms
+        else []
+    )
+    if not with_sessions:
+        return Calendar(ids, hours, time_off, closed, room_ids, np.zeros((0, 5), dtype=np.int64))
+    # One query for every session of the therapist set (and the rooms) in the window.
+    # The lower bound on starts_at (a session is at most MAX_DURATION long) lets the
+    # database use its (therapist, starts_at) index instead of reading every past session.
+    who = Q(therapist_id__in=ids)
+    if room_ids:
+        who |= Q(room_id__in=room_ids)
+    sessions = (
+        Session.objects.active()
+        .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
+        .filter(starts_at__gt=start - MAX_BUFFER - MAX_DURATION)
+    )
+    exclude = list(exclude_session_ids)
+    if exclude:
+        sessions = sessions.exclude(pk__in=exclude)
+    return Calendar(ids, hours, time_off, closed, room_ids, _session_columns(sessions))
+
+
 def rules_load(
     *,
     practice: Practice,
@@ -53,45 +129,29 @@ def rules_load(
     exclude_session_ids: Iterable[int] = (),
     with_rooms: bool = True,
 ) -> tuple[dict[int, TherapistRules], dict[int, list[Range]]]:
-
-    rules = {tid: TherapistRules() for tid in therapist_ids}
-    for tid, which, weekday, a, b in _weekly_rows(therapist_ids):
-        weekly = rules[tid].breaks if which else rules[tid].working
-        weekly.setdefault(weekday, []).append((a, b))
-    start, end = window
-    for tid, off_from, off_until in TimeOff.objects.filter(
-        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
-    ).values_list("therapist_id", "starts_at", "ends_at"):
-        rules[tid].time_off.append((off_from, off_until))
-    # Closed days (public holidays, the practice's own) count as everybody's time off.
-    for closed in closed_ranges(practice, start, end):
-        for therapist_rules in rules.values():
-            therapist_rules.time_off.append(closed)
-
-    room_ids = (
-        list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
-        if with_rooms
-        else []
+    """Each therapist's rules (`lib.slots.TherapistRules`, datetimes) and each active
+    room's sessions for a window: the series plan checks a handful of dates with them."""
+    cal = calendar_load(
+        practice=practice,
+        therapist_ids=therapist_ids,
+        window=window,
+        exclude_session_ids=exclude_session_ids,
+        with_rooms=with_rooms,
     )
-    rooms: dict[int, list[Range]] = {rid: [] for rid in room_ids}
-    # One query for every session of the therapist set (and the rooms) in the window.
-    # The lower bound on starts_at (a session is at most MAX_DURATION long) lets the
-    # database use its (therapist, starts_at) index instead of reading every past session.
-    who = Q(therapist_id__in=list(therapist_ids))
-    if room_ids:
-        who |= Q(room_id__in=room_ids)
-    sessions = (
-        Session.objects.active()
-        .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
-        .filter(starts_at__gt=start - MAX_BUFFER - MAX_DURATION)
-        .exclude(pk__in=list(exclude_session_ids))
-        .values_list("therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes")
-    )
-    for tid, rid, a, b, buf in sessions:
+    rules = {
+        tid: TherapistRules(
+            working=cal.hours[i][0],
+            breaks=cal.hours[i][1],
+            time_off=[*cal.time_off[i], *cal.closed],
+        )
+        for i, tid in enumerate(cal.therapist_ids)
+    }
+    rooms: dict[int, list[Range]] = {rid: [] for rid in cal.room_ids}
+    for tid, rid, a, b, buf in cal.sessions.tolist():
         if tid in rules:
-            rules[tid].busy.append((a, b + timedelta(minutes=buf)))
+            rules[tid].busy.append((from_us(a), from_us(b) + timedelta(minutes=buf)))
         if rid in rooms:
-            rooms[rid].append((a, b))
+            rooms[rid].append((from_us(a), from_us(b)))
     return rules, rooms
 
 
@@ -168,39 +228,21 @@ def available_slots(
         therapist_ids = [therapist.pk]
     else:
         therapist_ids = list(bookable_therapists(practice).values_list("id", flat=True))
-    start, end = (
+    window = (
         local_to_utc(first_day, time(0), zone) - timedelta(hours=1),
         local_to_utc(last_day + timedelta(days=1), time(0), zone) + timedelta(hours=1),
     )
-    position = {tid: i for i, tid in enumerate(therapist_ids)}
-    hours: list[tuple[WeeklyHours, WeeklyHours]] = [({}, {}) for _ in therapist_ids]
-    for tid, which, weekday, a, b in _weekly_rows(therapist_ids):
-        hours[position[tid]][which].setdefault(weekday, []).append((a, b))
-    off = TimeOff.objects.filter(
-        therapist_id__in=therapist_ids, starts_at__lt=end, ends_at__gt=start
-    ).values_list("therapist_id", "starts_at", "ends_at")
-    closed = closed_ranges(practice, start, end)  # everybody's time off (closures app)
+    cal = calendar_load(
+        practice=practice,
+        therapist_ids=therapist_ids,
+        window=window,
+        exclude_session_ids=exclude_session_ids,
+    )
     time_off = Spans.of(
-        [(position[tid], [(a, b)]) for tid, a, b in off]
-        + [(position[tid], closed) for tid in therapist_ids if closed]
+        [(i, [*own, *cal.closed]) for i, own in enumerate(cal.time_off) if own or cal.closed]
     )
-    room_ids = list(
-        Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True)
-    )
-    # One query for every session of the therapist set (and the rooms) in the window;
-    # the lower bound on starts_at lets the database use its starts_at indexes.
-    who = Q(therapist_id__in=therapist_ids)
-    if room_ids:
-        who |= Q(room_id__in=room_ids)
-    sessions = (
-        Session.objects.active()
-        .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
-        .filter(starts_at__gt=start - MAX_BUFFER - MAX_DURATION)
-    )
-    exclude = list(exclude_session_ids)
-    if exclude:
-        sessions = sessions.exclude(pk__in=exclude)
-    cols = _session_columns(sessions)
+    room_ids = cal.room_ids
+    cols = cal.sessions
     pos_of = np.full(max(therapist_ids, default=0) + 1, -1, dtype=np.int64)
     pos_of[np.array(therapist_ids, dtype=np.int64)] = np.arange(len(therapist_ids))
     tid_col = cols[:, 0]
@@ -219,7 +261,7 @@ def available_slots(
         rooms = Spans(in_room[used], cols[used, 2], cols[used, 3])
     duration = timedelta(minutes=session_type.duration_minutes) // US
     owner, starts, room = free_arrays(
-        hours=hours,
+        hours=cal.hours,
         time_off=time_off,
         busy=busy,
         rooms=rooms,

@@ -1,11 +1,14 @@
 """The only code that creates or changes a `Session`.
 
     session_book(...)        one session, booked by staff (`by=user`) or online (`by=None`)
+    session_book_check(...)  what session_book would refuse, without booking (a public
+                             request before its client is known)
     session_move(...)        a booked session (or it and the rest of its series) elsewhere
     session_cancel(...)      cancel (or it and the rest of its series); frees the slot
     session_status_set(...)  any other status change: check-in, completed, no-show, undo
+    sessions_shift(...)      a whole practice's calendar N days later (the demo's "today")
 
-Series (`scheduling/series.py`) and public requests (`scheduling/pending.py`) book
+Series (`scheduling/series.py`) and public requests (`booking/pending.py`) book
 through `session_book`; the record writer (records/services.py) and the portal's
 check-in change status through `session_status_set`. Which status may follow which is
 decided by `Session.transition_problem` alone; the slot rules (working hours, breaks,
@@ -105,7 +108,7 @@ def _slot_check(
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     if room is not None and _busy("room_id", room.pk, starts_at, ends_at, exclude):
         problems.append(errors.ROOM_TAKEN)
-    if _busy("client_id", client.pk, starts_at, ends_at, exclude):
+    if client is not None and _busy("client_id", client.pk, starts_at, ends_at, exclude):
         problems.append(errors.CLIENT_BUSY)
     staff = by is not None
     used = []
@@ -136,6 +139,121 @@ def _record_overrides(session: Session, used: Collection[str], by: Any) -> list[
     return ["overrides", "overridden_by"]
 
 
+def _new_session(
+    *,
+    practice: Any,
+    therapist: Any,
+    client: Any,
+    starts_at: datetime,
+    session_type: SessionType | None,
+    duration_minutes: int | None,
+    room: Room | None,
+    course: Any,
+    series: uuid.UUID | None = None,
+) -> Session:
+    """The unsaved session a booking would create; refused if a related row belongs to
+    another practice (or the course to another client)."""
+    duration = duration_minutes or (session_type.duration_minutes if session_type else 60)
+    session = Session(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        course=course,
+        room=room,
+        session_type=session_type,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        buffer_minutes=session_type.buffer_minutes if session_type else 0,
+        series=series,
+    )
+    ownership = session.ownership_problems()
+    if ownership:
+        raise SchedulingError(next(iter(ownership.values())))
+    return session
+
+
+def _checked_booking(
+    *,
+    practice: Any,
+    therapist: Any,
+    client: Any,
+    starts_at: datetime,
+    session_type: SessionType | None,
+    duration_minutes: int | None,
+    room: Room | None,
+    course: Any,
+    series: uuid.UUID | None = None,
+    by: Any,
+    overrides: Collection[str],
+    now: datetime,
+) -> tuple[Session, list[str]]:
+    """The unsaved session a booking would create and the rules staff overrode for it,
+    or the refusal: the one statement of what booking checks (`session_book` and
+    `session_book_check`)."""
+    session = _new_session(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        starts_at=starts_at,
+        session_type=session_type,
+        duration_minutes=duration_minutes,
+        room=room,
+        course=course,
+        series=series,
+    )
+    if therapist is None:
+        return session, []
+    used = _slot_check(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        room=room,
+        starts_at=starts_at,
+        duration_minutes=session.duration_minutes,
+        buffer_minutes=session.buffer_minutes,
+        now=now,
+        overrides=overrides,
+        by=by,
+    )
+    return session, used
+
+
+def session_book_check(
+    *,
+    practice: Any,
+    therapist: Any,
+    starts_at: datetime,
+    session_type: SessionType | None = None,
+    duration_minutes: int | None = None,
+    client: Any = None,
+    room: Room | None = None,
+    course: Any = None,
+    by: Any = None,
+    overrides: Collection[str] = (),
+    now: datetime | None = None,
+) -> list[str]:
+    """Refuse (SchedulingError) exactly what `session_book` would refuse with these
+    arguments, without writing anything; returns the rules staff overrode. For a
+    request that is not a booking yet (the public request, whose client is not known
+    until the link is confirmed, `client=None`). With `therapist=None` ("any
+    therapist") only whose rows these are is checked: the caller searches the free
+    therapists (selectors.available_slots), and booking checks the one it takes."""
+    _session, used = _checked_booking(
+        practice=practice,
+        therapist=therapist,
+        client=client,
+        starts_at=starts_at,
+        session_type=session_type,
+        duration_minutes=duration_minutes,
+        room=room,
+        course=course,
+        by=by,
+        overrides=overrides,
+        now=_now(now),
+    )
+    return used
+
+
 @transaction.atomic
 def session_book(
     *,
@@ -160,36 +278,21 @@ def session_book(
     override the codes in `STAFF_OVERRIDABLE` by naming them in `overrides`. With
     `auto_room`, a free room is chosen when the practice has rooms."""
     now = _now(now)
-    duration = duration_minutes or (session_type.duration_minutes if session_type else 60)
-    buffer = session_type.buffer_minutes if session_type else 0
-    session = Session(
+    session, used = _checked_booking(
         practice=practice,
         therapist=therapist,
         client=client,
-        course=course,
-        room=room,
+        starts_at=starts_at,
         session_type=session_type,
-        starts_at=starts_at,
-        duration_minutes=duration,
-        buffer_minutes=buffer,
-        series=series,
-    )
-    ownership = session.ownership_problems()
-    if ownership:
-        raise SchedulingError(next(iter(ownership.values())))
-    used = _slot_check(
-        practice=practice,
-        therapist=therapist,
-        client=client,
+        duration_minutes=duration_minutes,
         room=room,
-        starts_at=starts_at,
-        duration_minutes=duration,
-        buffer_minutes=buffer,
-        now=now,
-        overrides=overrides,
+        course=course,
+        series=series,
         by=by,
+        overrides=overrides,
+        now=now,
     )
-    ends_at = starts_at + timedelta(minutes=duration)
+    ends_at = starts_at + timedelta(minutes=session.duration_minutes)
     if room is None and auto_room and Room.objects.filter(practice=practice, is_active=True):
         room = _free_room(practice, starts_at, ends_at)
         if room is None:
@@ -361,3 +464,26 @@ def session_status_set(
     _set_status(locked, status, by=by, now=now)
     session.status = locked.status
     return locked
+
+
+@transaction.atomic
+def sessions_shift(*, practice: Any, days: int) -> int:
+    """Move every session of `practice` `days` later at the same wall-clock time (the
+    demo practice, re-anchored to today). Not a move: no booking rules and no status
+    change, because every session keeps its place among the others. Returns how many
+    moved."""
+    zone = practice.zone
+    shift = timedelta(days=days)
+
+    def moved(value: datetime) -> datetime:
+        return timezone.make_aware(value.astimezone(zone).replace(tzinfo=None) + shift, zone)
+
+    sessions = Session.objects.filter(practice=practice).order_by("-starts_at")
+    count = 0
+    # Latest first: each session moves onto a slot that later sessions have already
+    # left, so the no-double-booking guards never see two sessions at once.
+    for session in sessions.only("pk", "starts_at", "duration_minutes"):
+        session.starts_at = moved(session.starts_at)
+        _save_or_taken(session, update_fields=["starts_at"])
+        count += 1
+    return count

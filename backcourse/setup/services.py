@@ -2,12 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from backcourse.accounts.models import User
 from backcourse.api.models import ApiToken
 from backcourse.clients.models import ConsentText
+from backcourse.notifications import emails
 from backcourse.notifications.models import CalendarFeed
 from backcourse.notifications.outbox import email_queue
 from backcourse.practices.models import StaffMember
@@ -96,22 +95,14 @@ def invitation_send(*, staff: StaffMember, invited_by=None) -> None:
     user = staff.user
     if user.has_usable_password():
         return
-    practice = staff.practice
-    with translation.override(practice.language):
-        context = {
-            "practice": practice,
-            "staff": staff,
-            "inviter": invited_by.get_full_name() if invited_by else "",
-            "link": invitation_link(user),
-            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        }
-        email_queue(
-            EmailMessage(
-                subject=_("You are invited to %(practice)s on Backcourse") % {"practice": practice},
-                body=render_to_string("setup/invitation_email.txt", context),
-                to=[user.email],
-            )
+    email_queue(  # sent once the transaction commits
+        emails.staff_invitation(
+            staff=staff,
+            inviter=invited_by.get_full_name() if invited_by else "",
+            link=invitation_link(user),
+            days=settings.PASSWORD_RESET_TIMEOUT // 86400,
         )
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.clients.models import ConsentText, ScreeningQuestion
@@ -34,99 +35,77 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _simple_form(request, form_class, title, intro, template="setup/form.html"):
-    form = form_class(request.POST or None, instance=request.practice)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Saved."))
-            return redirect(request.path)
-        status = 400
-    else:
+def _practice_fields(form_class):
+    """A form over fields of the practice itself (setup/form.html)."""
+    return lambda request: form_class(request.POST or None, instance=request.practice)
+
+
+def _practice_rows(formset_class, model):
+    """A formset over the practice's rows of `model`, one row each (setup/rows.html)."""
+    return lambda request: formset_class(
+        request.POST or None,
+        queryset=model.objects.filter(practice=request.practice),
+        practice=request.practice,
+    )
+
+
+def _settings_page(name: str, make_form, title, intro):
+    """One owner-only settings page: show the form (or formset) `make_form(request)`
+    builds; a valid POST is saved in one transaction and comes back with "Saved.", an
+    invalid one is shown again (400)."""
+
+    @owner_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest) -> HttpResponse:
+        form = make_form(request)
+        rows = hasattr(form, "save_rows")
         status = 200
-    return render(
-        request,
-        template,
-        {"nav": "setup", "form": form, "title": title, "intro": intro},
-        status=status,
-    )
+        if request.method == "POST":
+            if form.is_valid():
+                with transaction.atomic():
+                    form.save_rows() if rows else form.save()
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+            status = 400
+        context = {"nav": "setup", "title": title, "intro": intro}
+        context["formset" if rows else "form"] = form
+        template = "setup/rows.html" if rows else "setup/form.html"
+        return render(request, template, context, status=status)
+
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@owner_required
-@require_http_methods(["GET", "POST"])
-def practice_details(request: HttpRequest) -> HttpResponse:
-    return _simple_form(
-        request,
-        f.PracticeDetailsForm,
-        _("Practice details"),
-        _("Name, contact details, language and time zone. Times are shown in this zone."),
-    )
-
-
-@owner_required
-@require_http_methods(["GET", "POST"])
-def online_booking(request: HttpRequest) -> HttpResponse:
-    return _simple_form(
-        request,
-        f.OnlineBookingForm,
-        _("Online booking and reminders"),
-        _("Whether clients can book online, and until when before a session they can change it."),
-    )
-
-
-def _rows_page(request, formset_class, queryset, title, intro):
-    formset = formset_class(request.POST or None, queryset=queryset, practice=request.practice)
-    if request.method == "POST":
-        if formset.is_valid():
-            with transaction.atomic():
-                formset.save_rows()
-            messages.success(request, _("Saved."))
-            return redirect(request.path)
-        status = 400
-    else:
-        status = 200
-    return render(
-        request,
-        "setup/rows.html",
-        {"nav": "setup", "formset": formset, "title": title, "intro": intro},
-        status=status,
-    )
-
-
-@owner_required
-@require_http_methods(["GET", "POST"])
-def rooms(request: HttpRequest) -> HttpResponse:
-    return _rows_page(
-        request,
-        f.RoomFormSet,
-        Room.objects.filter(practice=request.practice),
-        _("Rooms"),
-        _("A room no longer used is switched off, not deleted: past sessions keep it."),
-    )
-
-
-@owner_required
-@require_http_methods(["GET", "POST"])
-def session_types(request: HttpRequest) -> HttpResponse:
-    return _rows_page(
-        request,
-        f.SessionTypeFormSet,
-        SessionType.objects.filter(practice=request.practice),
-        _("Session types"),
-        _("What clients book: its length, and the buffer kept free after it."),
-    )
-
-
-@owner_required
-@require_http_methods(["GET", "POST"])
-def screening(request: HttpRequest) -> HttpResponse:
-    return _rows_page(
-        request,
-        f.ScreeningQuestionFormSet,
-        ScreeningQuestion.objects.filter(practice=request.practice),
-        _("Screening questions"),
-        _("Asked in the client's intake. A “yes” to a red flag shows a badge in the calendar."),
-    )
+practice_details = _settings_page(
+    "practice_details",
+    _practice_fields(f.PracticeDetailsForm),
+    _lazy("Practice details"),
+    _lazy("Name, contact details, language and time zone. Times are shown in this zone."),
+)
+online_booking = _settings_page(
+    "online_booking",
+    _practice_fields(f.OnlineBookingForm),
+    _lazy("Online booking and reminders"),
+    _lazy("Whether clients can book online, and until when before a session they can change it."),
+)
+rooms = _settings_page(
+    "rooms",
+    _practice_rows(f.RoomFormSet, Room),
+    _lazy("Rooms"),
+    _lazy("A room no longer used is switched off, not deleted: past sessions keep it."),
+)
+session_types = _settings_page(
+    "session_types",
+    _practice_rows(f.SessionTypeFormSet, SessionType),
+    _lazy("Session types"),
+    _lazy("What clients book: its length, and the buffer kept free after it."),
+)
+screening = _settings_page(
+    "screening",
+    _practice_rows(f.ScreeningQuestionFormSet, ScreeningQuestion),
+    _lazy("Screening questions"),
+    _lazy("Asked in the client's intake. A “yes” to a red flag shows a badge in the calendar."),
+)
 
 
 @owner_required

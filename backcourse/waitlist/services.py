@@ -19,14 +19,13 @@ import math
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backcourse.calendar import actions
+from backcourse.notifications import emails
 from backcourse.notifications.outbox import email_queue
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.selectors import available_slots
@@ -179,25 +178,15 @@ def offer_send(*, offer: WaitlistOffer) -> None:
     if not client.email:
         return
     practice = entry.practice
-    with translation.override(practice.language):
-        local = offer.starts_at.astimezone(practice.zone)
-        message = EmailMessage(
-            subject=_("An earlier time is free: %(when)s")
-            % {"when": local.strftime("%d.%m. %H:%M")},
-            body=render_to_string(
-                "waitlist/offer_email.txt",
-                {
-                    "client": client,
-                    "practice": practice,
-                    "therapist": entry.therapist,
-                    "when": local,
-                    "minutes": hold_minutes(),
-                    "link": offer_link(offer),
-                    "moves": entry.session_id is not None,
-                },
-            ),
-            to=[client.email],
-        )
+    message = emails.waitlist_offer(
+        client=client,
+        practice=practice,
+        therapist=entry.therapist,
+        starts_at=offer.starts_at,
+        link=offer_link(offer),
+        minutes=hold_minutes(),
+        moves=entry.session_id is not None,
+    )
     email_queue(message)
 
 

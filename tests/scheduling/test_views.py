@@ -23,6 +23,10 @@ def session_a(course_a):
     return f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 9, tzinfo=UTC))
 
 
+AFTER_BOTH = datetime(2026, 11, 10, 12, tzinfo=UTC)  # the sessions below have started
+
+
+@time_machine.travel(AFTER_BOTH, tick=False)
 def test_day_shows_my_session_in_practice_time(as_therapist_a, session_a):
     # 09:00 UTC on 2 Nov 2026 is 10:00 in Berlin.
     r = as_therapist_a.get(DAY, {"date": "2026-11-02"})
@@ -35,6 +39,7 @@ def test_day_shows_my_session_in_practice_time(as_therapist_a, session_a):
     assert "session 1" in html
 
 
+@time_machine.travel(AFTER_BOTH, tick=False)
 def test_day_numbers_sessions_in_course_and_labels_record_button(as_therapist_a, course_a):
     from backcourse.records.models import SessionRecord
 
@@ -380,3 +385,33 @@ def test_no_show_is_offered_only_once_a_session_has_started(
     future.refresh_from_db()
     assert future.status == "booked"
     assert "has not started yet" in response.content.decode()
+
+
+def test_buttons_come_from_the_sessions_rules_not_the_template(as_therapist_a, course_a):
+    """ "Record" only where the record writer would take it (`Session.record_problem`),
+    "Move" only where the move service would (`is_movable`), the status buttons from
+    the transition table: a future session offers no Record, a checked-in one no Move."""
+    future = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 15, tzinfo=UTC))
+    started = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 8, tzinfo=UTC))
+    record_of = {s: reverse("records:edit", args=[s.pk]) for s in (future, started)}
+    move_of = {s: reverse("booking:session_change", kwargs={"pk": s.pk}) for s in (future, started)}
+    with time_machine.travel(datetime(2026, 11, 2, 8, 30, tzinfo=UTC), tick=False):
+        for url in (DAY, WEEK):
+            html = as_therapist_a.get(url, {"date": "2026-11-02"}).content.decode()
+            assert record_of[started] in html, url
+            assert record_of[future] not in html, url
+        # The record page refuses the future one, as the missing button said.
+        refused = as_therapist_a.post(record_of[future], {"version": "0", "m_pain_before": "6"})
+        assert "has not started yet" in refused.content.decode()
+
+        as_therapist_a.post(
+            reverse("scheduling:session_status", args=[started.pk]), {"status": "checked_in"}
+        )
+        started.refresh_from_db()
+        assert started.status == Session.Status.CHECKED_IN
+        day = as_therapist_a.get(DAY, {"date": "2026-11-02"})
+        html = day.content.decode()
+        assert move_of[future] in html and move_of[started] not in html
+        cards = {s.pk: s for s in day.context["sessions"]}
+        assert [st for st, _ in cards[future.pk].buttons] == ["checked_in", "cancelled"]
+        assert [st for st, _ in cards[future.pk].buttons] == future.next_statuses(timezone.now())
