@@ -488,7 +488,7 @@ def session_table(rows, measures) -> dict:
     """Sessions × measures (before → after) for the report's table."""
     columns = [m for m in measures if m.code != TENSION_SUM]
     body = []
-    for number, r in enumerate(rows, 1):
+    for r in rows:
         cells = []
         for m in columns:
             before, after = r.measures.get(m.code, (None, None))
@@ -501,7 +501,7 @@ def session_table(rows, measures) -> dict:
         readings = list(r.record.tension.all()) if r.record is not None else []
         body.append(
             {
-                "number": number,
+                "number": r.number,
                 "date": r.date,
                 "status": r.session.get_status_display(),
                 "cells": cells,

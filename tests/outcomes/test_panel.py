@@ -294,3 +294,42 @@ def test_sessions_in_the_future_are_not_held(course_a):
     with time_machine.travel(datetime(2026, 11, 10, tzinfo=UTC), tick=False):
         measured_course(course_a, IMPROVING)  # 2 Nov to 7 Dec: two have started
         assert len(_effect(course_a).points) == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_session_numbering_everywhere_with_a_no_show(client, client_a, therapist_a):
+    """A missed session gets no number; the held ones are 1..n on the course page's
+    table, the chart, the PDF's table, the client's own page and the day view."""
+    from backcourse.outcomes.panels import session_table
+    from backcourse.outcomes.selectors import held_rows
+    from backcourse.portal.progress import course_progress
+
+    course = _course(client_a, therapist_a, planned_sessions=8)
+    pains = [(8, 5), (7, 4), None, (6, 4), (6, 3)]
+    sessions = []
+    for k, pain in enumerate(pains):
+        status = "no_show" if pain is None else "completed"
+        sessions.append(add_session(course, 7 * k, pain=pain, status=status))
+
+    rows = course_rows(course)
+    assert [r.number for r in rows] == [1, 2, None, 3, 4]
+    assert [s.number_in_course for s in sessions] == [1, 2, None, 3, 4]
+    effect = _effect(course)
+    assert len(effect.points) == 4  # the chart's sessions 1..4
+    measures = [MeasureDefinition.objects.get(code="pain")]
+    assert [r["number"] for r in session_table(held_rows(rows), measures)["rows"]] == [1, 2, 3, 4]
+    assert [r.number for r in course_progress(course).rows] == [1, 2, 3, 4]
+
+    client.force_login(therapist_a.user)
+    html = client.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    table = html.split('<table class="measures">')[1].split("</table>")[0]
+    assert re.findall(r'<tr class="status-\w+">\s*<td>([^<]*)</td>', table) == [
+        "1",
+        "2",
+        "–",
+        "3",
+        "4",
+    ]
+    # the chart's latest held session is number 4, where the table's last row is
+    chart = html.split('class="chart course-chart"')[1].split("</svg>")[0]
+    assert "Session 4" in chart or re.search(r">4</text>", chart)
