@@ -333,3 +333,41 @@ def test_one_session_numbering_everywhere_with_a_no_show(client, client_a, thera
     # the chart's latest held session is number 4, where the table's last row is
     chart = html.split('class="chart course-chart"')[1].split("</svg>")[0]
     assert "Session 4" in chart or re.search(r">4</text>", chart)
+
+
+def _ranges(html):
+    return re.findall(r"80 % range (−?-?[\d.,]+) to (−?-?[\d.,]+)", html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_range_collapses_at_the_floor_of_a_rom_measure_or_the_tension_sum(client_a, therapist_a):
+    """Fingertip-to-floor falling to its floor (-30 cm) and a tension sum falling to 0:
+    the levels pile up at the bound, and no range may read "-30 to -30" or "0 to 0"."""
+    from backcourse.records.models import Measurement, SessionRecord
+
+    ftf = MeasureDefinition.objects.get(code="fingertip_floor")
+    course = _course(client_a, therapist_a, goal_measure=ftf, goal_value=-20, planned_sessions=9)
+    for k, (b, a) in enumerate([(10, 4), (1, -5), (-8, -14), (-16, -22), (-23, -28), (-28, -30)]):
+        r = SessionRecord.objects.create(session=add_session(course, 7 * k))
+        Measurement.objects.create(record=r, measure=ftf, moment="before", value=b)
+        Measurement.objects.create(record=r, measure=ftf, moment="after", value=a)
+    tension_course = _course(client_a, therapist_a, planned_sessions=9)
+    a, b, c = "trapezius_upper_l", "rhomboids_r", "rhomboids_l"
+    sums = [{a: 3, b: 3, c: 2}, {a: 3, b: 3}, {a: 2, b: 2}, {a: 1, b: 1}, {a: 1}, {a: 1}]
+    for k, t in enumerate(sums):  # 8, 6, 4, 2, 1, 1
+        add_session(tension_course, 7 * k, pain=(6, 4), tension=t, hour=14)
+
+    for c, code in ((course, "fingertip_floor"), (tension_course, "tension_sum")):
+        result = _effect(c, code)
+        shown = [fig for fig in result.figures if fig.value is not None and fig.high is not None]
+        assert any(fig.key in ("plateau", "level_at_planned") for fig in shown), code
+        for fig in shown:
+            if fig.key == "sessions_to_goal" and fig.value == 0:
+                continue  # "0 - goal reached", shown without a range
+            assert fig.low < fig.high, (code, fig)
+        curve = result.effect.curve
+        assert all(h > lo for lo, h in zip(curve.band_low, curve.band_high, strict=True))
+        html = _panel_html(c, therapist_a, f"?effect_measure={code}")
+        ranges = _ranges(html)
+        assert ranges, code
+        assert all(lo != hi for lo, hi in ranges), (code, ranges)
