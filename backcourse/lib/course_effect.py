@@ -120,7 +120,7 @@ Posterior.  r and sigma on a grid (``N_RATE`` x ``N_NOISE`` cells weighted by
 the prior); within a cell the posterior of (S', A') is exact bivariate normal
 and the marginal likelihood closed-form.  A second model, linear decline to
 the best bound (``s = max(S - B (k - 1), best)``, prior weight 0.5, slope prior
-``LINEAR_SLOPE`` = N(0.10, 0.04) truncated to B > 0), is one more row of the grid: four points
+``LINEAR_SLOPE`` = N(0.12, 0.02) truncated to B > 0), is one more row of the grid: four points
 cannot tell a curve that levels off from a line that keeps falling.
 ``N_DRAWS`` = 200 posterior draws per course from fixed normal numbers, so a
 course's result does not depend on the batch and is reproducible.
@@ -134,10 +134,10 @@ before value does not meet the goal, at least one more session (j >= 1).  Draws
 beyond ``MAX_SESSIONS`` = 50 further sessions = never.  The 80 % range of this
 discrete quantity is the narrowest central range [q_a, q_(1-a)] whose mid-p
 posterior mass (inside plus half of each end value) reaches the calibrated mass; the median is
-the posterior median.  Calibrated: the range holds 70 % of the posterior (its own
+the posterior median.  Calibrated: the range holds 75 % of the posterior (its own
 80 % ranges covered the truth in ~90 % of simulated courses), and the two lumps at
 the ends enter it only when they carry enough of the posterior: "beyond 50" (open
-top) from 25 % of the draws, 0 from 50 % (``RANGE_CALIBRATION``; these shares and ``LINEAR_SLOPE`` are fitted
+top) from 25 % of the draws, 0 from 40 % (``RANGE_CALIBRATION``; these shares and ``LINEAR_SLOPE`` are fitted
 by ``scripts/calibrate_effect.py`` on simulated courses other than the
 validation set's).
 
@@ -229,7 +229,7 @@ MIN_VALUES = 3  #: fewer values than this give "too few sessions" instead of an 
 RECENT = 5  #: sessions in the recent immediate-relief mean
 #: prior of the linear-decline model's slope per session (fraction of the scale):
 #: mean, sd; calibrated with RANGE_CALIBRATION (was 0.15, 0.07)
-LINEAR_SLOPE = (0.10, 0.04)
+LINEAR_SLOPE = (0.12, 0.02)
 
 NEEDS_TWO = "needs at least 2 sessions with a before value"
 
@@ -956,16 +956,17 @@ _RANGE_LEVELS = np.arange(0.10, 0.401, 0.02)  #: tail shares tried for the 80 % 
 #: ``scripts/validate_effect.py`` (seeds 1-3):
 #:
 #: * :data:`LINEAR_SLOPE` (``PracticePrior.linear_slope_mean`` / ``_sd``): prior of
-#:   the linear-decline model's slope (N(0.15, 0.07) before; the calibrated prior
-#:   of a gentler decline brings the median of "needs 1-5 more" within +-1 more often);
+#:   the linear-decline model's slope (N(0.15, 0.07) before; a narrower prior of a
+#:   gentler decline brings the median of "needs 1-5 more" within +-1 more often
+#:   without letting flat courses decline to the floor - non-responders keep "never");
 #: * ``mass``: posterior mass the 80 % range holds (mid-p, see :func:`_sessions_range`):
-#:   0.7 - the ranges of the posterior's own 80 % covered the truth in ~90 % of courses;
+#:   0.75 - the ranges of the posterior's own 80 % covered the truth in ~90 % of courses;
 #: * ``include_never``: the range is open at the top ("beyond 50") only when at least
 #:   this share of the draws never reach the goal - a lump of a few draws at "never"
 #:   otherwise stretches the range of a course that is heading to its goal;
 #: * ``include_zero``: the range starts at 0 ("no further session") only when at least
 #:   this share of the draws are at the goal already (the median is then 0 too).
-RANGE_CALIBRATION = {"mass": 0.7, "include_never": 0.25, "include_zero": 0.5}
+RANGE_CALIBRATION = {"mass": 0.75, "include_never": 0.25, "include_zero": 0.4}
 
 
 def _sessions_range(j: np.ndarray, calibration: dict | None = None) -> np.ndarray:
