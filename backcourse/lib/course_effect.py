@@ -37,7 +37,9 @@ many values the figure rests on.
   identical values still give a range).  Needs 3 sessions.
 * ``lasting_relief_estimate`` [points]: fitted curve at session 1 minus fitted
   curve at the latest session (what the course has achieved, noise removed),
-  posterior median and 80 % range.  Needs 3 before values.
+  posterior median and 80 % range.  Needs 3 before values.  On a course that is
+  ``not_as_modelled`` the curve does not follow the recent worsening: there it is
+  the fitted curve at session 1 minus the latest before value (with its noise).
   ``lasting_relief`` (plain number, no range): first minus latest recorded
   before value, as the client reads it off the chart.
 * ``relapse_points_per_day`` [points_per_day]: mean climb back per day over a
@@ -1260,6 +1262,14 @@ def analyse_courses(
     kb = k + (band_ahead or 0)
     band = np.full((cn, 3, kb), np.nan) if band_ahead is not None else None
     idx_fit = np.nonzero(n_before >= 2)[0]
+
+    # --- recent worsening (before the curve: a course that breaks from it measures its
+    # lasting relief to the latest value, not to the curve)
+    last3, _ = _last_three(s_pre)
+    rising = (
+        (last3[:, 0] <= last3[:, 1]) & (last3[:, 1] <= last3[:, 2]) & (last3[:, 2] > last3[:, 0])
+    )
+    not_as_modelled = _not_as_modelled(s_pre, prior, best, rising & (n_before >= 5))
     lo_b = -np.inf if best is None else best
     hi_b = np.inf if worst is None else worst
 
@@ -1286,7 +1296,16 @@ def analyse_courses(
                 has_plan[:, None], q_units(units(cp, _curve(dr, kk))), np.nan
             )
         last_k = (n[ii] - 1)[:, None].astype(float)
-        lasting_est[ii] = _quantiles(cp["c"][:, None] * (_curve(dr, 0.0) - _curve(dr, last_k)))
+        gained = cp["c"][:, None] * (_curve(dr, 0.0) - _curve(dr, last_k))
+        broke = not_as_modelled[ii]
+        if broke.any():
+            # the fitted curve's start minus the latest before value (with its noise):
+            # the curve does not follow a recent worsening
+            c_b, y1_b = cp["c"][broke][:, None], cp["y1"][broke][:, None]
+            start_b = y1_b + c_b * _curve({k: v[broke] for k, v in dr.items()}, 0.0)
+            latest = last[ii][broke][:, None] + c_b * dr["sigma"][broke] * _Z3[None, :]
+            gained[broke] = start_b - latest
+        lasting_est[ii] = _quantiles(gained)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.clip(dr["a"] / (dr["s"] - dr["floor"]), 0.0, 0.999)
         rate[ii] = _quantiles(np.where(lin, -np.log1p(-share), dr["r"]))
@@ -1314,13 +1333,6 @@ def analyse_courses(
         band = _keep_width(band, min_width, lo_m, hi_m)
     lasting_est[n_before < MIN_VALUES] = np.nan
     stg_open = np.isfinite(stg[:, 0]) & np.isinf(stg[:, 2])
-
-    # --- recent worsening
-    last3, _ = _last_three(s_pre)
-    rising = (
-        (last3[:, 0] <= last3[:, 1]) & (last3[:, 1] <= last3[:, 2]) & (last3[:, 2] > last3[:, 0])
-    )
-    not_as_modelled = _not_as_modelled(s_pre, prior, best, rising & (n_before >= 5))
 
     # --- immediate relief: mean of the latest (up to) RECENT sessions
     ok_rel = np.isfinite(relief)

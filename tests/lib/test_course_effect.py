@@ -643,3 +643,16 @@ def test_maintenance_interval_only_when_the_goal_is_in_reach():
     e = analyse_course(heading, 3)
     mi = e.maintenance_interval_days
     assert mi.low < mi.median < mi.high
+
+
+def test_lasting_relief_of_a_course_that_relapses_is_measured_to_the_latest_value():
+    """The fitted curve keeps falling through a recent worsening; the lasting relief
+    of a course that is not going as modelled is measured to the latest before value."""
+    relapse = weekly([(8, 5), (6, 3), (5, 2), (4, 2), (4, 2), (5, 3), (6, 4), (7, 4)])
+    e = analyse_course(relapse, 3, planned_sessions=10)
+    assert e.status == "not_as_modelled"
+    est = e.lasting_relief_estimate
+    assert est.low < e.lasting_relief < est.high  # 8 -> 7: one point, inside the range
+    assert est.median < 1.5
+    steady = weekly([(8, 5), (6, 3), (5, 2), (4, 2), (4, 2), (4, 3), (3, 2), (3, 2)])
+    assert analyse_course(steady, 3).lasting_relief_estimate.median > 4
