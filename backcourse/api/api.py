@@ -128,7 +128,11 @@ class MeasurePair(Schema):
 
 class CourseSessionOut(Schema):
     id: int
-    number: int = Field(description="1-based among the course's non-cancelled sessions.")
+    number: int | None = Field(
+        description="The session's number in the course: 1-based among the course's sessions "
+        "that were neither cancelled nor missed; null for a no-show (the same numbers as the "
+        "course page, its chart, the PDF and the client's own page)."
+    )
     date: LocalDate = Field(description="The session's date in the practice's time zone.")
     starts_at: datetime
     status: str

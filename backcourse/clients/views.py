@@ -90,7 +90,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     numbers: dict[int, int] = {}
     counters: dict[int, int] = {}
     for s in reversed(sessions):  # oldest first for numbering within a course
-        if s.course_id and s.status != Session.Status.CANCELLED:
+        # Session.number_in_course's rule: no number for cancelled or missed sessions
+        if s.course_id and s.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
             counters[s.course_id] = counters.get(s.course_id, 0) + 1
             numbers[s.pk] = counters[s.course_id]
     for s in sessions:

@@ -37,7 +37,9 @@ many values the figure rests on.
   identical values still give a range).  Needs 3 sessions.
 * ``lasting_relief_estimate`` [points]: fitted curve at session 1 minus fitted
   curve at the latest session (what the course has achieved, noise removed),
-  posterior median and 80 % range.  Needs 3 before values.
+  posterior median and 80 % range.  Needs 3 before values.  On a course that is
+  ``not_as_modelled`` the curve does not follow the recent worsening: there it is
+  the fitted curve at session 1 minus the latest before value (with its noise).
   ``lasting_relief`` (plain number, no range): first minus latest recorded
   before value, as the client reads it off the chart.
 * ``relapse_points_per_day`` [points_per_day]: mean climb back per day over a
@@ -120,7 +122,7 @@ Posterior.  r and sigma on a grid (``N_RATE`` x ``N_NOISE`` cells weighted by
 the prior); within a cell the posterior of (S', A') is exact bivariate normal
 and the marginal likelihood closed-form.  A second model, linear decline to
 the best bound (``s = max(S - B (k - 1), best)``, prior weight 0.5, slope prior
-N(0.15, 0.07) truncated to B > 0), is one more row of the grid: four points
+``LINEAR_SLOPE`` = N(0.12, 0.02) truncated to B > 0), is one more row of the grid: four points
 cannot tell a curve that levels off from a line that keeps falling.
 ``N_DRAWS`` = 200 posterior draws per course from fixed normal numbers, so a
 course's result does not depend on the batch and is reproducible.
@@ -133,8 +135,13 @@ the curve at the latest session already meets it.  If the latest *observed*
 before value does not meet the goal, at least one more session (j >= 1).  Draws
 beyond ``MAX_SESSIONS`` = 50 further sessions = never.  The 80 % range of this
 discrete quantity is the narrowest central range [q_a, q_(1-a)] whose mid-p
-posterior mass (inside plus half of each end value) is >= 80 %; the median is
-the posterior median.
+posterior mass (inside plus half of each end value) reaches the calibrated mass; the median is
+the posterior median.  Calibrated: the range holds 75 % of the posterior (its own
+80 % ranges covered the truth in ~90 % of simulated courses), and the two lumps at
+the ends enter it only when they carry enough of the posterior: "beyond 50" (open
+top) from 25 % of the draws, 0 from 40 % (``RANGE_CALIBRATION``; these shares and ``LINEAR_SLOPE`` are fitted
+by ``scripts/calibrate_effect.py`` on simulated courses other than the
+validation set's).
 
 Recent worsening
 ----------------
@@ -167,8 +174,9 @@ noise-free curve meets the goal.  Forecasts after 3, 5, 8 and 12 sessions,
 truth (80 % range covers the truth / median within +-1):
 see the script's output and the closing note of issue 14.  Strata whose truth
 is a single value ("already at goal" = 0, "never" = beyond 50) are covered
-whenever the posterior gives that value more than ~10 %: a confident, correct
-forecaster covers them in well over 80 % of courses.
+whenever the range reaches that value; with the plain posterior rule (any lump
+above ~10 %) a confident, correct forecaster covers them in well over 80 % of
+courses (96 % for "never"), hence the calibrated shares above.
 
 Everything here is a descriptive statistic of the client's own data (plus the
 practice's experience as a prior), never a diagnosis.
@@ -221,6 +229,9 @@ _MIN_SCALE = 1.0  #: floor of the scale c (measure units)
 MAX_PRIOR_COURSES = 5000  #: courses used at most to fit the practice prior
 MIN_VALUES = 3  #: fewer values than this give "too few sessions" instead of an interval
 RECENT = 5  #: sessions in the recent immediate-relief mean
+#: prior of the linear-decline model's slope per session (fraction of the scale):
+#: mean, sd; calibrated with RANGE_CALIBRATION (was 0.15, 0.07)
+LINEAR_SLOPE = (0.12, 0.02)
 
 NEEDS_TWO = "needs at least 2 sessions with a before value"
 
@@ -277,11 +288,12 @@ class PracticePrior:
     n_courses: int = 0
     higher_is_better: bool = False
     source: str = "default"
-    #: prior probability of the linear-decline-to-floor model (lower-is-better only)
+    #: prior probability of the linear-decline-to-floor model (bounded measures only)
     linear_weight: float = 0.5
     #: its slope per session as a fraction of the scale, normal truncated to > 0
-    linear_slope_mean: float = 0.15
-    linear_slope_sd: float = 0.07
+    #: (calibrated, see ``RANGE_CALIBRATION``; not fitted by the EM)
+    linear_slope_mean: float = LINEAR_SLOPE[0]
+    linear_slope_sd: float = LINEAR_SLOPE[1]
 
     @classmethod
     def default(cls, higher_is_better: bool = False, bounded: bool | None = None) -> PracticePrior:
@@ -949,15 +961,37 @@ def _sessions_to_goal(
 
 _RANGE_LEVELS = np.arange(0.10, 0.401, 0.02)  #: tail shares tried for the 80 % range
 
+#: Calibration of the sessions-to-goal forecast, fitted by ``scripts/calibrate_effect.py``
+#: on a *calibration* set of simulated courses (seeds 11-13, 1,000 courses x forecasts
+#: after 3, 5, 8, 12 sessions) and checked on the separate validation set of
+#: ``scripts/validate_effect.py`` (seeds 1-3):
+#:
+#: * :data:`LINEAR_SLOPE` (``PracticePrior.linear_slope_mean`` / ``_sd``): prior of
+#:   the linear-decline model's slope (N(0.15, 0.07) before; a narrower prior of a
+#:   gentler decline brings the median of "needs 1-5 more" within +-1 more often
+#:   without letting flat courses decline to the floor - non-responders keep "never");
+#: * ``mass``: posterior mass the 80 % range holds (mid-p, see :func:`_sessions_range`):
+#:   0.75 - the ranges of the posterior's own 80 % covered the truth in ~90 % of courses;
+#: * ``include_never``: the range is open at the top ("beyond 50") only when at least
+#:   this share of the draws never reach the goal - a lump of a few draws at "never"
+#:   otherwise stretches the range of a course that is heading to its goal;
+#: * ``include_zero``: the range starts at 0 ("no further session") only when at least
+#:   this share of the draws are at the goal already (the median is then 0 too).
+RANGE_CALIBRATION = {"mass": 0.75, "include_never": 0.25, "include_zero": 0.4}
 
-def _sessions_range(j: np.ndarray) -> np.ndarray:
+
+def _sessions_range(j: np.ndarray, calibration: dict | None = None) -> np.ndarray:
     """Median and 80 % range of sessions-to-goal draws (C, D), values 0..MAX_SESSIONS
     or inf.  The range is the narrowest central range [q_a, q_(1-a)] (a = 0.10 ..
     0.40) whose *mid-p* posterior mass - the values strictly inside plus half the
     mass at each end (the usual treatment of a discrete quantity) - is at least
-    80 %.  The plain 10th-90th percentile range of a discrete quantity holds far
-    more than 80 % when a few values carry most of the mass (it covered the truth
-    in 91 % of simulated courses) - too wide for its label."""
+    ``mass`` (80 %).  The plain 10th-90th percentile range of a discrete quantity
+    holds far more than 80 % when a few values carry most of the mass (it covered
+    the truth in 91 % of simulated courses) - too wide for its label.  The two lumps
+    at the ends ("never", 0) enter the range only above their calibrated shares
+    (:data:`RANGE_CALIBRATION`); then the range ends at the largest finite / the
+    smallest positive value of the draws."""
+    cal = RANGE_CALIBRATION if calibration is None else calibration
     cn, d = j.shape
     vals = np.where(np.isinf(j), MAX_SESSIONS + 1, j).astype(np.int64)
     nv = MAX_SESSIONS + 2
@@ -976,10 +1010,19 @@ def _sessions_range(j: np.ndarray) -> np.ndarray:
     r2 = rows[:, None]
     inside = cdf[r2, np.maximum(hv - 1, 0)] * (hv > 0) - cdf[r2, lv]
     mass = np.where(lv == hv, p[r2, lv], np.maximum(inside, 0.0) + 0.5 * (p[r2, lv] + p[r2, hv]))
-    ok = mass >= 0.8 - 1e-12
+    ok = mass >= cal["mass"] - 1e-12
     ok[:, 0] = True  # the 10th-90th percentile range always holds at least 80 %
     last_ok = nl - 1 - np.argmax(ok[:, ::-1], axis=1)  # largest tail share that holds 80 %
     lo, hi = lv[rows, last_ok], hv[rows, last_ok]
+    never = nv - 1
+    finite = p[:, :never] > 0
+    largest_finite = never - 1 - np.argmax(finite[:, ::-1], axis=1)
+    drop_top = (hi == never) & (med < never) & (p[:, never] < cal["include_never"])
+    hi = np.where(drop_top & finite.any(axis=1), np.maximum(largest_finite, med), hi)
+    positive = p[:, 1:] > 0
+    smallest_positive = 1 + np.argmax(positive, axis=1)
+    drop_zero = (lo == 0) & (med > 0) & (p[:, 0] < cal["include_zero"]) & positive.any(axis=1)
+    lo = np.where(drop_zero, np.minimum(smallest_positive, med), lo)
     out = np.stack([med, lo, hi], axis=1).astype(float)
     out[out > MAX_SESSIONS] = np.inf
     return out
@@ -1115,6 +1158,31 @@ def _not_as_modelled(
     return flag
 
 
+def _keep_width(q: np.ndarray, width: np.ndarray, lo_m: float, hi_m: float) -> np.ndarray:
+    """Ranges (C, 3[, K]) of a level (median, low, high in measure units) widened to at
+    least ``width`` (C,), within the measure's bounds ``lo_m``..``hi_m``.
+
+    Draws of a level pile up at a bound (the linear decline stops at the floor; the
+    curve is clipped there), and their quantiles then collapse to one value ("-30 to
+    -30").  No level is known better than the noise of the values it rests on allows:
+    ``width`` is the 80 % range of a mean of the course's before values (2 x 1.28
+    noise sd / sqrt(n)); a narrower range is extended on the side away from the bound.
+    """
+    q = q.copy()
+    w = width.reshape((-1,) + (1,) * (q.ndim - 2))
+    low, high = q[:, 1], q[:, 2]
+    need = np.maximum(w - (high - low), 0.0)
+    need = np.where(np.isfinite(need), need, 0.0)
+    room_up = np.maximum(hi_m - high, 0.0)
+    room_down = np.maximum(low - lo_m, 0.0)
+    up = np.minimum(0.5 * need, room_up)
+    down = np.minimum(need - up, room_down)
+    up = np.minimum(need - down, room_up)
+    q[:, 1] = low - down
+    q[:, 2] = high + up
+    return q
+
+
 def analyse_courses(
     before: np.ndarray,
     after: np.ndarray,
@@ -1203,6 +1271,14 @@ def analyse_courses(
     kb = k + (band_ahead or 0)
     band = np.full((cn, 3, kb), np.nan) if band_ahead is not None else None
     idx_fit = np.nonzero(n_before >= 2)[0]
+
+    # --- recent worsening (before the curve: a course that breaks from it measures its
+    # lasting relief to the latest value, not to the curve)
+    last3, _ = _last_three(s_pre)
+    rising = (
+        (last3[:, 0] <= last3[:, 1]) & (last3[:, 1] <= last3[:, 2]) & (last3[:, 2] > last3[:, 0])
+    )
+    not_as_modelled = _not_as_modelled(s_pre, prior, best, rising & (n_before >= 5))
     lo_b = -np.inf if best is None else best
     hi_b = np.inf if worst is None else worst
 
@@ -1229,7 +1305,16 @@ def analyse_courses(
                 has_plan[:, None], q_units(units(cp, _curve(dr, kk))), np.nan
             )
         last_k = (n[ii] - 1)[:, None].astype(float)
-        lasting_est[ii] = _quantiles(cp["c"][:, None] * (_curve(dr, 0.0) - _curve(dr, last_k)))
+        gained = cp["c"][:, None] * (_curve(dr, 0.0) - _curve(dr, last_k))
+        broke = not_as_modelled[ii]
+        if broke.any():
+            # the fitted curve's start minus the latest before value (with its noise):
+            # the curve does not follow a recent worsening
+            c_b, y1_b = cp["c"][broke][:, None], cp["y1"][broke][:, None]
+            start_b = y1_b + c_b * _curve({k: v[broke] for k, v in dr.items()}, 0.0)
+            latest = last[ii][broke][:, None] + c_b * dr["sigma"][broke] * _Z3[None, :]
+            gained[broke] = start_b - latest
+        lasting_est[ii] = _quantiles(gained)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.clip(dr["a"] / (dr["s"] - dr["floor"]), 0.0, 0.999)
         rate[ii] = _quantiles(np.where(lin, -np.log1p(-share), dr["r"]))
@@ -1247,15 +1332,16 @@ def analyse_courses(
             )
             qs = sign * np.moveaxis(np.quantile(curve, [0.5, LOW_Q, HIGH_Q], axis=1), 0, 1)
             band[ii] = qs[:, [0, 2, 1], :] if higher_is_better else qs
+    # no range of a level narrower than the noise allows (never "0 to 0" at the floor)
+    lo_m = floor if floor is not None else -np.inf
+    hi_m = ceiling if ceiling is not None else np.inf
+    min_width = 2.0 * 1.2816 * sigma / np.sqrt(np.maximum(n_before, 1))
+    plateau = _keep_width(plateau, min_width, lo_m, hi_m)
+    level_planned = _keep_width(level_planned, min_width, lo_m, hi_m)
+    if band is not None:
+        band = _keep_width(band, min_width, lo_m, hi_m)
     lasting_est[n_before < MIN_VALUES] = np.nan
     stg_open = np.isfinite(stg[:, 0]) & np.isinf(stg[:, 2])
-
-    # --- recent worsening
-    last3, _ = _last_three(s_pre)
-    rising = (
-        (last3[:, 0] <= last3[:, 1]) & (last3[:, 1] <= last3[:, 2]) & (last3[:, 2] > last3[:, 0])
-    )
-    not_as_modelled = _not_as_modelled(s_pre, prior, best, rising & (n_before >= 5))
 
     # --- immediate relief: mean of the latest (up to) RECENT sessions
     ok_rel = np.isfinite(relief)

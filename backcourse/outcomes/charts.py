@@ -157,6 +157,7 @@ def course_chart(
     plateau=None,
     width: int = 640,
     height: int = 320,
+    height_for_plot: int | None = None,
 ) -> SafeString:
     """Before/after per session joined by a bar (the gap is the immediate relief), the
     line through the before values (the trend), the fitted curve with its 80 % band a
@@ -167,10 +168,12 @@ def course_chart(
     `before_only`: a measure taken once per session (a tension sum): no after values, and
     the legend does not speak of relief.  `forecast=False`: no curve past the latest
     session (the course is not going as modelled).  `horizon`: no curve past this
-    session (the client's own chart stops at the planned course).
+    session (the client's own chart stops at the planned course).  `height_for_plot`:
+    the plot's own height; the chart's height then follows the legend's rows (a narrow
+    chart for a phone wraps its legend over more rows).  The labels on the plot (goal,
+    the level at the planned last session, where the course levels off) are placed so
+    that they do not overlap one another.
     """
-    left, right, top, bottom = 50, 16, 16, 98
-    pw, ph = width - left - right, height - top - bottom
     n = len(points)
     curve = effect.curve if effect is not None else None
     limit = n if not forecast else (max(horizon, n) if horizon is not None else None)
@@ -181,6 +184,22 @@ def course_chart(
         and level_at_planned.value is not None
         and (horizon is None or planned <= max(horizon, n))
     )
+    has_plateau = plateau is not None and plateau.value is not None
+    # the plateau's value is in the legend too: its label on the plot is left out where
+    # it would overlap another label
+    plateau_name = (
+        _("levels off: %(v)s") % {"v": fmt(plateau.value)} if plateau and has_plateau else ""
+    )
+    legend = _legend_items(before_only, curve is not None, goal is not None, marker, plateau_name)
+    left, right, top = 50, 16, 16
+    placed = _legend_layout(legend, left, width)
+    rows = max((r for _, _, r in placed), default=0) + 1
+    # x labels, "Session", then the legend's rows (two rows: 98 px)
+    bottom = 78 + 20 * (rows - 1)
+    if height_for_plot is not None:
+        height = top + height_for_plot + bottom
+    pw, ph = width - left - right, height - top - bottom
+    labels: list[tuple[float, float, float, float]] = []  # boxes of the labels drawn
     last_k = max(n, len(ks), planned if marker else 0, 1)
 
     def x(k: float) -> float:
@@ -260,15 +279,6 @@ def course_chart(
                 stroke_linecap="round",
             )
         )
-        parts.append(
-            text(
-                x0 + 8,
-                y(plateau.value) + 13,
-                _("levels off: %(v)s") % {"v": fmt(plateau.value)},
-                text_anchor="start",
-                fill=CURVE,
-            )
-        )
     # goal
     if goal is not None:
         parts.append(
@@ -283,16 +293,7 @@ def course_chart(
                 stroke_dasharray="7 4",
             )
         )
-        parts.append(
-            text(
-                left + pw - 4,
-                y(goal) - 5,
-                _("goal"),
-                text_anchor="end",
-                fill=GOAL,
-                font_weight="bold",
-            )
-        )
+        parts.append(_label(labels, [(left + pw - 4, y(goal) - 5, "end")], _("goal"), fill=GOAL))
     # expected level at the planned last session
     if marker:
         xp = x(planned)
@@ -334,16 +335,33 @@ def course_chart(
                     )
                 )
         parts.append(_diamond(xp, y(f.value)))
-        anchor = "end" if planned > last_k / 2 else "start"
-        dx = -9 if anchor == "end" else 9
+        # the whisker and diamond are in the way of other labels
+        ends = [y(v) for v in (f.low, f.high, f.value) if v is not None]
+        labels.append((xp - 7, min(ends) - 5, xp + 7, max(ends) + 5))
+        # above the whisker first: beside the diamond the curve it sits on runs through
+        side = [(xp - 9, y(f.value) + 4, "end"), (xp + 9, y(f.value) + 4, "start")]
+        if planned <= last_k / 2:
+            side.reverse()
+        side = [(xp, min(ends) - 8, "middle"), (xp, max(ends) + 15, "middle"), *side]
+        parts.append(_label(labels, side, fmt(f.value), fill=CURVE, within=(left, left + pw)))
+    if has_plateau:
+        assert plateau is not None
+        yp, x0 = y(plateau.value), x(max(n, 1))
+        spots = [
+            (left + pw - 4, yp - 5, "end"),
+            (left + pw - 4, yp + 13, "end"),
+            (x0 + 8, yp + 13, "start"),
+            (x0 + 8, yp - 5, "start"),
+        ]
         parts.append(
-            text(
-                xp + dx,
-                y(f.value) + 4,
-                fmt(f.value),
-                text_anchor=anchor,
+            _label(
+                labels,
+                spots,
+                plateau_name,
                 fill=CURVE,
-                font_weight="bold",
+                font_weight="normal",
+                optional=True,
+                within=(left, left + pw),
             )
         )
     # trend through the before values
@@ -389,39 +407,108 @@ def course_chart(
         if p.before is not None:
             parts.append(el("circle", cx=x(k), cy=y(p.before), r="5", fill=BEFORE))
 
-    # legend, wrapped over two rows
-    if before_only:
-        items = [("before", _("value at the session"))]
-    else:
-        items = [
-            ("before", _("before session")),
-            ("after", _("after session")),
-            ("gap", _("immediate relief")),
-        ]
-    if curve is not None:
-        items.append(("curve", _("fitted course, 80 % band")))
-    if goal is not None:
-        items.append(("goal", _("goal")))
-    if marker:
-        # "% r" would read as a format directive to gettext: the %% keeps the catalogue valid.
-        items.append(("planned", _("planned last session, 80 %% range") % {}))
-    if plateau is not None and plateau.value is not None:
-        items.append(("plateau", _("levels off")))
-    ly = height - 38
-    lx = float(left)
-    for kind, name in items:
-        w = 26 + 6.2 * len(name)
-        if lx + w > width and lx > left:
-            lx, ly = float(left), ly + 20
+    # legend, wrapped over as many rows as the width needs
+    for (kind, name), (_kind, lx, row) in zip(legend, placed, strict=True):
+        ly = top + ph + 60 + 20 * row
         parts.append(_legend_key(kind, lx, ly))
         parts.append(text(lx + 18, float(ly), name, fill=INK))
-        lx += w
 
     title = _("%(measure)s before and after each session") % {"measure": label}
     if before_only:
         title = _("%(measure)s at each session") % {"measure": label}
     desc = _chart_description(points, effect, goal, label, level_at_planned if marker else None)
     return svg(width, height, title, desc, "".join(parts), css_class="chart course-chart")
+
+
+def _legend_items(
+    before_only: bool, curve: bool, goal: bool, marker: bool, plateau: str
+) -> list[tuple[str, str]]:
+    if before_only:
+        items = [("before", str(_("value at the session")))]
+    else:
+        items = [
+            ("before", str(_("before session"))),
+            ("after", str(_("after session"))),
+            ("gap", str(_("immediate relief"))),
+        ]
+    if curve:
+        items.append(("curve", str(_("fitted course, 80 % band"))))
+    if goal:
+        items.append(("goal", str(_("goal"))))
+    if marker:
+        # "% r" would read as a format directive to gettext: the %% keeps the catalogue valid.
+        items.append(("planned", _("planned last session, 80 %% range") % {}))
+    if plateau:
+        items.append(("plateau", plateau))
+    return items
+
+
+def _text_width(label: str, size: float = 11) -> float:
+    """Rough width of a label in DejaVu Sans (about 0.56 em a character)."""
+    return 0.56 * size * len(label) + 2
+
+
+def _legend_layout(
+    items: list[tuple[str, str]], left: int, width: int
+) -> list[tuple[str, float, int]]:
+    """(kind, x, row) of each legend item, wrapped to the chart's width."""
+    out = []
+    lx, row = float(left), 0
+    for kind, name in items:
+        w = 24 + _text_width(name)
+        if lx + w > width and lx > left:
+            lx, row = float(left), row + 1
+        out.append((kind, lx, row))
+        lx += w
+    return out
+
+
+def _label(
+    taken: list[tuple[float, float, float, float]],
+    spots: list[tuple[float, float, str]],
+    label: str,
+    *,
+    fill: str,
+    font_weight: str = "bold",
+    optional: bool = False,
+    within: tuple[float, float] | None = None,
+) -> str:
+    """The label at the first of `spots` (x, baseline y, anchor) where it overlaps no
+    box in `taken` and lies `within` (x from, x to) - the first spot when none is free,
+    or no label at all when it is `optional`; its box joins `taken`.  A white halo keeps
+    it readable over the lines it crosses."""
+    w = _text_width(label)
+
+    def box(x: float, yb: float, anchor: str) -> tuple[float, float, float, float]:
+        x1 = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+        return (x1, yb - 10, x1 + w, yb + 3)
+
+    def free(b) -> bool:
+        if within is not None and not (within[0] <= b[0] and b[2] <= within[1]):
+            return False
+        return all(b[2] <= t[0] or t[2] <= b[0] or b[3] <= t[1] or t[3] <= b[1] for t in taken)
+
+    spot = next((sp for sp in spots if free(box(*sp))), None)
+    if spot is None:
+        if optional:
+            return ""
+        spot = spots[0]
+    x, yb, anchor = spot
+    taken.append(box(x, yb, anchor))
+    # the halo is a white copy underneath (WeasyPrint, for the PDF, has no paint-order)
+    halo = text(
+        x,
+        yb,
+        label,
+        text_anchor=anchor,
+        fill="#fff",
+        font_weight=font_weight,
+        stroke="#fff",
+        stroke_width="3",
+        stroke_linejoin="round",
+        aria_hidden="true",
+    )
+    return halo + text(x, yb, label, text_anchor=anchor, fill=fill, font_weight=font_weight)
 
 
 def _diamond(cx: float, cy: float, r: float = 6) -> str:

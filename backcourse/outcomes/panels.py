@@ -101,6 +101,7 @@ class MeasurePanel:
 
     result: MeasureEffect
     chart: str = ""
+    chart_narrow: str = ""  # the same chart for a phone
     figures: list[FigureText] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
 
@@ -287,7 +288,9 @@ def shown(f: Figure, result: MeasureEffect) -> bool:
     return f.key != "maintenance_interval" or result.maintenance_means_something
 
 
-def chart_for(result: MeasureEffect, *, client_view: bool = False) -> str:
+def chart_for(result: MeasureEffect, *, client_view: bool = False, narrow: bool = False) -> str:
+    """The course chart; `narrow`: the same chart drawn for a phone (360 wide, the
+    legend over more rows), shown instead of the wide one below 600 px."""
     measure = result.measure
     rating = measure.kind == MeasureDefinition.Kind.RATING
     tension = measure.kind == MeasureDefinition.Kind.TENSION_SUM
@@ -327,6 +330,7 @@ def chart_for(result: MeasureEffect, *, client_view: bool = False) -> str:
         planned=result.planned_sessions,
         level_at_planned=result.figure("level_at_planned") if forecast else None,
         plateau=result.figure("plateau") if forecast else None,
+        **({"width": 360, "height_for_plot": 220} if narrow else {}),
     )
 
 
@@ -342,6 +346,7 @@ def measure_panel(
     result = measure_effect(course, measure, rows, request=request, prior=prior)
     panel = MeasurePanel(result)
     panel.chart = chart_for(result, client_view=client_view)
+    panel.chart_narrow = chart_for(result, client_view=client_view, narrow=True)
     panel.figures = [figure_text(f, result) for f in result.figures if shown(f, result)]
     panel.advice = advice_for(result)
     return panel
@@ -488,7 +493,7 @@ def session_table(rows, measures) -> dict:
     """Sessions × measures (before → after) for the report's table."""
     columns = [m for m in measures if m.code != TENSION_SUM]
     body = []
-    for number, r in enumerate(rows, 1):
+    for r in rows:
         cells = []
         for m in columns:
             before, after = r.measures.get(m.code, (None, None))
@@ -501,7 +506,7 @@ def session_table(rows, measures) -> dict:
         readings = list(r.record.tension.all()) if r.record is not None else []
         body.append(
             {
-                "number": number,
+                "number": r.number,
                 "date": r.date,
                 "status": r.session.get_status_display(),
                 "cells": cells,

@@ -8,9 +8,8 @@ recomputes them for existing practices.
 
 What is guaranteed.  A computation reads the database as it is when it starts and stamps
 its rows with that moment, so a later task whose request is older than the stamp can
-skip: the change it was asked for is already included.  The one honest exception: a
-record edited after its course completed changes neither until the next completion in
-the practice or the next `outcomes_refresh` (the record service has no hook for it yet).
+skip: the change it was asked for is already included.  A record written after its
+course completed (record service, `records.signals.record_saved`) enqueues the same task.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from backcourse.records.models import Measurement
 
 @dataclass
 class Row:
-    number: int
+    number: int | None  # held rows always have one (records.selectors)
     starts_at: datetime
     pain_before: float | None
     pain_after: float | None
@@ -41,13 +41,13 @@ def course_progress(course, *, request=None) -> Progress:
     )
     rows = [
         Row(
-            number=i,
+            number=r.number,
             starts_at=r.session.starts_at,
             pain_before=_value(r, "pain", Measurement.Moment.BEFORE),
             pain_after=_value(r, "pain", Measurement.Moment.AFTER),
             next_day=next_day.get(r.session.pk),
         )
-        for i, r in enumerate(held, start=1)
+        for r in held
     ]
     panel = None
     code = course.goal_measure.code

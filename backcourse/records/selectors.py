@@ -26,7 +26,9 @@ from backcourse.scheduling.models import Session
 class CourseMeasureRow:
     """One session of a course as measured.
 
-    - `number`: 1-based position among the course's non-cancelled sessions.
+    - `number`: the session's number in the course - its position among the course's
+      sessions that were neither cancelled nor missed (no-show); None for a no-show.
+      The chart, the figures, the PDF and the client's page use the same numbers.
     - `date`: the session's date in the practice's time zone.
     - `measures`: measure code -> (before, after); either may be None. Only measures
       with at least one value appear.
@@ -38,7 +40,7 @@ class CourseMeasureRow:
     """
 
     session: Session
-    number: int
+    number: int | None
     date: date
     measures: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
     tension_sum: int | None = None
@@ -79,13 +81,16 @@ def course_measure_table(course) -> list[CourseMeasureRow]:
         .order_by("starts_at", "id")
     )
     rows = []
-    for number, session in enumerate(sessions, start=1):
+    number = 0
+    for session in sessions:
         record = getattr(session, "record", None)  # reverse one-to-one: raises if missing
-        rows.append(_row(session, number, record))
+        missed = session.status == Session.Status.NO_SHOW
+        number += 0 if missed else 1
+        rows.append(_row(session, None if missed else number, record))
     return rows
 
 
-def _row(session: Session, number: int, record: SessionRecord | None) -> CourseMeasureRow:
+def _row(session: Session, number: int | None, record: SessionRecord | None) -> CourseMeasureRow:
     local_date = session.starts_at.astimezone(session.practice.zone).date()
     if record is None:
         return CourseMeasureRow(session=session, number=number, date=local_date)

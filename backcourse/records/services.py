@@ -16,7 +16,9 @@ Both enforce, in this order and with the same messages:
    conflict instead of a lost note (`RecordConflict`; nothing written). Every write
    raises the version, so an open form notices any other writer.
 Writing a record (other than the check-in) completes a booked or checked-in session,
-through `scheduling.services.session_status_set`.
+through `scheduling.services.session_status_set`. Every write sends
+`records.signals.record_saved` (inside the transaction): a completed course's stored
+figures are refreshed from it (outcomes/signals.py).
 """
 
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from backcourse.accounts.models import User
 from backcourse.clients.consent import consent_missing
 from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
+from backcourse.records.signals import record_saved
 from backcourse.scheduling import errors as scheduling_errors
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.services import session_status_set
@@ -185,6 +188,7 @@ def session_record_save(
     record.techniques.set(data.techniques)
     record.muscles_treated.set(data.muscles_treated)
     _complete(session, user=user, now=now)
+    record_saved.send(sender=SessionRecord, session=session)
     return record
 
 
@@ -212,6 +216,7 @@ def session_record_measures_set(
         record.save(update_fields=["subjective"])
     if not check_in:
         _complete(session, user=user, now=now)
+    record_saved.send(sender=SessionRecord, session=session)
     return record
 
 

@@ -414,11 +414,14 @@ class Session(models.Model):
 
     @property
     def number_in_course(self) -> int | None:
-        """1-based position among the course's non-cancelled sessions."""
-        if not self.course_id:
+        """The session's number in its course: 1-based position among the course's
+        sessions that were neither cancelled nor missed; None for those (the course
+        table, chart, PDF and client's page number sessions the same way)."""
+        if not self.course_id or self.status in (self.Status.CANCELLED, self.Status.NO_SHOW):
             return None
         return (
             Session.objects.active()
+            .exclude(status=self.Status.NO_SHOW)
             .filter(course_id=self.course_id, starts_at__lt=self.starts_at)
             .count()
             + 1

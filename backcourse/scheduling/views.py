@@ -98,6 +98,7 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
     now = timezone.now()
     earlier = (
         Session.objects.active()
+        .exclude(status=Session.Status.NO_SHOW)
         .filter(course_id=OuterRef("course_id"))
         .filter(
             Q(starts_at__lt=OuterRef("starts_at"))
@@ -154,8 +155,11 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
         s.forms_missing = forms[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
-        # 1-based position among the course's non-cancelled sessions.
-        active = s.course_id and s.status != Session.Status.CANCELLED
+        # The session's number in its course (Session.number_in_course's rule).
+        active = s.course_id and s.status not in (
+            Session.Status.CANCELLED,
+            Session.Status.NO_SHOW,
+        )
         s.number = s.earlier_in_course + 1 if active else None
         # The model's transition table decides which buttons exist right now.
         s.buttons = [(st, Session.Status(st).label) for st in s.next_statuses(now)]

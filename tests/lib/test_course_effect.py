@@ -182,8 +182,13 @@ def test_goal_already_met_gives_zero():
 
 
 def test_latest_available_before_value_counts_for_goal_met():
-    e = analyse_course(weekly([(7, 4), (3, 2), (None, 2)]), 3)
+    # (two before values no longer decide it: with the calibrated slope prior the
+    # curve through 7 -> 3 is at the goal in just under half the draws)
+    e = analyse_course(weekly([(7, 4), (5, 3), (3, 2), (None, 2)]), 3)
     assert e.sessions_to_goal.median == 0
+    assert e.sessions_to_goal.note == "the latest before value already meets the goal"
+    above = analyse_course(weekly([(7, 4), (5, 3), (3, 2), (5, 2)]), 3)
+    assert above.sessions_to_goal.low >= 1
 
 
 @pytest.mark.parametrize(
@@ -531,33 +536,32 @@ def test_any_scale_degrees_higher_is_better_without_bounds():
 # ----------------------------------------------------------------- validation by stratum
 
 
-def _pooled_forecasts(count=500, seed=1, sessions=(3, 5, 8, 12)):
+def _pooled_forecasts(count=1000, seeds=(1, 2, 3), sessions=(3, 5, 8, 12)):
+    """The regular scenario of scripts/validate_effect.py (same courses, same seeds)."""
     preds, truths = [], []
     for n in sessions:
-        sim = simulate_courses(count, n, seed=seed + n)
-        res = analyse_courses(sim.before, sim.after, sim.days, sim.goal)
-        preds.append(res.sessions_to_goal)
-        truths.append(sim.truth)
+        for seed in seeds:
+            sim = simulate_courses(count, n, seed=seed + 100 * n)
+            res = analyse_courses(sim.before, sim.after, sim.days, sim.goal)
+            preds.append(res.sessions_to_goal)
+            truths.append(sim.truth)
     return np.concatenate(preds), np.concatenate(truths)
 
 
 def test_forecasts_by_stratum_from_session_3_on():
-    """Forecasts made after 3, 5, 8 and 12 sessions (500 courses each, pooled),
-    scored by the true number of further sessions, with issue 14's real targets
-    where they hold.  Not met (scripts/validate_effect.py, 1,000 x 3 seeds,
-    regular, pooled): coverage 88.5 % "already at goal", 89.2 % "needs 6-20
-    more", 96.0 % "never reaches the goal" (above 88 %); median within +-1 for
-    "needs 1-5 more" 57.2 % (< 60 %); open-ended 24.8 % (met there, 26.7 % in
-    this smaller sample, so not asserted here)."""
+    """Forecasts made after 3, 5, 8 and 12 sessions (1,000 courses x 3 seeds, pooled),
+    scored by the true number of further sessions, against issue 14's real
+    targets: the 80 % range covers the truth in 75-88 % of courses in every
+    stratum; for "needs 1-5 more" the median is within +-1 in at least 60 %; at
+    most a quarter of the forecasts are open-ended.  (The calibration was fitted
+    on seeds 11-13, scripts/calibrate_effect.py; these seeds are others.)"""
     pred, truth = _pooled_forecasts()
     sc = score_by_stratum(pred, truth)
     for name in ("already at goal", "needs 1-5 more", "needs 6-20 more", "never reaches the goal"):
-        assert sc[name]["coverage"] >= 0.75, name
+        assert 0.75 <= sc[name]["coverage"] <= 0.88, (name, sc[name])
         assert sc[name]["no_forecast"] == 0.0, name
-    assert sc["already at goal"]["coverage"] <= 0.88
-    assert 0.75 <= sc["needs 1-5 more"]["coverage"] <= 0.88
-    # the previous rule (0 whenever the latest value meets the goal, 10th-90th
-    # percentile) covered "needs 1-5 more" in 53-78 % depending on the session
+    assert sc["needs 1-5 more"]["within1"] >= 0.60, sc["needs 1-5 more"]
+    assert sc["open_ended"] <= 0.25, sc["open_ended"]
 
 
 def test_prior_from_stored_summaries_matches_and_scales():
@@ -639,3 +643,16 @@ def test_maintenance_interval_only_when_the_goal_is_in_reach():
     e = analyse_course(heading, 3)
     mi = e.maintenance_interval_days
     assert mi.low < mi.median < mi.high
+
+
+def test_lasting_relief_of_a_course_that_relapses_is_measured_to_the_latest_value():
+    """The fitted curve keeps falling through a recent worsening; the lasting relief
+    of a course that is not going as modelled is measured to the latest before value."""
+    relapse = weekly([(8, 5), (6, 3), (5, 2), (4, 2), (4, 2), (5, 3), (6, 4), (7, 4)])
+    e = analyse_course(relapse, 3, planned_sessions=10)
+    assert e.status == "not_as_modelled"
+    est = e.lasting_relief_estimate
+    assert est.low < e.lasting_relief < est.high  # 8 -> 7: one point, inside the range
+    assert est.median < 1.5
+    steady = weekly([(8, 5), (6, 3), (5, 2), (4, 2), (4, 2), (4, 3), (3, 2), (3, 2)])
+    assert analyse_course(steady, 3).lasting_relief_estimate.median > 4

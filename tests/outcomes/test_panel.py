@@ -294,3 +294,80 @@ def test_sessions_in_the_future_are_not_held(course_a):
     with time_machine.travel(datetime(2026, 11, 10, tzinfo=UTC), tick=False):
         measured_course(course_a, IMPROVING)  # 2 Nov to 7 Dec: two have started
         assert len(_effect(course_a).points) == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_session_numbering_everywhere_with_a_no_show(client, client_a, therapist_a):
+    """A missed session gets no number; the held ones are 1..n on the course page's
+    table, the chart, the PDF's table, the client's own page and the day view."""
+    from backcourse.outcomes.panels import session_table
+    from backcourse.outcomes.selectors import held_rows
+    from backcourse.portal.progress import course_progress
+
+    course = _course(client_a, therapist_a, planned_sessions=8)
+    pains = [(8, 5), (7, 4), None, (6, 4), (6, 3)]
+    sessions = []
+    for k, pain in enumerate(pains):
+        status = "no_show" if pain is None else "completed"
+        sessions.append(add_session(course, 7 * k, pain=pain, status=status))
+
+    rows = course_rows(course)
+    assert [r.number for r in rows] == [1, 2, None, 3, 4]
+    assert [s.number_in_course for s in sessions] == [1, 2, None, 3, 4]
+    effect = _effect(course)
+    assert len(effect.points) == 4  # the chart's sessions 1..4
+    measures = [MeasureDefinition.objects.get(code="pain")]
+    assert [r["number"] for r in session_table(held_rows(rows), measures)["rows"]] == [1, 2, 3, 4]
+    assert [r.number for r in course_progress(course).rows] == [1, 2, 3, 4]
+
+    client.force_login(therapist_a.user)
+    html = client.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    table = html.split('<table class="measures">')[1].split("</table>")[0]
+    assert re.findall(r'<tr class="status-\w+">\s*<td>([^<]*)</td>', table) == [
+        "1",
+        "2",
+        "–",
+        "3",
+        "4",
+    ]
+    # the chart's latest held session is number 4, where the table's last row is
+    chart = html.split('class="chart course-chart"')[1].split("</svg>")[0]
+    assert "Session 4" in chart or re.search(r">4</text>", chart)
+
+
+def _ranges(html):
+    return re.findall(r"80 % range (−?-?[\d.,]+) to (−?-?[\d.,]+)", html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_range_collapses_at_the_floor_of_a_rom_measure_or_the_tension_sum(client_a, therapist_a):
+    """Fingertip-to-floor falling to its floor (-30 cm) and a tension sum falling to 0:
+    the levels pile up at the bound, and no range may read "-30 to -30" or "0 to 0"."""
+    from backcourse.records.models import Measurement, SessionRecord
+
+    ftf = MeasureDefinition.objects.get(code="fingertip_floor")
+    course = _course(client_a, therapist_a, goal_measure=ftf, goal_value=-20, planned_sessions=9)
+    for k, (b, a) in enumerate([(10, 4), (1, -5), (-8, -14), (-16, -22), (-23, -28), (-28, -30)]):
+        r = SessionRecord.objects.create(session=add_session(course, 7 * k))
+        Measurement.objects.create(record=r, measure=ftf, moment="before", value=b)
+        Measurement.objects.create(record=r, measure=ftf, moment="after", value=a)
+    tension_course = _course(client_a, therapist_a, planned_sessions=9)
+    a, b, c = "trapezius_upper_l", "rhomboids_r", "rhomboids_l"
+    sums = [{a: 3, b: 3, c: 2}, {a: 3, b: 3}, {a: 2, b: 2}, {a: 1, b: 1}, {a: 1}, {a: 1}]
+    for k, t in enumerate(sums):  # 8, 6, 4, 2, 1, 1
+        add_session(tension_course, 7 * k, pain=(6, 4), tension=t, hour=14)
+
+    for c, code in ((course, "fingertip_floor"), (tension_course, "tension_sum")):
+        result = _effect(c, code)
+        shown = [fig for fig in result.figures if fig.value is not None and fig.high is not None]
+        assert any(fig.key in ("plateau", "level_at_planned") for fig in shown), code
+        for fig in shown:
+            if fig.key == "sessions_to_goal" and fig.value == 0:
+                continue  # "0 - goal reached", shown without a range
+            assert fig.low < fig.high, (code, fig)
+        curve = result.effect.curve
+        assert all(h > lo for lo, h in zip(curve.band_low, curve.band_high, strict=True))
+        html = _panel_html(c, therapist_a, f"?effect_measure={code}")
+        ranges = _ranges(html)
+        assert ranges, code
+        assert all(lo != hi for lo, hi in ranges), (code, ranges)

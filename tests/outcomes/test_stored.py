@@ -167,3 +167,62 @@ def test_the_demo_leaves_a_stored_prior_and_course_summaries(db):
     completed = Course.objects.filter(practice=demo, status="completed").count()
     assert prior.n_courses == completed >= 5
     assert CourseSummary.objects.filter(practice=demo).count() == completed
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_record_edited_after_the_course_completed_refreshes_its_summary_and_prior(
+    practice_a, therapist_a, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from backcourse.measures.models import MeasureDefinition
+    from backcourse.records.services import MeasureValue, session_record_measures_set
+
+    courses = _finished_courses(practice_a, therapist_a, 5)
+    call_command("outcomes_refresh")
+    course = courses[0]
+    assert CourseSummary.objects.get(course=course).reached_session == 2
+    stamp = StoredPrior.objects.get(practice=practice_a, measure_code="pain").computed_at
+
+    # session 2 was really 7.5 before, not 6: the course reached 2 points better at 3
+    session = course.sessions.order_by("starts_at")[1]
+    pain = MeasureDefinition.objects.get(code="pain")
+    with time_machine.travel("2027-01-16 12:00:00+00:00", tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            session_record_measures_set(
+                session=session,
+                values=[MeasureValue(pain, "before", Decimal("7.5"))],
+                user=therapist_a.user,
+                expected_version=None,
+            )
+        assert DBTaskResult.objects.filter(task_path__endswith="course_outcomes_refresh").count()
+        _run_worker()
+
+    assert CourseSummary.objects.get(course=course).reached_session == 3
+    prior = StoredPrior.objects.get(practice=practice_a, measure_code="pain")
+    assert prior.computed_at > stamp
+    cell = ComplaintOutcomeCount.objects.get(
+        practice=practice_a, complaint_key="low back pain", reached_session=3
+    )
+    assert cell.courses == 1
+
+
+def test_a_record_of_an_active_course_queues_no_refresh(
+    practice_a, therapist_a, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from backcourse.measures.models import MeasureDefinition
+    from backcourse.records.services import MeasureValue, session_record_measures_set
+
+    course = _finished_courses(practice_a, therapist_a, 1, status="active")[0]
+    session = course.sessions.order_by("starts_at")[1]
+    pain = MeasureDefinition.objects.get(code="pain")
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        session_record_measures_set(
+            session=session,
+            values=[MeasureValue(pain, "before", Decimal("7"))],
+            user=therapist_a.user,
+            expected_version=None,
+        )
+    assert not DBTaskResult.objects.exists()
