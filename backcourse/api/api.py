@@ -522,7 +522,13 @@ def session_list(
                 )
             ]
         )
-    sessions = scoped_sessions(request).filter(starts_at__gte=start, starts_at__lt=end)
+    sessions = (
+        scoped_sessions(request)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        # Only what the items show: not the course or the practice (wide rows, per item).
+        .select_related(None)
+        .select_related("client", "therapist__user", "room")
+    )
     if status:
         sessions = sessions.filter(status=status)
     sessions = sessions.order_by("starts_at", "id")

@@ -12,6 +12,7 @@ from backcourse.audit.services import access_events_record_many
 from backcourse.clients.forms import ClientForm, ClientSearchForm
 from backcourse.clients.models import Client
 from backcourse.clients.paging import WindowPaginator
+from backcourse.clients.screening import client_flags
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
 from backcourse.practices.access import access_client, scoped_clients, staff_required
@@ -121,6 +122,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "clients",
             "client": client,
             "clinical": clinical,
+            # Loaded once for the heading's badge and the intake card.
+            "flags": client_flags(client) if clinical else [],
             "courses": courses,
             "upcoming": upcoming,
             "history": history,

@@ -20,11 +20,11 @@ from backcourse.scheduling.models import Session
 COURSE_EFFECT_TEMPLATE = "outcomes/_course_effect.html"
 
 
-def _course_effect_html(request: HttpRequest, course) -> str:
+def _course_effect_html(request: HttpRequest, course, rows=None) -> str:
     """The outcomes app's course-effect panel, rendered with its own context so that
-    its names cannot clash with this page's."""
+    its names cannot clash with this page's. `rows`: the page's measure table, if loaded."""
     context = course_effect_context(
-        course, request=request, measure_code=request.GET.get("effect_measure")
+        course, request=request, measure_code=request.GET.get("effect_measure"), rows=rows
     )
     return render_to_string(COURSE_EFFECT_TEMPLATE, context, request=request)
 
@@ -59,7 +59,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "measure_table": table,
             "done": done,
             "cancelled": cancelled,
-            "course_effect_html": _course_effect_html(request, course),
+            "course_effect_html": _course_effect_html(request, course, rows),
         },
     )
 

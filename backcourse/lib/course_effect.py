@@ -189,9 +189,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from types import ModuleType
 
 import numpy as np
-from scipy import special, stats
 
 __all__ = [
     "SessionPoint",
@@ -253,6 +253,15 @@ DAYS = "days"
 SESSIONS = "sessions"  # further sessions from the latest one
 SHARE = "share"  # 0..1
 MEASURE_UNITS = "measure_units"  # the measure's own units and direction
+
+
+def _special() -> ModuleType:
+    """``scipy.special``, imported on first use: scipy costs a web worker ~30 MB
+    (``scipy.stats`` another ~50 MB, so it is not used), and most requests never fit
+    a curve."""
+    from scipy import special
+
+    return special
 
 
 # --------------------------------------------------------------------------- data
@@ -804,6 +813,7 @@ def _cell_posteriors(s_pre: np.ndarray, prior: PracticePrior, best: float | None
     )
     if lin_w > 0:
         # truncation A' > 0 of the linear model: posterior mass / prior mass
+        special = _special()
         post_mass = special.log_ndtr(mean_a[:, -1:, :] / np.sqrt(v22[:, -1:, :]))
         prior_mass = special.log_ndtr(prior.linear_slope_mean / prior.linear_slope_sd)
         loglik[:, -1:, :] += post_mass - prior_mass
@@ -894,6 +904,7 @@ def _draws(cp: dict) -> dict:
     if lin.any():
         ma_l, v11_l, v12_l, v22_l = ma[lin], v11[lin], v12[lin], v22[lin]
         sd_a = np.sqrt(v22_l)
+        special = _special()
         lo = special.ndtr(-ma_l / sd_a)  # prior-times-data mass below A' = 0
         u = lo + (1.0 - lo) * special.ndtr(z2[lin])
         a_l = ma_l + sd_a * special.ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
@@ -1033,7 +1044,7 @@ def _t90_table() -> np.ndarray:
     """90th percentile of Student's t for 0..400 degrees of freedom (0 -> inf)."""
     df = np.arange(401, dtype=float)
     out = np.full(401, np.inf)
-    out[1:] = stats.t.ppf(0.9, df[1:])
+    out[1:] = _special().stdtrit(df[1:], 0.9)  # = scipy.stats.t.ppf(0.9, df)
     return out
 
 

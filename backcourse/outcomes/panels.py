@@ -489,6 +489,27 @@ def course_effect_context(
     }
 
 
+def course_chart_context(course: Course, *, request=None, measure_code: str | None = None) -> dict:
+    """What `outcomes/_course_chart.html` needs: the selected measure's chart only (the
+    client page draws one per active course). The same computation and chart as the
+    course page's panel, without its figures in words, table and body charts."""
+    rows = course_rows(course)
+    measures = measures_with_data(rows)
+    codes = [m.code for m in measures]
+    default = (
+        course.goal_measure.code
+        if course.goal_measure.code in codes
+        else (codes[0] if codes else None)
+    )
+    selected = measure_code if measure_code in codes else default
+    panel = None
+    for m in measures:
+        if m.code == selected:
+            panel = MeasurePanel(measure_effect(course, m, rows, request=request))
+            panel.chart = chart_for(panel.result)
+    return {"course": course, "panel": panel}
+
+
 def session_table(rows, measures) -> dict:
     """Sessions × measures (before → after) for the report's table."""
     columns = [m for m in measures if m.code != TENSION_SUM]

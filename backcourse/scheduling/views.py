@@ -89,9 +89,19 @@ def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, dat
     return start, end
 
 
-def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, therapist_ids=None):
+def _sessions(
+    request: HttpRequest,
+    start: datetime,
+    end: datetime,
+    therapists,
+    therapist_ids=None,
+    *,
+    cards: bool = True,
+):
     """Sessions starting in [start, end), of the given therapists (None: all), with their
-    number in the course and whether a record exists. A fixed number of queries: the
+    number in the course and whether a record exists. With `cards` (the day view's
+    session cards) also screening flags, missing forms, status buttons and the move and
+    status URLs; the week view's compact entries show none of these. A fixed number of queries: the
     number is counted by the database per session (course index), not by reading the
     courses' other sessions; `therapists` (already loaded for the filter) name them."""
     zone = request.practice.zone
@@ -123,7 +133,8 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
     if therapist_ids is not None:
         qs = qs.filter(therapist_id__in=therapist_ids)
     sessions = list(qs)
-    flags = flags_by_client({s.client_id for s in sessions})
+    client_ids = {s.client_id for s in sessions}
+    flags = flags_by_client(client_ids) if cards else {}
     staff = {t.pk: t for t in therapists}
     missing = {s.therapist_id for s in sessions} - staff.keys()
     if missing:  # sessions of staff who no longer take sessions
@@ -140,8 +151,8 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
             "scheduling:session_status",
         )
     )
-    forms = forms_missing_by_client(request.practice, {s.client_id for s in sessions})
-    clinical = clinical_client_ids(request.staff, {s.client_id for s in sessions})
+    forms = forms_missing_by_client(request.practice, client_ids) if cards else {}
+    clinical = clinical_client_ids(request.staff, client_ids)
     for s in sessions:
         # complaint, flag details and record link only where the role matrix allows
         s.clinical = s.client_id in clinical
@@ -149,10 +160,6 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
         s.client_url = client_url(s.client_id)
         s.course_url = course_url(s.course_id) if s.course_id else ""
         s.record_url = record_url(s.pk)
-        s.change_url = change_url(s.pk)
-        s.status_url = status_url(s.pk)
-        s.flags = flags[s.client_id]
-        s.forms_missing = forms[s.client_id]
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
         # The session's number in its course (Session.number_in_course's rule).
@@ -161,6 +168,12 @@ def _sessions(request: HttpRequest, start: datetime, end: datetime, therapists, 
             Session.Status.NO_SHOW,
         )
         s.number = s.earlier_in_course + 1 if active else None
+        if not cards:
+            continue
+        s.change_url = change_url(s.pk)
+        s.status_url = status_url(s.pk)
+        s.flags = flags[s.client_id]
+        s.forms_missing = forms[s.client_id]
         # The model's transition table decides which buttons exist right now.
         s.buttons = [(st, Session.Status(st).label) for st in s.next_statuses(now)]
     return sessions
@@ -349,7 +362,7 @@ def week(request: HttpRequest) -> HttpResponse:
     counted = therapist is None and _week_counts(request, first, last, therapists, by_day)
     if not counted:
         chosen = None if therapist is None else [therapist.pk]
-        shown = _sessions(request, first, last, therapists, chosen)
+        shown = _sessions(request, first, last, therapists, chosen, cards=False)
         access_events_record_many(
             request=request, clients=[s.client for s in shown], what=f"week view {start}"
         )

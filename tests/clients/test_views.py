@@ -164,6 +164,33 @@ def test_client_page_query_count_does_not_grow_with_sessions(as_therapist_a, cli
     assert few <= 25
 
 
+def test_client_page_shows_screening_flags_in_heading_and_intake_not_to_front_desk(
+    client, as_therapist_a, client_a, front_desk_a
+):
+    from backcourse.clients.screening import screening_questions_default
+    from backcourse.portal.services import intake_submit
+    from tests.conftest import _logged_in
+
+    screening_questions_default(client_a.practice)
+    questions = list(client_a.practice.screening_questions.all())
+    intake_submit(
+        client=client_a,
+        complaint="Neck",
+        regions=[],
+        history="",
+        medication="",
+        answers={q.pk: q.code == "fever" for q in questions},
+    )
+    url = reverse("clients:detail", args=[client_a.pk])
+    html = as_therapist_a.get(url).content.decode()
+    # the badge beside the name and in the intake card, and the question in the card
+    assert html.count("Red flag (1)") == 2
+    assert "Do you have a fever" in html
+    as_desk = _logged_in(client, front_desk_a)
+    html = as_desk.get(url).content.decode()
+    assert "Red flag" not in html and "Do you have a fever" not in html
+
+
 @pytest.mark.parametrize("page", ["9223372036854775808", "100001", "-3", "x"])
 def test_an_absurd_page_number_shows_a_page_not_an_error(as_therapist_a, client_a, page):
     response = as_therapist_a.get(LIST, {"page": page})

@@ -7,7 +7,7 @@ course through `practices/access.py` (staff) or the portal's own-data check.
 
 from django import template
 
-from backcourse.outcomes.panels import course_effect_context
+from backcourse.outcomes.panels import course_chart_context, course_effect_context
 
 register = template.Library()
 
@@ -30,8 +30,6 @@ def course_effect_panel(context, course):
 def course_chart(context, course):
     """The chart of one course (goal measure, or `?effect_measure=`), with its honest caption."""
     request = context.get("request")
-    ctx = course_effect_context(
-        course, request=request, measure_code=_selected_measure(context), with_body_charts=False
-    )
+    ctx = course_chart_context(course, request=request, measure_code=_selected_measure(context))
     ctx["request"] = request
     return ctx
