@@ -72,6 +72,9 @@ many values the figure rests on.
 * ``plan_notes``: where the data and the plan disagree (needs
   ``planned_sessions``): ``more_sessions_needed_than_planned`` (median sessions
   to goal > sessions left in the plan), ``goal_not_reached``.
+* ``curve_fits_until``: on a course that is ``not_as_modelled``, the last session
+  before the latest three before values (the curve fits sessions 1..this one; a
+  chart draws it only there); None otherwise.
 * ``curve``: ``sessions``, ``fitted`` (posterior median), ``band_low`` /
   ``band_high`` (80 % band of the noise-free curve) for sessions 1..n+5, in the
   measure's units, within floor/ceiling.
@@ -547,10 +550,12 @@ class CourseEffect:
     noise_sd: float | None = None
     typical_gap_days: float | None = None
     plan_notes: list[str] = field(default_factory=list)
+    curve_fits_until: int | None = None
 
     def to_dict(self) -> dict:
         return {
             "plan_notes": list(self.plan_notes),
+            "curve_fits_until": self.curve_fits_until,
             "status": self.status,
             "immediate_relief_recent": self.immediate_relief_recent.to_dict(),
             "lasting_relief_estimate": self.lasting_relief_estimate.to_dict(),
@@ -1553,6 +1558,12 @@ def analyse_course(
         status = TOO_FEW
     elif not_as_modelled:
         status = NOT_AS_MODELLED
+    # On a course not going as modelled the curve fits only the sessions before the
+    # latest three before values (the worsening it does not follow).
+    curve_fits_until = None
+    if not_as_modelled:
+        with_before = [k for k, p in enumerate(points, 1) if _is_value(p.before)]
+        curve_fits_until = with_before[-3] - 1
 
     # sessions to goal
     st = res.sessions_to_goal[0]
@@ -1665,6 +1676,7 @@ def analyse_course(
         noise_sd=_num(res.noise_sd[0]),
         typical_gap_days=float(res.typical_gap_days[0]),
         plan_notes=plan_notes,
+        curve_fits_until=curve_fits_until,
     )
 
 

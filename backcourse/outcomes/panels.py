@@ -210,6 +210,8 @@ def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
         t.range = _with_unit(
             _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi}, range_unit
         )
+    if f.key == "lasting_relief" and result.status == NOT_AS_MODELLED:
+        t.detail = _("from the start of the fitted curve to the latest before value")
     if f.key == "immediate_relief" and f.recent:
         t.detail = _("mean of the latest %(n)s sessions: %(values)s") % {
             "n": len(f.recent),
@@ -231,13 +233,26 @@ def advice_for(result: MeasureEffect) -> list[str]:
     its curve."""
     out = []
     if result.status == NOT_AS_MODELLED:
-        out.append(
-            _(
-                "Not going as modelled: the latest before values rise above the fitted "
-                "curve. There is no forecast until the course settles; consider reviewing "
-                "the plan with the client."
+        fits_until = result.effect.curve_fits_until if result.effect is not None else None
+        if fits_until:
+            out.append(
+                _(
+                    "Not going as modelled: from session %(k)s the before values rise above "
+                    "the fitted curve, which the chart draws up to session %(j)s only. "
+                    "Lasting relief is measured from the curve's start to the latest before "
+                    "value. There is no forecast until the course settles; consider "
+                    "reviewing the plan with the client."
+                )
+                % {"k": fits_until + 1, "j": fits_until}
             )
-        )
+        else:
+            out.append(
+                _(
+                    "Not going as modelled: the latest before values rise above the fitted "
+                    "curve. There is no forecast until the course settles; consider "
+                    "reviewing the plan with the client."
+                )
+            )
     if result.more_sessions_than_planned:
         need = int(result.figure("sessions_to_goal").value)
         out.append(
