@@ -656,10 +656,17 @@ def _chart_description(points, effect, goal, label, level_at_planned=None) -> st
         out.append(_("Goal: %(goal)s.") % {"goal": fmt(goal)})
     f = level_at_planned
     if f is not None and f.value is not None:
-        out.append(
-            _("Expected at the planned last session: %(m)s (80 %% range %(lo)s to %(hi)s).")
-            % {"m": fmt(f.value), "lo": fmt(f.low), "hi": fmt(f.high)}
-        )
+        lo, hi = fmt(f.low), fmt(f.high)
+        if lo == hi:
+            out.append(
+                _("Expected at the planned last session: %(m)s (80 %% range %(lo)s).")
+                % {"m": fmt(f.value), "lo": lo}
+            )
+        else:
+            out.append(
+                _("Expected at the planned last session: %(m)s (80 %% range %(lo)s to %(hi)s).")
+                % {"m": fmt(f.value), "lo": lo, "hi": hi}
+            )
     return " ".join(out)
 
 

@@ -206,10 +206,17 @@ def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
             hi = _("more than %(n)s") % {"n": MAX_SESSIONS} if f.unit == "sessions" else "…"
         else:
             hi = charts.fmt(f.high, d)
-        range_unit = unit_text(f, measure, 2) if f.unit != "level" else measure.unit
-        t.range = _with_unit(
-            _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi}, range_unit
-        )
+        if lo == hi:
+            # a range that holds a single value (as printed) reads as that value, never
+            # "2 to 2"
+            one = f.low if f.low is not None else f.value
+            range_unit = unit_text(f, measure, one) if f.unit != "level" else measure.unit
+            t.range = _with_unit(_("80 %% range %(value)s") % {"value": lo}, range_unit)
+        else:
+            range_unit = unit_text(f, measure, 2) if f.unit != "level" else measure.unit
+            t.range = _with_unit(
+                _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi}, range_unit
+            )
     if f.key == "lasting_relief" and result.status == NOT_AS_MODELLED:
         t.detail = _("from the start of the fitted curve to the latest before value")
     if f.key == "immediate_relief" and f.recent:
@@ -274,19 +281,30 @@ def advice_for(result: MeasureEffect) -> list[str]:
         )
     if result.maintenance_differs_from_plan:
         mi = result.figure("maintenance_interval")
-        out.append(
-            _(
-                "The measured relapse suggests a maintenance session about every %(d)s days "
-                "(80 %% range %(lo)s to %(hi)s), but the plan says every %(plan)s days: "
-                "consider adjusting the maintenance interval."
+        words = {
+            "d": charts.fmt(mi.value, 0),
+            "lo": charts.fmt(mi.low, 0),
+            "hi": charts.fmt(mi.high, 0) if mi.high is not None else "…",
+            "plan": result.plan_maintenance_days,
+        }
+        if words["lo"] == words["hi"]:
+            out.append(
+                _(
+                    "The measured relapse suggests a maintenance session about every %(d)s "
+                    "days, but the plan says every %(plan)s days: consider adjusting the "
+                    "maintenance interval."
+                )
+                % words
             )
-            % {
-                "d": charts.fmt(mi.value, 0),
-                "lo": charts.fmt(mi.low, 0),
-                "hi": charts.fmt(mi.high, 0) if mi.high is not None else "…",
-                "plan": result.plan_maintenance_days,
-            }
-        )
+        else:
+            out.append(
+                _(
+                    "The measured relapse suggests a maintenance session about every %(d)s "
+                    "days (80 %% range %(lo)s to %(hi)s), but the plan says every %(plan)s "
+                    "days: consider adjusting the maintenance interval."
+                )
+                % words
+            )
     return out
 
 

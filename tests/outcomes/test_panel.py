@@ -187,6 +187,30 @@ def test_a_relapsing_courses_chart_draws_the_curve_only_where_it_fits(client_a, 
 
 
 @time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_range_of_one_value_reads_as_that_value_never_x_to_x(client_a, therapist_a, language):
+    from django.utils import translation
+
+    course = _course(client_a, therapist_a, planned_sessions=10, goal_value=2)
+    steady = [(8, 6), (7.2, 5.2), (6.4, 4.4), (5.6, 3.6), (4.8, 2.8), (4, 2), (3.2, 1.2)]
+    measured_course(course, steady)
+
+    stg = _effect(course).figure("sessions_to_goal")
+    assert (stg.value, stg.low, stg.high) == (2, 2, 2)
+    with translation.override(language):
+        html = _panel_html(course, therapist_a)
+        panel = measure_panel(course, _effect(course).measure, course_rows(course))
+
+    card = html.split('data-figure="sessions_to_goal">')[1].split('class="effect-figure"')[0]
+    assert re.search(r'class="range">80 % range 2 sessions<', card) or language == "de"
+    # no range anywhere on the panel or in the chart's description reads "X to X"
+    for text in (html, panel.chart):
+        for lo, hi in re.findall(r"([−\-]?[\d.,]+) (?:to|bis) ([−\-]?[\d.,]+)", text):
+            assert lo != hi, f"{lo} to {hi}"
+    assert not re.search(r"\b2 (to|bis) 2\b", html)
+
+
+@time_machine.travel(NOW, tick=False)
 def test_more_sessions_needed_than_planned_says_so_in_one_sentence(client_a, therapist_a):
     course = _course(client_a, therapist_a, planned_sessions=6, goal_value=2)
     measured_course(course, [(8, 5), (7, 4), (6, 3), (5, 3), (4, 2)])
