@@ -770,10 +770,13 @@ def _cell_posteriors(s_pre: np.ndarray, prior: PracticePrior, best: float | None
     ta23 = ta2[None, :, None]
 
     n_obs = m.sum(axis=1)[:, None]  # (C,1)
-    sx = m @ x.T  # (C,R)
-    sxx = m @ (x * x).T
+    # sums per course written out (not BLAS matrix products, whose rounding depends
+    # on how many courses are in the block): a course's numbers do not depend on the
+    # batch it is computed in
+    sx = np.einsum("ck,rk->cr", m, x)  # (C,R)
+    sxx = np.einsum("ck,rk->cr", m, x * x)
     sy = y.sum(axis=1)[:, None]
-    sxy = y @ x.T
+    sxy = np.einsum("ck,rk->cr", y, x)
     syy = (y * y).sum(axis=1)[:, None]
 
     sig2 = np.exp(2.0 * log_n)[None, None, :]  # (1,1,N)
@@ -1081,23 +1084,27 @@ def _relapse_posterior(
     q = np.full((cn, 3), np.nan)
     lam = np.exp(_LAMBDA_LOG)
     var = np.maximum(2.0 * sigma**2, 1e-12)
-    for lo in range(0, cn, _CHUNK):
-        sl = slice(lo, lo + _CHUNK)
-        m = ok[sl]
-        if not m.any():
-            continue
-        tt = np.where(m, t[sl], 0.0)[:, :, None]
-        yy = np.where(m, y[sl], 0.0)[:, :, None]
-        r3 = np.where(m, rr[sl], 0.0)[:, :, None]
-        pred = r3 * -np.expm1(-lam[None, None, :] * tt)
-        sse = (((yy - pred) ** 2) * m[:, :, None]).sum(axis=1)
+    # only courses with enough climbs, and only their observed climbs (a flat list in
+    # course order, summed per course): no work on padding or missing values
+    used = np.nonzero(n_obs >= MIN_VALUES)[0]
+    for lo in range(0, used.size, _CHUNK):
+        ii = used[lo : lo + _CHUNK]
+        m = ok[ii]
+        rows, cols = np.nonzero(m)
+        tt = t[ii][rows, cols][:, None]
+        pred = rr[ii][rows, cols][:, None] * -np.expm1(-lam[None, :] * tt)
+        res = y[ii][rows, cols][:, None] - pred
+        m_obs = n_obs[ii]
+        starts = np.concatenate([[0], np.cumsum(m_obs)[:-1]])
+        sse = np.add.reduceat(res * res, starts, axis=0)
         # noise of a climb integrated out (scaled-inverse-chi2 prior worth one
         # observation at the curve's noise variance): Student-t likelihood
-        m_obs = m.sum(axis=1)[:, None]
-        logw = -0.5 * (m_obs + 1.0) * np.log(sse + 0.5 * var[sl, None]) + _LAMBDA_PRIOR[None, :]
+        logw = (
+            -0.5 * (m_obs[:, None] + 1.0) * np.log(sse + 0.5 * var[ii, None])
+            + _LAMBDA_PRIOR[None, :]
+        )
         logw -= logw.max(axis=1, keepdims=True)
-        q[sl] = np.exp(_grid_quantiles(np.exp(logw), _LAMBDA_LOG))
-    q[n_obs < MIN_VALUES] = np.nan
+        q[ii] = np.exp(_grid_quantiles(np.exp(logw), _LAMBDA_LOG))
     return q, n_obs
 
 
@@ -1194,6 +1201,7 @@ def analyse_courses(
     planned_sessions: float | np.ndarray | None = None,
     floor: float | None = None,
     ceiling: float | None = None,
+    workers: int = 1,
 ) -> BatchEffect:
     """Analyse many courses at once (vectorised).
 
@@ -1206,8 +1214,109 @@ def analyse_courses(
     ``next_day_days`` (C, K) days after the session (default 1).
     ``planned_sessions``: scalar or (C,) planned number of sessions of the course
     (NaN = not planned).  ``floor`` / ``ceiling``: the measure's bounds (default
-    floor 0 for lower-is-better measures, no ceiling).
+    floor 0 for lower-is-better measures, no ceiling).  ``workers``: split a large
+    batch (from ``_PARALLEL_MIN`` courses per process) over this many processes
+    (forked; the caller's process does one part) - the same numbers, as each
+    course's result is its own.  For batch jobs and scripts, not web requests.
     """
+    kwargs = {
+        "n_sessions": n_sessions,
+        "higher_is_better": higher_is_better,
+        "prior": prior,
+        "band_ahead": band_ahead,
+        "next_day": next_day,
+        "next_day_days": next_day_days,
+        "planned_sessions": planned_sessions,
+        "floor": floor,
+        "ceiling": ceiling,
+    }
+    cn = np.shape(before)[0]
+    parts = min(workers, cn // _PARALLEL_MIN)
+    if parts > 1:
+        return _analyse_in_parts(before, after, days, goal, kwargs, parts)
+    return _analyse_courses(before, after, days, goal, **kwargs)
+
+
+_PARALLEL_MIN = 4 * 2048  #: courses per process at least (below that a fork costs more)
+_JOB: dict = {}  #: the batch being split (read by the forked processes)
+
+
+def _part_rows(cn: int, parts: int, i: int) -> slice:
+    """The rows of part i; parts start at whole blocks of ``_CHUNK`` courses, so every
+    block is the one a single process computes (bit for bit the same numbers)."""
+    size = -(-cn // parts)
+    size = -(-size // _CHUNK) * _CHUNK
+    return slice(min(i * size, cn), min((i + 1) * size, cn))
+
+
+def _run_part(i: int) -> BatchEffect:
+    job = _JOB
+    cn, parts = job["cn"], job["parts"]
+    rows = _part_rows(cn, parts, i)
+
+    def cut(v):  # per-course arrays are split; scalars and None pass through
+        if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == cn:
+            return v[rows]
+        return v
+
+    kwargs = {key: cut(v) for key, v in job["kwargs"].items()}
+    return _analyse_courses(
+        job["before"][rows], job["after"][rows], job["days"][rows], cut(job["goal"]), **kwargs
+    )
+
+
+def _analyse_in_parts(before, after, days, goal, kwargs: dict, parts: int) -> BatchEffect:
+    import multiprocessing
+
+    before = np.asarray(before, dtype=float)
+    cn = before.shape[0]
+    if kwargs["n_sessions"] is None:  # decided on the whole batch, as in one process
+        d = np.asarray(days, dtype=float)
+        kwargs["n_sessions"] = (
+            (~np.isnan(d)).sum(axis=1) if np.isnan(d).any() else np.full(cn, d.shape[1])
+        )
+    kwargs = {
+        key: np.asarray(v) if isinstance(v, np.ndarray | list) else v for key, v in kwargs.items()
+    }
+    _JOB.update(
+        cn=cn,
+        parts=parts,
+        before=before,
+        after=np.asarray(after, dtype=float),
+        days=np.asarray(days, dtype=float),
+        goal=np.asarray(goal, dtype=float) if goal is not None else None,
+        kwargs=kwargs,
+    )
+    try:
+        with multiprocessing.get_context("fork").Pool(parts - 1) as pool:
+            pending = pool.map_async(_run_part, range(1, parts))
+            first = _run_part(0)
+            results = [first, *pending.get()]
+    finally:
+        _JOB.clear()
+    out = {}
+    for name in BatchEffect.__dataclass_fields__:
+        vals = [getattr(r, name) for r in results]
+        out[name] = None if vals[0] is None else np.concatenate(vals, axis=0)
+    return BatchEffect(**out)
+
+
+def _analyse_courses(
+    before: np.ndarray,
+    after: np.ndarray,
+    days: np.ndarray,
+    goal: float | np.ndarray | None,
+    *,
+    n_sessions: np.ndarray | None = None,
+    higher_is_better: bool = False,
+    prior: PracticePrior | None = None,
+    band_ahead: int | None = None,
+    next_day: np.ndarray | None = None,
+    next_day_days: np.ndarray | None = None,
+    planned_sessions: float | np.ndarray | None = None,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> BatchEffect:
     before = np.asarray(before, dtype=float)
     after = np.asarray(after, dtype=float)
     days = np.asarray(days, dtype=float)
@@ -1289,7 +1398,7 @@ def analyse_courses(
         ii = idx_fit[lo : lo + _CHUNK]
         cp = _cell_posteriors(s_pre[ii], prior, best=best)
         dr = _draws(cp)
-        sigma[ii] = cp["c"] * (cp["w"] @ np.exp(cp["log_n"]))
+        sigma[ii] = cp["c"] * (cp["w"] * np.exp(cp["log_n"])[None, :]).sum(axis=1)
         lin = dr["linear"]
         h = (n[ii] - 1 + MAX_SESSIONS)[:, None].astype(float)
         plateau[ii] = q_units(units(cp, np.where(lin, _curve(dr, h), dr["s"] - dr["a"])))

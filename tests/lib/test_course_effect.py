@@ -656,3 +656,40 @@ def test_lasting_relief_of_a_course_that_relapses_is_measured_to_the_latest_valu
     assert est.median < 1.5
     steady = weekly([(8, 5), (6, 3), (5, 2), (4, 2), (4, 2), (4, 3), (3, 2), (3, 2)])
     assert analyse_course(steady, 3).lasting_relief_estimate.median > 4
+
+
+def test_a_large_batch_split_over_two_processes_gives_the_same_numbers(monkeypatch):
+    """Issue 14 item 6: a practice of 50,000 courses in <= 5 s wall on 2 cores - the batch
+    can be split over two processes; every course's numbers stay bit for bit the same."""
+    from backcourse.lib import course_effect as ce
+
+    monkeypatch.setattr(ce, "_PARALLEL_MIN", 1000)
+    n = 3000
+    sim = simulate_courses(n, 12, seed=31, missing=0.1, irregular=True)
+    lengths = np.random.default_rng(31).integers(4, 13, n)
+    pad = np.arange(12)[None, :] >= lengths[:, None]
+    before, after, days = sim.before.copy(), sim.after.copy(), sim.days.copy()
+    before[pad] = after[pad] = days[pad] = np.nan
+    next_day = np.where(np.isfinite(after), after + 0.5, np.nan)
+    kw = {"n_sessions": lengths, "next_day": next_day, "planned_sessions": 10}
+
+    one = ce.analyse_courses(before, after, days, sim.goal, **kw)
+    two = ce.analyse_courses(before, after, days, sim.goal, workers=2, **kw)
+
+    for name in ce.BatchEffect.__dataclass_fields__:
+        a, b = getattr(one, name), getattr(two, name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            assert a.shape == b.shape and np.array_equal(a, b, equal_nan=True), name
+    # and a course alone gets the numbers it gets in the batch
+    alone = ce.analyse_courses(
+        before[7:8],
+        after[7:8],
+        days[7:8],
+        sim.goal[7:8],
+        n_sessions=lengths[7:8],
+        next_day=next_day[7:8],
+        planned_sessions=10,
+    )
+    assert np.array_equal(alone.sessions_to_goal[0], one.sessions_to_goal[7], equal_nan=True)
+    assert np.array_equal(alone.relapse_rate[0], one.relapse_rate[7], equal_nan=True)
