@@ -693,3 +693,26 @@ def test_a_large_batch_split_over_two_processes_gives_the_same_numbers(monkeypat
     )
     assert np.array_equal(alone.sessions_to_goal[0], one.sessions_to_goal[7], equal_nan=True)
     assert np.array_equal(alone.relapse_rate[0], one.relapse_rate[7], equal_nan=True)
+
+
+def test_a_practice_of_responders_does_not_make_a_flat_course_improve():
+    """A prior fitted on a practice whose finished courses all improved (the demo
+    practice's: gain 0.47 +- 0.20, noise sd +- 0.24 on the log scale) held a flat course
+    7, 7, 7, 7 to a lasting relief of 1.5 (0.3 to 2.4): a non-responder's range must
+    include 0, while an improving course keeps a range clear of 0."""
+    responders = PracticePrior(
+        log_rate_mean=-0.61,
+        log_rate_sd=0.34,
+        gain_fraction_mean=0.47,
+        gain_fraction_sd=0.20,
+        log_noise_mean=-2.18,
+        log_noise_sd=0.24,
+        n_courses=15,
+        source="practice",
+    )
+    flat = analyse_course(weekly([(7, 5)] * 4), 3, prior=responders)
+    est = flat.lasting_relief_estimate
+    assert est.low <= 0 <= est.high, est
+    assert est.median < 1.0, est
+    improving = analyse_course(weekly([(8, 5), (7, 4), (6, 4), (6, 3)]), 3, prior=responders)
+    assert improving.lasting_relief_estimate.low > 1.0
