@@ -927,7 +927,8 @@ def _curve(dr: dict, kk: np.ndarray) -> np.ndarray:
     plateau, or for linear-model draws a straight decline stopped at the floor."""
     s, a, r, lin = dr["s"], dr["a"], dr["r"], dr["linear"]
     x = np.where(lin, kk, -np.expm1(-r * kk))
-    return np.where(lin, np.maximum(s - a * x, dr["floor"]), s - a * x)
+    v = s - a * x
+    return np.where(lin, np.maximum(v, dr["floor"]), v)
 
 
 def _sessions_to_goal(
