@@ -177,6 +177,12 @@ def course_chart(
     n = len(points)
     curve = effect.curve if effect is not None else None
     limit = n if not forecast else (max(horizon, n) if horizon is not None else None)
+    # a course that breaks from its curve: the curve is drawn only over the sessions it
+    # fits, and a line marks where the latest values leave it
+    fits_until = None
+    if not forecast and effect is not None and effect.curve_fits_until is not None:
+        fits_until = effect.curve_fits_until
+        limit = fits_until
     ks = [] if curve is None else [k for k in curve.sessions if limit is None or k <= limit]
     marker = (
         planned is not None
@@ -190,7 +196,9 @@ def course_chart(
     plateau_name = (
         _("levels off: %(v)s") % {"v": fmt(plateau.value)} if plateau and has_plateau else ""
     )
-    legend = _legend_items(before_only, curve is not None, goal is not None, marker, plateau_name)
+    legend = _legend_items(
+        before_only, curve is not None, goal is not None, marker, plateau_name, fits_until
+    )
     left, right, top = 50, 16, 16
     placed = _legend_layout(legend, left, width)
     rows = max((r for _, _, r in placed), default=0) + 1
@@ -263,6 +271,32 @@ def course_chart(
                         stroke_dasharray=dash,
                     )
                 )
+    # where the latest values break from the curve
+    if fits_until is not None:
+        xb = x(fits_until + 0.5)
+        parts.append(
+            el(
+                "line",
+                x1=xb,
+                x2=xb,
+                y1=float(top),
+                y2=float(top + ph),
+                stroke=INK,
+                stroke_width="1.5",
+                stroke_dasharray="3 3",
+                data_break=str(fits_until + 1),
+            )
+        )
+        parts.append(
+            _label(
+                labels,
+                [(xb + 5, float(top + 11), "start"), (xb - 5, float(top + 11), "end")],
+                _("breaks from the curve"),
+                fill=INK,
+                font_weight="normal",
+                within=(left, left + pw),
+            )
+        )
     # where the course levels off
     if plateau is not None and plateau.value is not None:
         x0 = x(max(n, 1))
@@ -417,11 +451,21 @@ def course_chart(
     if before_only:
         title = _("%(measure)s at each session") % {"measure": label}
     desc = _chart_description(points, effect, goal, label, level_at_planned if marker else None)
+    if fits_until is not None:
+        desc += " " + _(
+            "From session %(k)s the before values rise above the fitted curve: the curve is "
+            "drawn up to session %(j)s only, with no forecast."
+        ) % {"k": fits_until + 1, "j": fits_until}
     return svg(width, height, title, desc, "".join(parts), css_class="chart course-chart")
 
 
 def _legend_items(
-    before_only: bool, curve: bool, goal: bool, marker: bool, plateau: str
+    before_only: bool,
+    curve: bool,
+    goal: bool,
+    marker: bool,
+    plateau: str,
+    fits_until: int | None = None,
 ) -> list[tuple[str, str]]:
     if before_only:
         items = [("before", str(_("value at the session")))]
@@ -440,6 +484,13 @@ def _legend_items(
         items.append(("planned", _("planned last session, 80 %% range") % {}))
     if plateau:
         items.append(("plateau", plateau))
+    if fits_until is not None:
+        items.append(
+            (
+                "break",
+                _("not going as modelled from session %(k)s: no forecast") % {"k": fits_until + 1},
+            )
+        )
     return items
 
 
@@ -559,6 +610,17 @@ def _legend_key(kind: str, lx: float, ly: float) -> str:
         )
     if kind == "planned":
         return _diamond(lx + 7, float(ly - 4), 5)
+    if kind == "break":
+        return el(
+            "line",
+            x1=lx + 7,
+            x2=lx + 7,
+            y1=float(ly - 11),
+            y2=float(ly + 3),
+            stroke=INK,
+            stroke_width="1.5",
+            stroke_dasharray="3 3",
+        )
     if kind == "plateau":
         return el(
             "line",
@@ -594,10 +656,17 @@ def _chart_description(points, effect, goal, label, level_at_planned=None) -> st
         out.append(_("Goal: %(goal)s.") % {"goal": fmt(goal)})
     f = level_at_planned
     if f is not None and f.value is not None:
-        out.append(
-            _("Expected at the planned last session: %(m)s (80 %% range %(lo)s to %(hi)s).")
-            % {"m": fmt(f.value), "lo": fmt(f.low), "hi": fmt(f.high)}
-        )
+        lo, hi = fmt(f.low), fmt(f.high)
+        if lo == hi:
+            out.append(
+                _("Expected at the planned last session: %(m)s (80 %% range %(lo)s).")
+                % {"m": fmt(f.value), "lo": lo}
+            )
+        else:
+            out.append(
+                _("Expected at the planned last session: %(m)s (80 %% range %(lo)s to %(hi)s).")
+                % {"m": fmt(f.value), "lo": lo, "hi": hi}
+            )
     return " ".join(out)
 
 

@@ -206,10 +206,19 @@ def figure_text(f: Figure, result: MeasureEffect) -> FigureText:
             hi = _("more than %(n)s") % {"n": MAX_SESSIONS} if f.unit == "sessions" else "…"
         else:
             hi = charts.fmt(f.high, d)
-        range_unit = unit_text(f, measure, 2) if f.unit != "level" else measure.unit
-        t.range = _with_unit(
-            _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi}, range_unit
-        )
+        if lo == hi:
+            # a range that holds a single value (as printed) reads as that value, never
+            # "2 to 2"
+            one = f.low if f.low is not None else f.value
+            range_unit = unit_text(f, measure, one) if f.unit != "level" else measure.unit
+            t.range = _with_unit(_("80 %% range %(value)s") % {"value": lo}, range_unit)
+        else:
+            range_unit = unit_text(f, measure, 2) if f.unit != "level" else measure.unit
+            t.range = _with_unit(
+                _("80 %% range %(low)s to %(high)s") % {"low": lo, "high": hi}, range_unit
+            )
+    if f.key == "lasting_relief" and result.status == NOT_AS_MODELLED:
+        t.detail = _("from the start of the fitted curve to the latest before value")
     if f.key == "immediate_relief" and f.recent:
         t.detail = _("mean of the latest %(n)s sessions: %(values)s") % {
             "n": len(f.recent),
@@ -231,13 +240,26 @@ def advice_for(result: MeasureEffect) -> list[str]:
     its curve."""
     out = []
     if result.status == NOT_AS_MODELLED:
-        out.append(
-            _(
-                "Not going as modelled: the latest before values rise above the fitted "
-                "curve. There is no forecast until the course settles; consider reviewing "
-                "the plan with the client."
+        fits_until = result.effect.curve_fits_until if result.effect is not None else None
+        if fits_until:
+            out.append(
+                _(
+                    "Not going as modelled: from session %(k)s the before values rise above "
+                    "the fitted curve, which the chart draws up to session %(j)s only. "
+                    "Lasting relief is measured from the curve's start to the latest before "
+                    "value. There is no forecast until the course settles; consider "
+                    "reviewing the plan with the client."
+                )
+                % {"k": fits_until + 1, "j": fits_until}
             )
-        )
+        else:
+            out.append(
+                _(
+                    "Not going as modelled: the latest before values rise above the fitted "
+                    "curve. There is no forecast until the course settles; consider "
+                    "reviewing the plan with the client."
+                )
+            )
     if result.more_sessions_than_planned:
         need = int(result.figure("sessions_to_goal").value)
         out.append(
@@ -259,19 +281,30 @@ def advice_for(result: MeasureEffect) -> list[str]:
         )
     if result.maintenance_differs_from_plan:
         mi = result.figure("maintenance_interval")
-        out.append(
-            _(
-                "The measured relapse suggests a maintenance session about every %(d)s days "
-                "(80 %% range %(lo)s to %(hi)s), but the plan says every %(plan)s days: "
-                "consider adjusting the maintenance interval."
+        words = {
+            "d": charts.fmt(mi.value, 0),
+            "lo": charts.fmt(mi.low, 0),
+            "hi": charts.fmt(mi.high, 0) if mi.high is not None else "…",
+            "plan": result.plan_maintenance_days,
+        }
+        if words["lo"] == words["hi"]:
+            out.append(
+                _(
+                    "The measured relapse suggests a maintenance session about every %(d)s "
+                    "days, but the plan says every %(plan)s days: consider adjusting the "
+                    "maintenance interval."
+                )
+                % words
             )
-            % {
-                "d": charts.fmt(mi.value, 0),
-                "lo": charts.fmt(mi.low, 0),
-                "hi": charts.fmt(mi.high, 0) if mi.high is not None else "…",
-                "plan": result.plan_maintenance_days,
-            }
-        )
+        else:
+            out.append(
+                _(
+                    "The measured relapse suggests a maintenance session about every %(d)s "
+                    "days (80 %% range %(lo)s to %(hi)s), but the plan says every %(plan)s "
+                    "days: consider adjusting the maintenance interval."
+                )
+                % words
+            )
     return out
 
 

@@ -656,3 +656,63 @@ def test_lasting_relief_of_a_course_that_relapses_is_measured_to_the_latest_valu
     assert est.median < 1.5
     steady = weekly([(8, 5), (6, 3), (5, 2), (4, 2), (4, 2), (4, 3), (3, 2), (3, 2)])
     assert analyse_course(steady, 3).lasting_relief_estimate.median > 4
+
+
+def test_a_large_batch_split_over_two_processes_gives_the_same_numbers(monkeypatch):
+    """Issue 14 item 6: a practice of 50,000 courses in <= 5 s wall on 2 cores - the batch
+    can be split over two processes; every course's numbers stay bit for bit the same."""
+    from backcourse.lib import course_effect as ce
+
+    monkeypatch.setattr(ce, "_PARALLEL_MIN", 1000)
+    n = 3000
+    sim = simulate_courses(n, 12, seed=31, missing=0.1, irregular=True)
+    lengths = np.random.default_rng(31).integers(4, 13, n)
+    pad = np.arange(12)[None, :] >= lengths[:, None]
+    before, after, days = sim.before.copy(), sim.after.copy(), sim.days.copy()
+    before[pad] = after[pad] = days[pad] = np.nan
+    next_day = np.where(np.isfinite(after), after + 0.5, np.nan)
+    kw = {"n_sessions": lengths, "next_day": next_day, "planned_sessions": 10}
+
+    one = ce.analyse_courses(before, after, days, sim.goal, **kw)
+    two = ce.analyse_courses(before, after, days, sim.goal, workers=2, **kw)
+
+    for name in ce.BatchEffect.__dataclass_fields__:
+        a, b = getattr(one, name), getattr(two, name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            assert a.shape == b.shape and np.array_equal(a, b, equal_nan=True), name
+    # and a course alone gets the numbers it gets in the batch
+    alone = ce.analyse_courses(
+        before[7:8],
+        after[7:8],
+        days[7:8],
+        sim.goal[7:8],
+        n_sessions=lengths[7:8],
+        next_day=next_day[7:8],
+        planned_sessions=10,
+    )
+    assert np.array_equal(alone.sessions_to_goal[0], one.sessions_to_goal[7], equal_nan=True)
+    assert np.array_equal(alone.relapse_rate[0], one.relapse_rate[7], equal_nan=True)
+
+
+def test_a_practice_of_responders_does_not_make_a_flat_course_improve():
+    """A prior fitted on a practice whose finished courses all improved (the demo
+    practice's: gain 0.47 +- 0.20, noise sd +- 0.24 on the log scale) held a flat course
+    7, 7, 7, 7 to a lasting relief of 1.5 (0.3 to 2.4): a non-responder's range must
+    include 0, while an improving course keeps a range clear of 0."""
+    responders = PracticePrior(
+        log_rate_mean=-0.61,
+        log_rate_sd=0.34,
+        gain_fraction_mean=0.47,
+        gain_fraction_sd=0.20,
+        log_noise_mean=-2.18,
+        log_noise_sd=0.24,
+        n_courses=15,
+        source="practice",
+    )
+    flat = analyse_course(weekly([(7, 5)] * 4), 3, prior=responders)
+    est = flat.lasting_relief_estimate
+    assert est.low <= 0 <= est.high, est
+    assert est.median < 1.0, est
+    improving = analyse_course(weekly([(8, 5), (7, 4), (6, 4), (6, 3)]), 3, prior=responders)
+    assert improving.lasting_relief_estimate.low > 1.0

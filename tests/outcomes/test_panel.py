@@ -150,6 +150,67 @@ def test_a_course_that_relapses_is_not_going_as_modelled_and_has_no_forecast(cli
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_relapsing_courses_chart_draws_the_curve_only_where_it_fits(client_a, therapist_a):
+    """Lasting relief follows the latest value; the drawn curve must not run on through
+    the worsening to a level the figure does not use."""
+    course = _course(client_a, therapist_a, planned_sessions=10)
+    measured_course(course, RELAPSE)
+
+    result = _effect(course)
+    panel = measure_panel(course, result.measure, course_rows(course))
+    html = _panel_html(course, therapist_a)
+
+    assert result.status == "not_as_modelled"
+    # the latest three before values (6, 7, 8) rise: the curve fits sessions 1-5
+    assert result.effect.curve_fits_until == 5
+    chart = panel.chart
+    # session numbers on the x axis give the x of each session
+    ticks = {
+        int(k): float(xv)
+        for xv, k in re.findall(
+            r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle"[^>]*>(\d+)</text>', chart
+        )
+    }
+    curve = re.search(r'<polyline points="([^"]+)" fill="none" stroke="#c2571b"', chart)
+    assert curve is not None
+    curve_x = [float(p.split(",")[0]) for p in curve.group(1).split()]
+    assert max(curve_x) == pytest.approx(ticks[5], abs=0.1)  # not on to session 8
+    band = re.search(r'<polygon points="([^"]+)" fill="#c2571b"', chart)
+    assert band is not None
+    assert max(float(p.split(",")[0]) for p in band.group(1).split()) <= ticks[5] + 0.1
+    # the break is marked and named, on the chart and in the panel's words
+    assert 'data-break="6"' in chart
+    assert "breaks from the curve" in chart
+    assert "not going as modelled from session 6: no forecast" in chart
+    assert "from session 6 the before values rise above the fitted curve" in html
+    assert "from the start of the fitted curve to the latest before value" in html
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_range_of_one_value_reads_as_that_value_never_x_to_x(client_a, therapist_a, language):
+    from django.utils import translation
+
+    course = _course(client_a, therapist_a, planned_sessions=10, goal_value=2)
+    steady = [(8, 6), (7.2, 5.2), (6.4, 4.4), (5.6, 3.6), (4.8, 2.8), (4, 2), (3.2, 1.2)]
+    measured_course(course, steady)
+
+    stg = _effect(course).figure("sessions_to_goal")
+    assert (stg.value, stg.low, stg.high) == (2, 2, 2)
+    with translation.override(language):
+        html = _panel_html(course, therapist_a)
+        panel = measure_panel(course, _effect(course).measure, course_rows(course))
+
+    card = html.split('data-figure="sessions_to_goal">')[1].split('class="effect-figure"')[0]
+    assert re.search(r'class="range">80 % range 2 sessions<', card) or language == "de"
+    # no range anywhere on the panel or in the chart's description reads "X to X"
+    for text in (html, panel.chart):
+        for lo, hi in re.findall(r"([−\-]?[\d.,]+) (?:to|bis) ([−\-]?[\d.,]+)", text):
+            assert lo != hi, f"{lo} to {hi}"
+    assert not re.search(r"\b2 (to|bis) 2\b", html)
+
+
+@time_machine.travel(NOW, tick=False)
 def test_more_sessions_needed_than_planned_says_so_in_one_sentence(client_a, therapist_a):
     course = _course(client_a, therapist_a, planned_sessions=6, goal_value=2)
     measured_course(course, [(8, 5), (7, 4), (6, 3), (5, 3), (4, 2)])
