@@ -500,3 +500,84 @@ def test_only_the_record_writer_writes_records():
         for match in writes.finditer(code)
     ]
     assert offenders == []
+
+
+@pytest.fixture
+def room_and_client_a_busy(practice_a, client_a, hours_a):
+    """Wednesday 3 June, 10:00: client_a is with another therapist of practice_a, in a
+    room; Thursday 4 June the practice is closed."""
+    from backcourse.closures.models import ClosureDay
+
+    colleague = f.StaffFactory(practice=practice_a)
+    WorkingHours.objects.create(
+        therapist=colleague, weekday=2, start_time=time(9), end_time=time(12)
+    )
+    room = f.RoomFactory(practice=practice_a)
+    session_book(
+        practice=practice_a, therapist=colleague, client=client_a, starts_at=local(3, 10), room=room
+    )
+    ClosureDay.objects.create(practice=practice_a, day=local(4, 10).date())
+    return room
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("client_busy", errors.CLIENT_BUSY),
+        ("room_taken", errors.ROOM_TAKEN),
+        ("closed", errors.CLOSED),
+        ("outside_hours", errors.OUTSIDE_HOURS),
+    ],
+)
+def test_a_series_date_gets_the_same_message_in_the_preview_and_when_booked(
+    case, code, practice_a, therapist_a, client_a, course_a, massage, room_and_client_a_busy
+):
+    """The series preview asks the booking service about each date, so the same bad
+    date reads the same on the plan, when the series is booked, and booked alone."""
+    from backcourse.scheduling import series
+    from backcourse.scheduling.errors import SchedulingError
+
+    course, room, when = course_a, None, local(3, 10)
+    if case == "room_taken":
+        other = f.ClientFactory(practice=practice_a)
+        course = f.CourseFactory(client=other, therapist=therapist_a)
+        room = room_and_client_a_busy
+    elif case == "closed":
+        when = local(4, 10)
+    elif case == "outside_hours":
+        when = local(3, 15)
+    sessions_before = Session.objects.count()
+    plan = series.series_plan(
+        practice=practice_a,
+        therapist=therapist_a,
+        client=course.client,
+        session_type=massage,
+        starts=[when, local(8, 10)],
+        room=room,
+    )
+    with pytest.raises(SchedulingError) as alone:
+        session_book(
+            practice=practice_a,
+            therapist=therapist_a,
+            client=course.client,
+            course=course,
+            session_type=massage,
+            starts_at=when,
+            room=room,
+            by=therapist_a.user,
+        )
+    with pytest.raises(SchedulingError) as booked:
+        series.series_book(
+            practice=practice_a,
+            course=course,
+            therapist=therapist_a,
+            session_type=massage,
+            starts=[when, local(8, 10)],
+            room=room,
+            by=therapist_a.user,
+        )
+    assert alone.value.code == booked.value.code == code
+    assert plan[0].problem == alone.value.message == message(code)
+    assert message(code) in booked.value.message
+    assert plan[1].ok
+    assert Session.objects.count() == sessions_before
