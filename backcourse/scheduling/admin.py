@@ -153,10 +153,15 @@ class SessionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
         SessionAdminForm)."""
 
     def has_delete_permission(self, request, obj=None):
-        """Never, for anybody: deleting would skip the status hook (billing listens to
-        `session_status_changed`) and lose the history. Cancel instead (the action
-        above, through `services.session_cancel`)."""
-        return False
+        """Not on the session's own pages, for anybody: deleting a session would skip
+        the status hook (billing listens to `session_status_changed`) and lose its
+        history. Cancel instead (the action above, through `services.session_cancel`).
+        Deleting a whole client or practice (whose delete page lists their sessions)
+        still takes their sessions with them, for those allowed to."""
+        match = getattr(request, "resolver_match", None)
+        if match is None or (match.url_name or "").startswith("scheduling_session_"):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 # --- Hours, session types, time off (scheduling engineer; append-only) ---------------

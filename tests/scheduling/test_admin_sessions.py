@@ -184,3 +184,14 @@ def test_sessions_cannot_be_deleted_in_the_admin_only_cancelled(
     client.post(changelist, {"action": "mark_cancelled", "_selected_action": [session.pk]})
     session.refresh_from_db()
     assert session.status == Session.Status.CANCELLED
+
+
+def test_deleting_a_client_in_the_admin_still_takes_their_sessions(client, course_a, hours_a):
+    """Only the session's own pages refuse deleting; a client's delete page (which
+    lists their sessions) still works for the operator."""
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    f.SessionFactory(course=course_a, starts_at=local(5, 10))
+    pk = course_a.client.pk
+    response = client.post(reverse("admin:clients_client_delete", args=[pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Session.objects.filter(client_id=pk).exists()
