@@ -500,3 +500,155 @@ def test_only_the_record_writer_writes_records():
         for match in writes.finditer(code)
     ]
     assert offenders == []
+
+
+@pytest.fixture
+def room_and_client_a_busy(practice_a, client_a, hours_a):
+    """Wednesday 3 June, 10:00: client_a is with another therapist of practice_a, in a
+    room; Thursday 4 June the practice is closed."""
+    from backcourse.closures.models import ClosureDay
+
+    colleague = f.StaffFactory(practice=practice_a)
+    WorkingHours.objects.create(
+        therapist=colleague, weekday=2, start_time=time(9), end_time=time(12)
+    )
+    room = f.RoomFactory(practice=practice_a)
+    session_book(
+        practice=practice_a, therapist=colleague, client=client_a, starts_at=local(3, 10), room=room
+    )
+    ClosureDay.objects.create(practice=practice_a, day=local(4, 10).date())
+    return room
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("client_busy", errors.CLIENT_BUSY),
+        ("room_taken", errors.ROOM_TAKEN),
+        ("closed", errors.CLOSED),
+        ("outside_hours", errors.OUTSIDE_HOURS),
+    ],
+)
+def test_a_series_date_gets_the_same_message_in_the_preview_and_when_booked(
+    case, code, practice_a, therapist_a, client_a, course_a, massage, room_and_client_a_busy
+):
+    """The series preview asks the booking service about each date, so the same bad
+    date reads the same on the plan, when the series is booked, and booked alone."""
+    from backcourse.scheduling import series
+    from backcourse.scheduling.errors import SchedulingError
+
+    course, room, when = course_a, None, local(3, 10)
+    if case == "room_taken":
+        other = f.ClientFactory(practice=practice_a)
+        course = f.CourseFactory(client=other, therapist=therapist_a)
+        room = room_and_client_a_busy
+    elif case == "closed":
+        when = local(4, 10)
+    elif case == "outside_hours":
+        when = local(3, 15)
+    sessions_before = Session.objects.count()
+    plan = series.series_plan(
+        practice=practice_a,
+        therapist=therapist_a,
+        client=course.client,
+        session_type=massage,
+        starts=[when, local(8, 10)],
+        room=room,
+    )
+    with pytest.raises(SchedulingError) as alone:
+        session_book(
+            practice=practice_a,
+            therapist=therapist_a,
+            client=course.client,
+            course=course,
+            session_type=massage,
+            starts_at=when,
+            room=room,
+            by=therapist_a.user,
+        )
+    with pytest.raises(SchedulingError) as booked:
+        series.series_book(
+            practice=practice_a,
+            course=course,
+            therapist=therapist_a,
+            session_type=massage,
+            starts=[when, local(8, 10)],
+            room=room,
+            by=therapist_a.user,
+        )
+    assert alone.value.code == booked.value.code == code
+    assert plan[0].problem == alone.value.message == message(code)
+    assert message(code) in booked.value.message
+    assert plan[1].ok
+    assert Session.objects.count() == sessions_before
+
+
+@pytest.mark.parametrize(
+    ("when", "code"),
+    [
+        (local(1, 7), errors.PAST),  # Monday 07:00, it is 08:00
+        (local(4, 10), errors.CLOSED),  # the practice's closure day (a future time)
+        (local(3, 10), errors.TAKEN),  # therapist_a busy, the colleague too
+    ],
+)
+def test_any_therapist_online_gets_the_booking_services_refusal(
+    when, code, practice_a, therapist_a, client_a, massage, room_and_client_a_busy
+):
+    """Nobody free for an "any therapist" request: the reason is the booking service's,
+    the same sentence staff get booking that time with the therapist."""
+    from backcourse.booking.pending import pending_booking_create
+    from backcourse.scheduling.errors import SchedulingError
+
+    other = f.ClientFactory(practice=practice_a)
+    if code == errors.TAKEN:
+        session_book(practice=practice_a, therapist=therapist_a, client=other, starts_at=when)
+    with pytest.raises(SchedulingError) as online:
+        pending_booking_create(
+            practice=practice_a,
+            session_type=massage,
+            therapist=None,
+            starts_at=when,
+            first_name="Rita",
+            last_name="Roth",
+            email="rita@example.org",
+        )
+    with pytest.raises(SchedulingError) as staff:
+        session_book(
+            practice=practice_a,
+            therapist=therapist_a,
+            client=f.ClientFactory(practice=practice_a),
+            session_type=massage,
+            starts_at=when,
+            by=therapist_a.user,
+        )
+    assert online.value.code == staff.value.code == code
+    assert online.value.message == staff.value.message == message(code)
+    assert not PendingBooking.objects.exists()
+
+
+def test_any_therapist_online_is_refused_as_taken_when_the_nearest_is_busy(
+    practice_a, therapist_a, massage, hours_a
+):
+    """15:00: therapist_a has gone home (hours end 12:00), the colleague (hours until
+    18:00) is busy. "Taken" is the colleague's refusal, the one closest to free."""
+    from backcourse.booking.pending import pending_booking_create
+    from backcourse.scheduling.errors import SchedulingError
+
+    colleague = f.StaffFactory(practice=practice_a)
+    WorkingHours.objects.create(
+        therapist=colleague, weekday=2, start_time=time(9), end_time=time(18)
+    )
+    other = f.ClientFactory(practice=practice_a)
+    session_book(practice=practice_a, therapist=colleague, client=other, starts_at=local(3, 15))
+    with pytest.raises(SchedulingError) as online:
+        pending_booking_create(
+            practice=practice_a,
+            session_type=massage,
+            therapist=None,
+            starts_at=local(3, 15),
+            first_name="Rita",
+            last_name="Roth",
+            email="rita@example.org",
+        )
+    assert online.value.message == message(errors.TAKEN)
+    assert not PendingBooking.objects.exists()

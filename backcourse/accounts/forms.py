@@ -2,6 +2,10 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from backcourse.notifications import emails
+from backcourse.notifications.outbox import email_queue
+from backcourse.practices.models import StaffMember
+
 
 class CodeForm(forms.Form):
     """A 6-digit code from the authenticator app."""
@@ -47,8 +51,6 @@ class StaffPasswordResetForm(PasswordResetForm):
     password. The page says the same whether or not the address is known."""
 
     def get_users(self, email):
-        from backcourse.practices.models import StaffMember
-
         staff_user_ids = StaffMember.objects.filter(is_active=True).values("user_id")
         return (
             user
@@ -67,8 +69,4 @@ class StaffPasswordResetForm(PasswordResetForm):
     ):
         """Built with every other email (notifications/emails.py) and queued: the
         request does not wait for the mail server."""
-        # accounts sits below notifications; this page-level form composes upwards.
-        from backcourse.notifications import emails
-        from backcourse.notifications.outbox import email_queue
-
         email_queue(emails.password_reset(context=context, to=to_email))

@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from backcourse.audit.context import current_request
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_deleted, access_event_record
+from backcourse.practices.models import Practice
 
 # model label -> attribute path from a row to its client
 HEALTH_MODELS = {
@@ -84,8 +85,6 @@ def _deleted(sender, instance, origin=None, **kwargs):
 
 
 def _is_practice(origin) -> bool:
-    from backcourse.practices.models import Practice
-
     model = getattr(origin, "model", None) or type(origin)
     return model is Practice
 

@@ -3,7 +3,9 @@
 `pending_booking_create` records the request (rate-limited per address and network) and
 queues the email with the link; the slot is NOT held. `pending_booking_confirm` turns
 the request into a session through `services.session_book` (same rules as any
-booking; "any therapist" tries each one free then), matching or creating the client.
+booking; "any therapist" tries each one in turn), matching or creating the client. Both
+ask the booking service itself whether a therapist can take the time; when none can,
+the refusal is the service's (see `_first_free`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from backcourse.clients.models import Client
 from backcourse.clients.readiness import forms_missing
 from backcourse.notifications import emails
 from backcourse.notifications.outbox import email_queue
-from backcourse.practices.models import StaffMember
 from backcourse.scheduling import errors, selectors
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import PendingBooking, Session, SessionType
@@ -37,18 +38,42 @@ def confirm_token(pending: PendingBooking) -> str:
     return signing.dumps({"p": pending.pk, "n": str(pending.nonce)}, salt=CONFIRM_SALT)
 
 
-def _free_therapists_at(practice, session_type, starts_at, now, therapist=None):
-    local_day = starts_at.astimezone(practice.zone).date()
-    slots = selectors.available_slots(
-        practice=practice,
-        session_type=session_type,
-        therapist=therapist,
-        first_day=local_day,
-        weeks=1,
-        now=now,
-        step_minutes=5,
-    )
-    return [s.therapist_id for s in slots if s.starts_at == starts_at]
+# When no therapist can take a time, the reason shown is that of the therapist who came
+# closest (the latest of these, in the order the booking service checks them): for "any
+# therapist" at 15:00, "taken" (one is busy) says more than "outside hours" (one has
+# gone home). When all share the reason (a past time, a closed day), it is that one.
+_NEAREST_LAST = (
+    errors.CLOSED,
+    errors.PAST,
+    errors.OUTSIDE_HOURS,
+    errors.BREAK,
+    errors.TIME_OFF,
+    errors.TAKEN,
+    errors.ROOM_TAKEN,
+    errors.ROOMS_FULL,
+)
+
+
+def _therapists_for(practice, therapist=None):
+    """The therapist asked for, or every bookable one ("any therapist"), in order."""
+    if therapist is not None:
+        return [therapist]
+    return list(selectors.bookable_therapists(practice))
+
+
+def _first_free(candidates, check):
+    """The first candidate `check` (the booking service) accepts, with its result; else
+    the refusal of the one that came closest (see _NEAREST_LAST)."""
+    refusals = []
+    for candidate in candidates:
+        try:
+            return candidate, check(candidate)
+        except SchedulingError as exc:
+            refusals.append(exc)
+    if not refusals:  # nobody takes sessions at all
+        raise SchedulingError(errors.TAKEN)
+    rank = {code: i for i, code in enumerate(_NEAREST_LAST)}
+    raise max(refusals, key=lambda exc: rank.get(exc.code, -1))
 
 
 @transaction.atomic
@@ -75,19 +100,21 @@ def pending_booking_create(
     if not session_type.bookable_online or not session_type.is_active:
         raise SchedulingError(errors.NOT_BOOKABLE_ONLINE)
     _check_request_rate(email=email.strip(), requested_ip=requested_ip, now=now)
-    # The booking's own rules (whose therapist and kind of session; the therapist's
-    # hours, breaks, time off, buffers, other sessions), asked of the service that books
-    # on confirmation. The client is not known yet; "any therapist" is searched below.
-    session_book_check(
-        practice=practice,
-        therapist=therapist,
-        session_type=session_type,
-        starts_at=starts_at,
-        now=now,
+    # The booking's own rules (whose rows these are; the therapist's hours, breaks, time
+    # off, buffers, other sessions; a free room), asked of the service that books on
+    # confirmation, for the therapist chosen or for each ("any therapist") until one is
+    # free. The client is not known yet.
+    _first_free(
+        _therapists_for(practice, therapist),
+        lambda candidate: session_book_check(
+            practice=practice,
+            therapist=candidate,
+            session_type=session_type,
+            starts_at=starts_at,
+            auto_room=True,
+            now=now,
+        ),
     )
-    if not _free_therapists_at(practice, session_type, starts_at, now, therapist):
-        # Nobody free then: in the past, or taken (the search offers neither).
-        raise SchedulingError(errors.PAST if starts_at < now else errors.TAKEN)
     pending = PendingBooking.objects.create(
         practice=practice,
         session_type=session_type,
@@ -164,12 +191,6 @@ def pending_booking_confirm(*, token: str, practice=None, now: datetime | None =
     if pending.confirmed_at is not None:
         raise SchedulingError(errors.ALREADY_CONFIRMED)
     practice = pending.practice
-    if pending.therapist_id:
-        candidates = [pending.therapist_id]
-    else:
-        candidates = _free_therapists_at(practice, pending.session_type, pending.starts_at, now)
-        if not candidates:
-            raise SchedulingError(errors.TAKEN)
     client = (
         Client.objects.filter(practice=practice, email__iexact=pending.email)
         .order_by("is_archived", "id")
@@ -183,26 +204,18 @@ def pending_booking_confirm(*, token: str, practice=None, now: datetime | None =
             email=pending.email,
             phone=pending.phone,
         )
-    session = None
-    last_error = SchedulingError(errors.TAKEN)
-    for therapist in StaffMember.objects.filter(pk__in=candidates, practice=practice):
-        try:
-            session = session_book(
-                practice=practice,
-                therapist=therapist,
-                client=client,
-                session_type=pending.session_type,
-                starts_at=pending.starts_at,
-                auto_room=True,
-                now=now,
-            )
-            break
-        except SchedulingError as exc:
-            if not exc.is_conflict:
-                raise
-            last_error = exc
-    if session is None:
-        raise last_error
+    _therapist, session = _first_free(
+        _therapists_for(practice, pending.therapist),
+        lambda candidate: session_book(
+            practice=practice,
+            therapist=candidate,
+            client=client,
+            session_type=pending.session_type,
+            starts_at=pending.starts_at,
+            auto_room=True,
+            now=now,
+        ),
+    )
     pending.confirmed_at = now
     pending.session = session
     pending.save(update_fields=["confirmed_at", "session"])

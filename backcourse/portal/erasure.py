@@ -13,11 +13,11 @@ from __future__ import annotations
 from django.contrib.sessions.models import Session as LoginSession
 from django.utils import timezone
 
+from backcourse.notifications.models import CalendarFeed
+from backcourse.portal.models import EmailToken
+
 
 def erasure_revoke_access(*, client, by_user, now=None) -> dict[str, int]:
-    from backcourse.notifications.models import CalendarFeed
-    from backcourse.portal.models import EmailToken
-
     now = now or timezone.now()
     feeds = CalendarFeed.objects.filter(client=client, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=by_user

@@ -31,6 +31,7 @@ from backcourse.measures.models import MeasureDefinition
 from backcourse.measures.validation import measure_value_error
 from backcourse.notifications import emails
 from backcourse.notifications.outbox import email_queue
+from backcourse.portal.erasure import erasure_revoke_access
 from backcourse.portal.models import (
     CheckIn,
     EmailToken,
@@ -650,8 +651,6 @@ def erasure_confirm(*, erasure: ErasureRequest, by_user, now=None) -> ErasureReq
         raise PortalError(_("This request has already been decided."))
     client = erasure.client
     if client is not None:
-        from backcourse.portal.erasure import erasure_revoke_access
-
         erasure_revoke_access(client=client, by_user=by_user, now=now)
         Intake.objects.filter(client=client).delete()
         CheckIn.objects.filter(session__client=client).delete()

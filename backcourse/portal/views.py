@@ -42,6 +42,7 @@ from backcourse.portal.forms import (
     RescheduleForm,
 )
 from backcourse.portal.models import ErasureRequest
+from backcourse.portal.progress import course_progress
 from backcourse.portal.questionnaires import INSTRUMENTS
 from backcourse.portal.services import PortalError
 from backcourse.practices.access import access_client, staff_required
@@ -346,8 +347,6 @@ def _slot_days(request, session) -> list[tuple[str, list[tuple[str, str]]]]:
 @client_required
 def course_view(request, pk):
     course = access_own_course(request, pk)
-    from backcourse.portal.progress import course_progress
-
     return render(
         request,
         "portal/course.html",

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from backcourse.audit.services import access_event_record, access_events_record_many
+from backcourse.audit.signals import client_of
 from backcourse.practices.models import Practice, StaffMember
 from backcourse.practices.roles import Perm, staff_has_perm
 from backcourse.security.limits import limit_form_field
@@ -67,8 +68,6 @@ def practice_scoped(queryset: QuerySet, practice: Practice, *, admin_site=None) 
 def _clients_related_to(obj) -> list:
     """Clients whose health data hangs below `obj` (what its delete page lists)."""
     from django.contrib.admin.utils import NestedObjects
-
-    from backcourse.audit.signals import client_of
 
     collector = NestedObjects(using="default")
     collector.collect([obj])

@@ -103,9 +103,10 @@ def _status_action(status: str, label):
 @admin.register(Session)
 class SessionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     """Sessions in the admin go through scheduling/services.py like every other path:
-    adding books (`session_book`), a new start moves (`session_move`), and the status
-    changes only by the actions (the transition table on `Session`). Everything else
-    about a booked session is read-only here; cancel and book again instead."""
+        adding books (`session_book`), a new start moves (`session_move`), and the status
+        changes only by the actions (the transition table on `Session`). Everything else
+        about a booked session is read-only here; cancel and book again instead. Sessions
+    cannot be deleted here (see `has_delete_permission`)."""
 
     form = SessionAdminForm
     list_display = ["starts_at", "client", "therapist", "room", "status"]
@@ -150,6 +151,17 @@ class SessionAdmin(PracticeScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Nothing to save: the form's service call wrote the session (see
         SessionAdminForm)."""
+
+    def has_delete_permission(self, request, obj=None):
+        """Not on the session's own pages, for anybody: deleting a session would skip
+        the status hook (billing listens to `session_status_changed`) and lose its
+        history. Cancel instead (the action above, through `services.session_cancel`).
+        Deleting a whole client or practice (whose delete page lists their sessions)
+        still takes their sessions with them, for those allowed to."""
+        match = getattr(request, "resolver_match", None)
+        if match is None or (match.url_name or "").startswith("scheduling_session_"):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 # --- Hours, session types, time off (scheduling engineer; append-only) ---------------

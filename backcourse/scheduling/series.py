@@ -1,9 +1,11 @@
 """A course booked as a series: its dates, a plan that checks every date before
 anything is saved (with alternatives for conflicts), and booking it all or nothing.
 
-The plan reads only (one load of the therapist's rules for the whole window, then the
-slot arithmetic); `series_book` books each date through `services.session_book`, so a
-series obeys exactly the rules of a single booking.
+The plan reads only: it asks `services.session_book_check` about every date (the same
+checks and messages as booking it), adding only what the series alone knows (two of
+its own dates overlapping); alternatives come from the therapist's free slots
+(lib/slots.py) that pass the same check. `series_book` books each date through
+`services.session_book`, so a series obeys exactly the rules of a single booking.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backcourse.lib import slots
-from backcourse.scheduling import errors, selectors
+from backcourse.scheduling import errors, selectors, services
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.models import Room, Session, SessionType
-from backcourse.scheduling.services import session_book
 
 
 def series_dates(
@@ -105,16 +106,31 @@ def series_plan(
     if not all_times:
         return []
     window = (min(all_times) - timedelta(days=5), max(all_times) + timedelta(days=5))
-    rules_by_id, rooms = selectors.rules_load(
+    rules_by_id, _rooms = selectors.rules_load(
         practice=practice, therapist_ids=[therapist.pk], window=window
     )
     rules = rules_by_id[therapist.pk]
-    room_busy = rooms.get(room.pk, []) if room else []
-    client_busy = list(
-        Session.objects.active()
-        .filter(client=client, starts_at__lt=window[1], ends_at__gt=window[0])
-        .values_list("starts_at", "ends_at")
-    )
+
+    def problem(start: datetime, accepted: list[tuple[datetime, datetime]]) -> str:
+        """What booking this date would refuse (asked of the booking service itself),
+        else whether it overlaps an earlier date of this series (not booked yet, so only
+        the series knows)."""
+        try:
+            services.session_book_check(
+                practice=practice,
+                therapist=therapist,
+                client=client,
+                starts_at=start,
+                session_type=session_type,
+                room=room,
+                now=now,
+            )
+        except SchedulingError as exc:
+            return exc.message
+        if _overlaps(accepted, start, start + duration + buffer):
+            return str(errors.MESSAGES[errors.SERIES_OVERLAP])
+        return ""
+
     accepted: list[tuple[datetime, datetime]] = []
     plan: list[PlannedSession] = []
     for i, planned in enumerate(starts):
@@ -124,36 +140,20 @@ def series_plan(
         if choice == "skip":
             row.starts_at = None
             continue
+        start = planned
         if choice.startswith("alt:"):
-            row.starts_at = _parse_alt(choice)
-            if row.starts_at is None:
-                row.problem, row.choice, row.starts_at = _("Not a valid time."), "", planned
-        problem = _series_problem(
-            rules,
-            practice.zone,
-            row.starts_at,
-            duration,
-            buffer,
-            now,
-            accepted,
-            room_busy,
-            client_busy,
-        )
-        if problem:
-            row.problem = problem
+            alt = _parse_alt(choice)
+            if alt is None:
+                row.problem, row.choice = _("Not a valid time."), ""
+            else:
+                start = row.starts_at = alt
+        row.problem = row.problem or problem(start, accepted)
+        if row.problem:
             row.alternatives = _alternatives(
-                rules,
-                practice.zone,
-                planned,
-                duration,
-                buffer,
-                now,
-                accepted,
-                room_busy,
-                client_busy,
+                rules, practice.zone, planned, duration, buffer, now, accepted, problem
             )
-        elif row.starts_at is not None:
-            accepted.append((row.starts_at, row.starts_at + duration + buffer))
+        else:
+            accepted.append((start, start + duration + buffer))
     return plan
 
 
@@ -169,22 +169,9 @@ def _overlaps(ranges, start, end) -> bool:
     return any(a < end and b > start for a, b in ranges)
 
 
-def _series_problem(rules, zone, start, duration, buffer, now, accepted, room_busy, client_busy):
-    problems = slots.slot_problems(
-        rules=rules, zone=zone, starts_at=start, duration=duration, buffer=buffer, now=now
-    )
-    if problems:
-        return str(errors.MESSAGES[problems[0]])
-    if _overlaps(accepted, start, start + duration + buffer):
-        return str(errors.MESSAGES[errors.SERIES_OVERLAP])
-    if _overlaps(room_busy, start, start + duration):
-        return str(errors.MESSAGES[errors.ROOM_TAKEN])
-    if _overlaps(client_busy, start, start + duration):
-        return str(errors.MESSAGES[errors.CLIENT_BUSY])
-    return ""
-
-
-def _alternatives(rules, zone, planned, duration, buffer, now, accepted, room_busy, client_busy):
+def _alternatives(rules, zone, planned, duration, buffer, now, accepted, problem):
+    """Up to four free times within three days of `planned`, nearest first: the
+    therapist's free slots (lib/slots.py) that the same `problem` check accepts."""
     day = planned.astimezone(zone).date()
     candidates = slots.therapist_slots(
         rules=rules,
@@ -195,15 +182,14 @@ def _alternatives(rules, zone, planned, duration, buffer, now, accepted, room_bu
         buffer=buffer,
         now=now,
     )
-    free = [
-        s
-        for s, e in candidates
-        if not _overlaps(accepted, s, e + buffer)
-        and not _overlaps(room_busy, s, e)
-        and not _overlaps(client_busy, s, e)
-    ]
-    free.sort(key=lambda s: abs((s - planned).total_seconds()))
-    return sorted(free[:4])
+    candidates.sort(key=lambda se: abs((se[0] - planned).total_seconds()))
+    free: list[datetime] = []
+    for start, _end in candidates:
+        if len(free) == 4:
+            break
+        if not problem(start, accepted):
+            free.append(start)
+    return sorted(free)
 
 
 @transaction.atomic
@@ -227,7 +213,7 @@ def series_book(
     for start in sorted(starts):
         try:
             sessions.append(
-                session_book(
+                services.session_book(
                     practice=practice,
                     therapist=therapist,
                     client=course.client,

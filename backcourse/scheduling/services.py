@@ -183,6 +183,7 @@ def _checked_booking(
     room: Room | None,
     course: Any,
     series: uuid.UUID | None = None,
+    auto_room: bool = False,
     by: Any,
     overrides: Collection[str],
     now: datetime,
@@ -215,6 +216,11 @@ def _checked_booking(
         overrides=overrides,
         by=by,
     )
+    if room is None and auto_room and Room.objects.filter(practice=practice, is_active=True):
+        ends_at = starts_at + timedelta(minutes=session.duration_minutes)
+        session.room = _free_room(practice, starts_at, ends_at)
+        if session.room is None:
+            raise SchedulingError(errors.ROOMS_FULL)
     return session, used
 
 
@@ -227,6 +233,7 @@ def session_book_check(
     duration_minutes: int | None = None,
     client: Any = None,
     room: Room | None = None,
+    auto_room: bool = False,
     course: Any = None,
     by: Any = None,
     overrides: Collection[str] = (),
@@ -235,9 +242,9 @@ def session_book_check(
     """Refuse (SchedulingError) exactly what `session_book` would refuse with these
     arguments, without writing anything; returns the rules staff overrode. For a
     request that is not a booking yet (the public request, whose client is not known
-    until the link is confirmed, `client=None`). With `therapist=None` ("any
-    therapist") only whose rows these are is checked: the caller searches the free
-    therapists (selectors.available_slots), and booking checks the one it takes."""
+    until the link is confirmed, `client=None`). With `therapist=None` only whose rows
+    these are is checked; "any therapist" asks this for each therapist
+    (booking/pending.py)."""
     _session, used = _checked_booking(
         practice=practice,
         therapist=therapist,
@@ -246,6 +253,7 @@ def session_book_check(
         session_type=session_type,
         duration_minutes=duration_minutes,
         room=room,
+        auto_room=auto_room,
         course=course,
         by=by,
         overrides=overrides,
@@ -288,16 +296,11 @@ def session_book(
         room=room,
         course=course,
         series=series,
+        auto_room=auto_room,
         by=by,
         overrides=overrides,
         now=now,
     )
-    ends_at = starts_at + timedelta(minutes=session.duration_minutes)
-    if room is None and auto_room and Room.objects.filter(practice=practice, is_active=True):
-        room = _free_room(practice, starts_at, ends_at)
-        if room is None:
-            raise SchedulingError(errors.ROOMS_FULL)
-        session.room = room
     _record_overrides(session, used, by)
     # No savepoint of its own: this function is atomic (a savepoint when nested), so a
     # lost race (the database's overlap guard raising IntegrityError) rolls back

@@ -75,3 +75,31 @@ def test_the_sign_in_link_and_the_follow_up_are_queued_not_sent_in_the_request(
         send()
     subjects = [m.subject for m in mail.outbox]
     assert subjects == [f"Your sign-in link for {practice_a.name}", "How is your back today?"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "in_body"),
+    [
+        ("en", "An earlier time is free: Wednesday 3 June 2026, 10:00", "Wednesday 3 June 2026"),
+        ("de", "Mittwoch, 3. Juni 2026, 10:00", "Mittwoch, 3. Juni 2026, 10:00"),
+    ],
+)
+def test_the_waiting_list_offer_dates_in_the_practices_language(
+    language, subject, in_body, practice_a, client_a, therapist_a
+):
+    """Like every other email: the practice language's date format, not a fixed
+    "d.m. H:i" (3 June read "03.06. 10:00" in English)."""
+    practice_a.language = language
+    practice_a.save(update_fields=["language"])
+    message = emails.waitlist_offer(
+        client=client_a,
+        practice=practice_a,
+        therapist=therapist_a,
+        starts_at=datetime(2026, 6, 3, 8, tzinfo=UTC),  # 10:00 in Berlin
+        link="https://x/w",
+        minutes=30,
+        moves=False,
+    )
+    assert subject in message.subject
+    assert "03.06." not in message.subject
+    assert in_body in message.body

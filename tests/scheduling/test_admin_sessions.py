@@ -157,3 +157,41 @@ def test_status_actions_ask_the_transition_table(as_owner, course_a, hours_a):
     as_owner.post(changelist, {"action": "mark_cancelled", "_selected_action": [future.pk]})
     future.refresh_from_db()
     assert future.status == Session.Status.CANCELLED
+
+
+@pytest.mark.parametrize("who", ["owner", "superuser"])
+def test_sessions_cannot_be_deleted_in_the_admin_only_cancelled(
+    who, client, owner_a, course_a, hours_a
+):
+    """Deleting would skip the status hook (billing) and lose the history."""
+    if who == "owner":
+        client.force_login(owner_a.user)
+    else:
+        client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    session = f.SessionFactory(course=course_a, starts_at=local(5, 10))
+    changelist = reverse("admin:scheduling_session_changelist")
+    delete_url = reverse("admin:scheduling_session_delete", args=[session.pk])
+
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    page = client.get(changelist)
+    assert "delete_selected" not in page.text
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [session.pk]})
+    change = client.get(reverse("admin:scheduling_session_change", args=[session.pk]))
+    assert reverse("admin:scheduling_session_delete", args=[session.pk]) not in change.text
+    assert Session.objects.filter(pk=session.pk, status=Session.Status.BOOKED).exists()
+
+    client.post(changelist, {"action": "mark_cancelled", "_selected_action": [session.pk]})
+    session.refresh_from_db()
+    assert session.status == Session.Status.CANCELLED
+
+
+def test_deleting_a_client_in_the_admin_still_takes_their_sessions(client, course_a, hours_a):
+    """Only the session's own pages refuse deleting; a client's delete page (which
+    lists their sessions) still works for the operator."""
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    f.SessionFactory(course=course_a, starts_at=local(5, 10))
+    pk = course_a.client.pk
+    response = client.post(reverse("admin:clients_client_delete", args=[pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Session.objects.filter(client_id=pk).exists()
