@@ -7,7 +7,8 @@ token. Prints the figures and exits non-zero on any server error or schema viola
 
     .venv/bin/python scripts/api_fuzz.py --port 8100 --max-examples 60
 
-CI: `python scripts/api_fuzz.py --port 8765 --max-examples 60` (about 2-4 minutes).
+CI (.ci/run): `.venv/bin/python scripts/api_fuzz.py --port 8765 --max-examples 60 --workers 1`
+(about 3 minutes; one worker, as the coverage phase is not thread-safe on Python 3.11).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from backcourse.api.auth import BearerToken, StaffSession
+from backcourse.api.errors import ERRORS, ErrorOut
 from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record, access_events_record_many
 from backcourse.courses.models import Course
@@ -72,16 +73,6 @@ MAX_RANGE_DAYS = 366
 
 
 # --------------------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    detail: Any
-
-
-# Every operation may answer: a body that is no JSON (400), not signed in (401), role
-# without the permission (403), not found or another practice's (404), invalid input
-# (422).
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class Page(Schema):

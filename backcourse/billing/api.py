@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from backcourse.api.errors import ERRORS, IsoDate
 from backcourse.billing import selectors, services
 from backcourse.billing.access import handles_money
 from backcourse.billing.models import Invoice, Payment
@@ -21,10 +22,7 @@ from backcourse.practices.access import access_client
 router = Router(tags=["billing"])
 
 MAX_LIMIT = 200
-
-
-class Error(Schema):
-    detail: str
+MAX_OFFSET = 1_000_000  # beyond any practice's rows; larger numbers crash databases
 
 
 class LineOut(Schema):
@@ -94,7 +92,7 @@ class PaymentIn(Schema):
     amount: Decimal = Field(description="Decimal string; negative for a refund.")
     currency: str = Field(description="Must be the invoice's currency.")
     method: str = Field(description="cash, card or transfer (vouchers: on the invoice page).")
-    received_on: date | None = None
+    received_on: IsoDate | None = None
     reference: str = ""
     is_overpayment: bool = Field(
         False, description="Accept more than the balance; the difference is kept as credit."
@@ -125,15 +123,15 @@ def _invoices(request):
     return selectors.invoices_with_balance(Invoice.objects.filter(practice=request.practice))
 
 
-@router.get("/invoices", response={200: InvoicePage, 403: Error}, url_name="billing_invoices")
+@router.get("/invoices", response={200: InvoicePage, **ERRORS}, url_name="billing_invoices")
 def invoice_list(
     request: HttpRequest,
     client_id: int | None = None,
-    issued_from: date | None = None,
-    issued_until: date | None = None,
+    issued_from: IsoDate | None = None,
+    issued_until: IsoDate | None = None,
     outstanding: bool = False,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Invoices and credit notes of your practice, newest first, with paid and balance."""
     _money_staff(request)
@@ -156,7 +154,7 @@ def invoice_list(
 
 @router.get(
     "/invoices/{invoice_id}",
-    response={200: InvoiceDetailOut, 403: Error, 404: Error},
+    response={200: InvoiceDetailOut, **ERRORS},
     url_name="billing_invoice",
 )
 def invoice_detail(request: HttpRequest, invoice_id: int):
@@ -167,7 +165,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int):
 
 @router.post(
     "/invoices/{invoice_id}/payments",
-    response={201: PaymentOut, 403: Error, 404: Error, 422: Error},
+    response={201: PaymentOut, **ERRORS},
     url_name="billing_invoice_payments",
 )
 def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn):
@@ -195,11 +193,11 @@ def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn):
     return Status(201, payment)
 
 
-@router.get("/payments", response={200: list[PaymentOut], 403: Error}, url_name="billing_payments")
+@router.get("/payments", response={200: list[PaymentOut], **ERRORS}, url_name="billing_payments")
 def payment_list(
     request: HttpRequest,
-    received_from: date,
-    received_until: date,
+    received_from: IsoDate,
+    received_until: IsoDate,
 ):
     """Payments and refunds of your practice received in the date range (at most a year)."""
     _money_staff(request)
@@ -216,7 +214,7 @@ def payment_list(
 
 @router.get(
     "/clients/{client_id}/packages",
-    response={200: list[PackageOut], 404: Error},
+    response={200: list[PackageOut], **ERRORS},
     url_name="billing_client_packages",
 )
 def client_packages(request: HttpRequest, client_id: int):

@@ -14,7 +14,11 @@ def test_staff_pages_run_under_the_csp(page, live_server, session_a, therapist_a
     refused = []
     page.on(
         "console",
-        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+        lambda msg: (
+            refused.append(msg.text)
+            if "Content Security Policy" in msg.text or "Refused to" in msg.text
+            else None
+        ),
     )
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", therapist_a.user.username)
@@ -29,6 +33,11 @@ def test_staff_pages_run_under_the_csp(page, live_server, session_a, therapist_a
         f"/records/session/{session_a.pk}/",
         "/cal/feeds/",
         "/api/tokens/",
+        "/calendar/",
+        "/clients/",
+        "/sessions/new/",
+        "/outcomes/",
+        f"/book/{therapist_a.practice.slug}/",
         "/admin/login/",
     ]:
         page.goto(live_server.url + path)
