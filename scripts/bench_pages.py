@@ -49,7 +49,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_scheduling import ZONE, timetable  # noqa: E402 - the same timetable, one owner
+from bench_scheduling import (  # noqa: E402 - the same timetable and database set-up, one owner
+    ZONE,
+    pct,
+    recreate_database,
+    setup_django,
+    timetable,
+)
 
 WEEK_SLOTS = 60  # 12 one-hour slots a day, Monday to Friday
 COURSE_LENGTH = 10  # sessions per course, one a week at the same hour
@@ -94,17 +100,6 @@ def parse_args() -> argparse.Namespace:
 # --------------------------------------------------------------------------- database
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def database_exists(url: str) -> bool:
     import psycopg
 
@@ -115,18 +110,6 @@ def database_exists(url: str) -> bool:
             "SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")]
         ).fetchone()
     return row is not None
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcourse.settings")
-    # DEBUG is off as in production, which wants a key; one key for this process and
-    # the servers it starts (sessions and signed links must verify on both sides).
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
-    os.environ.setdefault("AXES_ENABLED", "0")
-    import django
-
-    django.setup()
 
 
 def is_seeded() -> bool:
@@ -761,11 +744,6 @@ def fetch(port: int, url: str, cookie: str, timeout: float) -> tuple[int, int, f
         return response.status, len(body), (time.perf_counter() - t0) * 1000
     finally:
         conn.close()
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 @dataclass
