@@ -188,7 +188,7 @@ def seed(args) -> None:
     now = datetime.now(UTC)
     cols = (
         "practice_id, therapist_id, client_id, starts_at, duration_minutes, ends_at, status, "
-        "buffer_minutes, created_at"
+        "buffer_minutes, created_at, overrides"
     )
     total = 0
     with connection.cursor() as cur:
@@ -208,6 +208,7 @@ def seed(args) -> None:
                             status,
                             0,
                             now,
+                            "",
                         )
                     )
                     total += 1

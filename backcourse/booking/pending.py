@@ -150,8 +150,9 @@ def _check_request_rate(*, email: str, requested_ip: str | None, now: datetime) 
         raise SchedulingError(errors.TOO_MANY_REQUESTS)
 
 
-def pending_from_token(token: str, *, practice=None) -> PendingBooking:
-    """The pending booking a link points to, or InvalidToken (expired/forged/unknown)."""
+def pending_from_token(token: str, *, practice=None, lock: bool = False) -> PendingBooking:
+    """The pending booking a link points to, or InvalidToken (expired/forged/unknown).
+    `lock`: hold its row until the transaction ends (the confirmation's one read)."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired as exc:
@@ -159,6 +160,8 @@ def pending_from_token(token: str, *, practice=None) -> PendingBooking:
     except signing.BadSignature as exc:
         raise SchedulingError(errors.LINK_INVALID) from exc
     qs = PendingBooking.objects.select_related("practice", "session_type", "therapist")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     if practice is not None:
         qs = qs.filter(practice=practice)
     try:
@@ -186,8 +189,7 @@ def pending_booking_confirm(*, token: str, practice=None, now: datetime | None =
     practice (returning client) or created. Refuses reused, expired or forged links and a
     slot taken meanwhile; then nothing changes."""
     now = now or timezone.now()
-    pending = pending_from_token(token, practice=practice)
-    pending = PendingBooking.objects.select_for_update().get(pk=pending.pk)
+    pending = pending_from_token(token, practice=practice, lock=True)
     if pending.confirmed_at is not None:
         raise SchedulingError(errors.ALREADY_CONFIRMED)
     practice = pending.practice

@@ -177,12 +177,25 @@ class Session(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="sessions")
+    # No single-column indexes on practice, therapist and client: the (column, starts_at)
+    # indexes in Meta lead with them and serve the same lookups, and every booking's
+    # INSERT would maintain three more indexes for nothing (issue 15, booking rate).
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="sessions", db_index=False
+    )
     therapist = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("therapist")
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("therapist"),
+        db_index=False,
     )
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("client")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("client"),
+        db_index=False,
     )
     course = models.ForeignKey(
         Course,
