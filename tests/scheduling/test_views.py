@@ -156,6 +156,24 @@ def test_booking_form_is_prefilled_from_course(as_therapist_a, course_a):
     assert list(form.fields["course"].queryset) == [course_a]
 
 
+def test_booking_form_cancel_leads_where_the_user_may_go(
+    client, as_therapist_a, front_desk_a, course_a
+):
+    """From a course's "Book a session", Cancel goes back to the course page for a
+    therapist, and to the client page for front desk, who may not open the course page
+    (its complaint and measures are clinical)."""
+    course_page = reverse("courses:detail", args=[course_a.pk])
+    client_page = reverse("clients:detail", args=[course_a.client_id])
+    r = as_therapist_a.get(NEW, {"course": course_a.pk})
+    assert f'class="button quiet" href="{course_page}"' in r.content.decode()
+    client.force_login(front_desk_a.user)
+    r = client.get(NEW, {"course": course_a.pk})
+    assert r.status_code == 200
+    assert f'class="button quiet" href="{client_page}"' in r.content.decode()
+    assert client.get(client_page).status_code == 200
+    assert client.get(course_page).status_code == 403
+
+
 def test_booking_converts_local_time_to_utc(
     as_therapist_a, therapist_a, client_a, course_a, room_a, hours_a, sunday_1_nov
 ):
