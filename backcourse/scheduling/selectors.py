@@ -57,7 +57,8 @@ class Calendar:
     Lists are by position in `therapist_ids`. `time_off` holds each one's own time off,
     `closed` the practice's closed days (public holidays and its own), which count as
     everybody's time off. `sessions` are the not-cancelled sessions of these therapists
-    and of the active rooms touching the window: int64 rows of (therapist id, room id or
+    and of the active rooms touching the window (loaded for the whole practice: all of
+    its sessions there, see `calendar_load`): int64 rows of (therapist id, room id or
     0, start µs, end µs, buffer minutes)."""
 
     therapist_ids: list[int]
@@ -93,7 +94,10 @@ def calendar_load(
     listing every id, so their text and parameters stay the same size however many
     therapists the practice has (a long parameter list costs the ORM and the driver
     more Python time than the database spends on the subquery). Rows of a therapist not
-    in `therapist_ids` (one added in between) are left out."""
+    in `therapist_ids` (one added in between) are left out. With it, `sessions` are all
+    the practice's sessions in the window (whoever's; the caller keeps those of its
+    positions): joining each of thousands of sessions to the therapist query costs the
+    database more than the few sessions of other therapists cost to skip."""
     ids = list(therapist_ids)
     who_ids: Any = therapists_query if therapists_query is not None else ids
     position = {tid: i for i, tid in enumerate(ids)}
@@ -119,9 +123,11 @@ def calendar_load(
     # One query for every session of the therapist set (and the rooms) in the window.
     # The lower bound on starts_at (a session is at most MAX_DURATION long) lets the
     # database use its (therapist, starts_at) index instead of reading every past session.
-    who = Q(therapist_id__in=who_ids)
-    if room_ids:
-        who |= Q(room_id__in=room_ids)
+    who = Q()
+    if therapists_query is None:
+        who = Q(therapist_id__in=ids)
+        if room_ids:
+            who |= Q(room_id__in=room_ids)
     sessions = (
         Session.objects.active()
         .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
