@@ -75,7 +75,8 @@ class Day:
 
     @property
     def zone(self) -> tzinfo:
-        return self.practice.zone
+        zone: tzinfo = self.practice.zone
+        return zone
 
     @property
     def count(self) -> int:

@@ -81,7 +81,7 @@ def calendar_load(
     with_rooms: bool = True,
     with_sessions: bool = True,
     with_closed: bool = True,
-    therapists_query: QuerySet[StaffMember] | None = None,
+    therapists_query: QuerySet[StaffMember, Any] | None = None,
 ) -> Calendar:
     """THE loader of scheduling rules for a window: hours and breaks (one query), time
     off, closed days, active rooms and sessions (one query each), however many
