@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.db import connections, router
 from django.http import HttpRequest
 
 from backcourse.audit.models import AccessEvent
@@ -80,16 +81,50 @@ def access_events_record_many(
     *, request: HttpRequest, clients: Iterable, what: str, action: str = AccessEvent.Action.VIEW
 ) -> int:
     """One row per distinct client shown on a list page (day, week, feed, API list)."""
-    seen: dict[int, object] = {}
+    seen: dict[int, int] = {}  # client id -> practice id, in the order shown
     for client in clients:
-        seen.setdefault(client.pk, client)
-    AccessEvent.objects.bulk_create(
-        [
-            _event(request, practice_id=c.practice_id, client_id=c.pk, what=what, action=action)
-            for c in seen.values()
-        ]
-    )
+        seen.setdefault(client.pk, client.practice_id)
+    if not seen:
+        return 0
+    connection = connections[router.db_for_write(AccessEvent)]
+    if connection.vendor == "postgresql":
+        _insert_for_clients(connection, request, seen, what=what, action=action)
+    else:
+        AccessEvent.objects.bulk_create(
+            [
+                _event(request, practice_id=p, client_id=c, what=what, action=action)
+                for c, p in seen.items()
+            ]
+        )
     return len(seen)
+
+
+# Every column but the client's (and its practice's) is the same in each row of a list
+# page, so on PostgreSQL the rows are one INSERT of those values over two arrays of ids:
+# bulk_create would prepare each field of each row in Python (50 rows cost more than
+# the rest of an API list), for the same rows. The constant values still go through
+# each field's own preparation once (IP address, timestamp).
+_CONSTANT_FIELDS = ("at", "user", "actor", "action", "channel", "what", "ip_address")
+
+
+def _insert_for_clients(connection, request, seen: dict[int, int], *, what, action) -> None:
+    template = _event(request, practice_id=None, client_id=None, what=what, action=action)
+    meta = AccessEvent._meta
+    fields = [meta.get_field(name) for name in _CONSTANT_FIELDS]
+    values = [f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in fields]
+    columns = [f.column for f in fields]
+    practice, client, ref = (
+        meta.get_field(name).column for name in ("practice", "client", "client_ref")
+    )
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}, "
+        f"{qn(practice)}, {qn(client)}, {qn(ref)}) "
+        f"SELECT {', '.join(['%s'] * len(columns))}, u.p, u.c, u.c "
+        "FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u(p, c, n) ORDER BY u.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, list(seen.values()), list(seen.keys())])
 
 
 def access_event_deleted(*, request, practice_id: int, client_id: int, what: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -69,12 +70,23 @@ def public_therapists(therapists: Any) -> list[PublicTherapist]:
 @dataclass
 class Day:
     day: date
-    zone: tzinfo
-    times: list[tuple[str, datetime]] = field(default_factory=list)  # (label, starts_at UTC)
+    practice: Any
+    starts: list[datetime] = field(default_factory=list)  # free start times, UTC, ascending
+
+    @property
+    def zone(self) -> tzinfo:
+        zone: tzinfo = self.practice.zone
+        return zone
 
     @property
     def count(self) -> int:
-        return len(self.times)
+        return len(self.starts)
+
+    @cached_property
+    def times(self) -> list[tuple[str, datetime]]:
+        """[(label, starts_at UTC)]; labelled only when shown (the strip of days shows
+        counts, the chosen day its times)."""
+        return [(local_time_label(self.practice, at), at) for at in self.starts]
 
     def parts(self) -> list[tuple[str, Any, list[tuple[str, datetime]]]]:
         """[(key, name, [(label, starts_at)])] for the parts of the day that have times."""
@@ -90,21 +102,16 @@ class Day:
         return at.astimezone(self.zone).hour
 
 
-def days_with_times(practice: Any, slots: Any, first_day: date, n_days: int) -> list[Day]:
-    """Every day of the window (also those without a free time), each with its times;
-    with "any therapist" a time shows once."""
+def days_with_times(practice: Any, starts: Any, first_day: date, n_days: int) -> list[Day]:
+    """Every day of the window (also those without a free time), each with its times.
+    `starts`: distinct free start times, ascending (`available_starts`)."""
     days: OrderedDict[date, Day] = OrderedDict(
-        (first_day + timedelta(days=i), Day(first_day + timedelta(days=i), practice.zone))
+        (first_day + timedelta(days=i), Day(first_day + timedelta(days=i), practice))
         for i in range(n_days)
     )
-    seen = set()
-    for slot in slots:
-        if slot.starts_at in seen:
-            continue
-        seen.add(slot.starts_at)
-        local_day = slot.starts_at.astimezone(practice.zone).date()
+    zone = practice.zone
+    for starts_at in starts:
+        local_day = starts_at.astimezone(zone).date()
         if local_day in days:
-            days[local_day].times.append(
-                (local_time_label(practice, slot.starts_at), slot.starts_at)
-            )
+            days[local_day].starts.append(starts_at)
     return list(days.values())

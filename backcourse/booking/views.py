@@ -122,8 +122,8 @@ def start(request, practice):
     if not practice.online_booking:
         return render(request, "booking/closed.html", context)
     kinds = SessionType.objects.filter(practice=practice, bookable_online=True, is_active=True)
-    therapists = list(selectors.bookable_therapists(practice))
-    context.update(kinds=kinds, therapists=therapists, public_kinds=public_kinds(kinds))
+    bookable = selectors.bookable_therapists(practice)
+    context["kinds"] = kinds
     errors = []
 
     kind = None
@@ -132,18 +132,24 @@ def start(request, practice):
         if kind is None:
             errors.append(_("Please choose one of these kinds of session."))
     if kind is None:
-        context["errors"] = errors
+        context.update(errors=errors, public_kinds=public_kinds(kinds))
         return render(request, "booking/step_type.html", context, status=400 if errors else 200)
     context.update(kind=kind, step=2)
 
+    # Every bookable therapist is loaded only where the page lists them (or offers the
+    # only one); a chosen or "any" therapist needs one row or none, however many the
+    # practice has.
     therapist_param = request.GET.get("therapist", "")
     therapist = None
+    therapist_id = _int(therapist_param) if therapist_param not in ("", "any") else None
     if therapist_param and therapist_param != "any":
-        therapist = next((t for t in therapists if t.pk == _int(therapist_param)), None)
+        therapist = bookable.filter(pk=therapist_id).first() if therapist_id else None
         if therapist is None:
             errors.append(_("Please choose one of these therapists."))
             therapist_param = ""
     if not therapist_param:
+        therapists = list(bookable)
+        context["therapists"] = therapists
         if len(therapists) == 1 and not errors:
             therapist, therapist_param = therapists[0], str(therapists[0].pk)
         else:
@@ -211,14 +217,14 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
         except ValueError:
             errors.append(_("That date could not be read; showing the next days instead."))
     first_day = min(max(first_day, today), today + timedelta(days=MAX_DAYS_AHEAD))
-    slots = selectors.available_slots(
+    starts = selectors.available_starts(
         practice=practice,
         session_type=kind,
         therapist=therapist,
         first_day=first_day,
         weeks=DAYS_PER_PAGE // 7,
     )
-    days = days_with_times(practice, slots, first_day, DAYS_PER_PAGE)
+    days = days_with_times(practice, starts, first_day, DAYS_PER_PAGE)
     chosen = None
     if request.GET.get("day"):
         try:
@@ -229,8 +235,12 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
     if chosen is None:
         chosen = next((d for d in days if d.count), None)
 
+    # A few dozen links that differ only in their last parameter: the path and the
+    # fixed part of the query are built once, not reversed and encoded for each link.
+    fixed = _url(practice, type=kind.pk, therapist=therapist_param)
+
     def url(**extra):
-        return _url(practice, type=kind.pk, therapist=therapist_param, **extra)
+        return f"{fixed}&{urlencode(extra)}"
 
     window = {"from": first_day.isoformat()}
     context.update(
@@ -243,7 +253,7 @@ def _slots_page(request, practice, kind, therapist, therapist_param, context, er
         ],
         next_free=[
             (at, url(slot=at.isoformat()))
-            for _label, at in [t for d in days for t in d.times][:NEXT_FREE_SHORTCUTS]
+            for at in [at for d in days for at in d.starts][:NEXT_FREE_SHORTCUTS]
         ],
         first_day=first_day,
         next_url=url(**{"from": (first_day + timedelta(days=DAYS_PER_PAGE)).isoformat()}),
@@ -361,7 +371,7 @@ def manage_view(request, practice, token):
         if starts_at is not None:
             context.update(move_to=starts_at, move_when=when_text(practice, starts_at))
         else:
-            slots = selectors.available_slots(
+            starts = selectors.available_starts(
                 practice=practice,
                 session_type=session.session_type,
                 therapist=session.therapist,
@@ -369,7 +379,7 @@ def manage_view(request, practice, token):
                 exclude_session_ids=[session.pk],
             )
             days = days_with_times(
-                practice, slots, timezone.now().astimezone(practice.zone).date(), MOVE_WEEKS * 7
+                practice, starts, timezone.now().astimezone(practice.zone).date(), MOVE_WEEKS * 7
             )
             context["move_days"] = [
                 (

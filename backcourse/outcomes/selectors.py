@@ -450,11 +450,24 @@ class ComplaintOutcome:
 
     @property
     def median_session(self) -> float | None:
-        values = sorted(k for k, c in self.reached_at.items() for _ in range(c))
-        if not values:
+        """The median session number over the courses that reached the change, from the
+        counts per session (walked in order, not expanded into one value per course:
+        a large practice has tens of thousands of courses per complaint)."""
+        counts = sorted((k, c) for k, c in self.reached_at.items() if c > 0)
+        n = sum(c for _k, c in counts)
+        if not n:
             return None
-        mid = len(values) // 2
-        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+        mid = n // 2
+
+        def nth(i: int) -> int:
+            seen = 0
+            for k, c in counts:
+                seen += c
+                if i < seen:
+                    return k
+            raise IndexError(i)
+
+        return nth(mid) if n % 2 else (nth(mid - 1) + nth(mid)) / 2
 
 
 def practice_outcome_groups(practice):

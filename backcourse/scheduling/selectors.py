@@ -1,8 +1,9 @@
 """Reads of the calendar for the slot arithmetic in lib/slots.py.
 
     bookable_therapists(practice)   who takes sessions
-    available_slots(...)            free times of a session type (the public booking,
-                                    the client's "move" page)
+    available_slots(...)            free slots of a session type (who, when, which room)
+    available_starts(...)           only the distinct free start times (the public
+                                    booking pages list times, not therapists)
     calendar_load(...)              THE loader: hours, breaks, time off, closed days,
                                     rooms and sessions of a window (the others build on it)
     rules_load(...)                 each therapist's rules for a window (series plan)
@@ -56,7 +57,8 @@ class Calendar:
     Lists are by position in `therapist_ids`. `time_off` holds each one's own time off,
     `closed` the practice's closed days (public holidays and its own), which count as
     everybody's time off. `sessions` are the not-cancelled sessions of these therapists
-    and of the active rooms touching the window: int64 rows of (therapist id, room id or
+    and of the active rooms touching the window (loaded for the whole practice: all of
+    its sessions there, see `calendar_load`): int64 rows of (therapist id, room id or
     0, start µs, end µs, buffer minutes)."""
 
     therapist_ids: list[int]
@@ -79,23 +81,37 @@ def calendar_load(
     with_rooms: bool = True,
     with_sessions: bool = True,
     with_closed: bool = True,
+    therapists_query: QuerySet[StaffMember, Any] | None = None,
 ) -> Calendar:
     """THE loader of scheduling rules for a window: hours and breaks (one query), time
     off, closed days, active rooms and sessions (one query each), however many
     therapists, weeks or sessions. Every reader of free time builds on it: the free-slot
     search (`available_slots`), the series plan (`rules_load`) and the calendar grid's
-    greyed time. (Checking one slot at booking time is `slot_problems`, one statement.)"""
+    greyed time. (Checking one slot at booking time is `slot_problems`, one statement.)
+
+    `therapists_query` (optional) is the query that gave `therapist_ids` (`.values("id")`
+    of a StaffMember query): the statements then select by it as a subquery instead of
+    listing every id, so their text and parameters stay the same size however many
+    therapists the practice has (a long parameter list costs the ORM and the driver
+    more Python time than the database spends on the subquery). Rows of a therapist not
+    in `therapist_ids` (one added in between) are left out. With it, `sessions` are all
+    the practice's sessions in the window (whoever's; the caller keeps those of its
+    positions): joining each of thousands of sessions to the therapist query costs the
+    database more than the few sessions of other therapists cost to skip."""
     ids = list(therapist_ids)
+    who_ids: Any = therapists_query if therapists_query is not None else ids
     position = {tid: i for i, tid in enumerate(ids)}
     hours: list[tuple[WeeklyHours, WeeklyHours]] = [({}, {}) for _ in ids]
-    for tid, which, weekday, a, b in _weekly_rows(ids):
-        hours[position[tid]][which].setdefault(weekday, []).append((a, b))
+    for tid, which, weekday, a, b in _weekly_rows(who_ids):
+        if tid in position:
+            hours[position[tid]][which].setdefault(weekday, []).append((a, b))
     start, end = window
     time_off: list[list[Range]] = [[] for _ in ids]
     for tid, off_from, off_until in TimeOff.objects.filter(
-        therapist_id__in=ids, starts_at__lt=end, ends_at__gt=start
+        therapist_id__in=who_ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("therapist_id", "starts_at", "ends_at"):
-        time_off[position[tid]].append((off_from, off_until))
+        if tid in position:
+            time_off[position[tid]].append((off_from, off_until))
     closed = closed_ranges(practice, start, end) if with_closed else []  # closures app
     room_ids = (
         list(Room.objects.filter(practice=practice, is_active=True).values_list("id", flat=True))
@@ -107,9 +123,11 @@ def calendar_load(
     # One query for every session of the therapist set (and the rooms) in the window.
     # The lower bound on starts_at (a session is at most MAX_DURATION long) lets the
     # database use its (therapist, starts_at) index instead of reading every past session.
-    who = Q(therapist_id__in=ids)
-    if room_ids:
-        who |= Q(room_id__in=room_ids)
+    who = Q()
+    if therapists_query is None:
+        who = Q(therapist_id__in=ids)
+        if room_ids:
+            who |= Q(room_id__in=room_ids)
     sessions = (
         Session.objects.active()
         .filter(who, practice=practice, starts_at__lt=end, ends_at__gt=start - MAX_BUFFER)
@@ -155,7 +173,7 @@ def rules_load(
     return rules, rooms
 
 
-def _weekly_rows(therapist_ids: Sequence[int]) -> list[tuple[int, int, int, time, time]]:
+def _weekly_rows(therapist_ids: Any) -> list[tuple[int, int, int, time, time]]:
     """(therapist, 0 = working / 1 = break, weekday, from, until) in one query."""
     kind = [Value(0, output_field=IntegerField()), Value(1, output_field=IntegerField())]
     hours = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by()
@@ -219,15 +237,88 @@ def available_slots(
 
     Same rules as `lib.slots.therapist_slots`, with a fixed number of queries
     (therapists, hours, breaks, time off, rooms, sessions) and no per-session objects."""
+    free = _free_search(
+        practice=practice,
+        session_type=session_type,
+        therapist=therapist,
+        first_day=first_day,
+        weeks=weeks,
+        now=now,
+        step_minutes=step_minutes,
+        exclude_session_ids=exclude_session_ids,
+    )
+    return slots_from_arrays(
+        free.owner,
+        free.start,
+        free.room,
+        therapist_ids=free.therapist_ids,
+        room_ids=free.room_ids,
+        duration=free.duration,
+    )
 
+
+def available_starts(
+    *,
+    practice: Practice,
+    session_type: SessionType,
+    therapist: StaffMember | None = None,
+    first_day: date | None = None,
+    weeks: int = 4,
+    now: datetime | None = None,
+    step_minutes: int = 30,
+    exclude_session_ids: Iterable[int] = (),
+) -> list[datetime]:
+    """The distinct free start times (UTC, ascending) of `available_slots` with the same
+    arguments: what the booking pages list. With "any therapist" a time free with many
+    therapists is one time, so no `Slot` is built per therapist and time (thousands in a
+    large practice, where the page shows a few dozen)."""
+    free = _free_search(
+        practice=practice,
+        session_type=session_type,
+        therapist=therapist,
+        first_day=first_day,
+        weeks=weeks,
+        now=now,
+        step_minutes=step_minutes,
+        exclude_session_ids=exclude_session_ids,
+    )
+    return [from_us(u) for u in np.unique(free.start).tolist()]
+
+
+@dataclass
+class _Free:
+    """Free starts as `lib.slots.free_arrays` returns them, with what maps the positions
+    back to ids."""
+
+    owner: np.ndarray
+    start: np.ndarray
+    room: np.ndarray
+    therapist_ids: list[int]
+    room_ids: list[int]
+    duration: int
+
+
+def _free_search(
+    *,
+    practice: Practice,
+    session_type: SessionType,
+    therapist: StaffMember | None,
+    first_day: date | None,
+    weeks: int,
+    now: datetime | None,
+    step_minutes: int,
+    exclude_session_ids: Iterable[int],
+) -> _Free:
     now = now or timezone.now()
     zone = practice.zone
     first_day = first_day or now.astimezone(zone).date()
     last_day = first_day + timedelta(weeks=weeks) - timedelta(days=1)
+    therapists_query = None
     if therapist is not None:
         therapist_ids = [therapist.pk]
     else:
-        therapist_ids = list(bookable_therapists(practice).values_list("id", flat=True))
+        therapists_query = bookable_therapists(practice).values("id")
+        therapist_ids = [row["id"] for row in therapists_query]
     window = (
         local_to_utc(first_day, time(0), zone) - timedelta(hours=1),
         local_to_utc(last_day + timedelta(days=1), time(0), zone) + timedelta(hours=1),
@@ -237,6 +328,7 @@ def available_slots(
         therapist_ids=therapist_ids,
         window=window,
         exclude_session_ids=exclude_session_ids,
+        therapists_query=therapists_query,
     )
     time_off = Spans.of(
         [(i, [*own, *cal.closed]) for i, own in enumerate(cal.time_off) if own or cal.closed]
@@ -274,9 +366,7 @@ def available_slots(
         step=timedelta(minutes=step_minutes) // US,
         now=to_us(now),
     )
-    return slots_from_arrays(
-        owner, starts, room, therapist_ids=therapist_ids, room_ids=room_ids, duration=duration
-    )
+    return _Free(owner, starts, room, therapist_ids, room_ids, duration)
 
 
 # The rows of one therapist that bear on one slot, in ONE statement: hours and breaks on

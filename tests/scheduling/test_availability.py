@@ -184,3 +184,40 @@ def test_rooms_limit_slots_when_the_practice_schedules_rooms(practice_a):
         (10, one.pk, room.pk),
         (10, two.pk, room.pk),
     ]
+
+
+def test_any_therapist_starts_are_the_distinct_free_times_of_the_bookable_therapists(
+    practice_a, other_practice
+):
+    """The whole practice's sessions are read at once: a colleague who takes no online
+    bookings (and uses no room) blocks only their own time, another practice's therapist
+    nothing; each free time is listed once however many therapists are free then."""
+    from backcourse.scheduling.models import SessionType, WorkingHours
+
+    one, two = f.StaffFactory(practice=practice_a), f.StaffFactory(practice=practice_a)
+    colleague = f.StaffFactory(practice=practice_a, takes_sessions=False)
+    elsewhere = f.StaffFactory(practice=other_practice)
+    for t in (one, two, colleague, elsewhere):
+        WorkingHours.objects.create(therapist=t, weekday=0, start_time=time(9), end_time=time(12))
+    for t, hour in ((one, 9), (two, 9), (colleague, 10), (elsewhere, 11)):
+        course = f.CourseFactory(client=f.ClientFactory(practice=t.practice), therapist=t)
+        f.SessionFactory(course=course, starts_at=local(2026, 11, 30, hour))
+    kind = SessionType.objects.create(practice=practice_a, name="Back", duration_minutes=60)
+    args = {
+        "practice": practice_a,
+        "session_type": kind,
+        "first_day": date(2026, 11, 30),
+        "weeks": 1,
+        "now": EARLY,
+    }
+    got = selectors.available_slots(**args, step_minutes=60)
+    monday = [s for s in got if s.starts_at.date() == date(2026, 11, 30)]
+    assert [(s.starts_at.astimezone(BERLIN).hour, s.therapist_id) for s in monday] == [
+        (10, one.pk),
+        (10, two.pk),
+        (11, one.pk),
+        (11, two.pk),
+    ]
+    starts = selectors.available_starts(**args, step_minutes=60)
+    assert starts == sorted({s.starts_at for s in got})
+    assert [s.astimezone(BERLIN).hour for s in starts if s.date() == date(2026, 11, 30)] == [10, 11]

@@ -150,3 +150,22 @@ def test_calendar_feeds_and_files_are_logged(client, world_a):
     response = client.get(reverse("notifications:feed", args=[feed.token]))
     assert response.status_code == 200
     assert AccessEvent.objects.filter(what=f"calendar feed {feed.pk}", channel="calendar").exists()
+
+
+def test_a_list_page_writes_one_full_row_per_client_shown(client, world_a):
+    """The rows of a list page (written in one statement on PostgreSQL): who, from where
+    (the address as the field stores it), when, which practice and client, in the order
+    shown."""
+    therapist = world_a.staff["therapist"]
+    client.force_login(therapist.user)
+    before = AccessEvent.objects.values_list("id", flat=True).order_by("-id").first() or 0
+    page = client.get(reverse("clients:list"), REMOTE_ADDR="2001:0db8::0001")
+    assert page.status_code == 200
+    shown = [c.pk for c in page.context["page"].object_list]
+    rows = list(AccessEvent.objects.filter(id__gt=before).order_by("id"))
+    assert shown and [r.client_id for r in rows] == shown
+    for r in rows:
+        assert (r.user_id, r.actor) == (therapist.user.pk, therapist.user.username)
+        assert (r.practice_id, r.client_ref) == (world_a.practice.pk, r.client_id)
+        assert (r.action, r.channel, r.what) == ("view", "page", "client list")
+        assert r.ip_address == "2001:db8::1" and r.at == NOW
