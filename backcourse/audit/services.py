@@ -114,7 +114,23 @@ def access_events_record_many(
     names = [*shared, "practice", "client", "client_ref"]
     head = [prepared[name] for name in shared]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    insert = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(meta.get_field(name).column) for name in names)}) "
+    )
+    if connection.vendor == "postgresql":
+        # A few parameters instead of ten per row: the driver binds parameters on the
+        # client, and a thousand of them cost milliseconds. Arrays bound in one piece.
+        values = ", ".join(
+            f"CAST(%s AS {meta.get_field(name).db_type(connection)})" for name in shared
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{insert}SELECT {values}, u.practice, u.client, u.client "
+                "FROM unnest(CAST(%s AS bigint[]), CAST(%s AS bigint[])) AS u(practice, client)",
+                [*head, list(seen.values()), list(seen)],
+            )
+        return len(seen)
     rows = [(*head, practice_id, client_id, client_id) for client_id, practice_id in seen.items()]
     size = min(500, connection.ops.bulk_batch_size(names, rows) or 500)
     row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
@@ -126,8 +142,7 @@ def access_events_record_many(
         for i in range(0, len(rows), size):
             batch = rows[i : i + size]
             cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-                + ", ".join([row_sql] * len(batch)),
+                f"{insert}VALUES " + ", ".join([row_sql] * len(batch)),
                 [value for row in batch for value in row],
             )
     return len(seen)
