@@ -9,9 +9,11 @@ from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -65,12 +67,20 @@ def _parse_date(value: str | None, request: HttpRequest | None = None) -> date |
     return day
 
 
+# What the day and week views read of a therapist: their name (StaffMember.name) and
+# the flags the filter and the views test; not the user's password, dates and email.
+THERAPIST_FIELDS = (
+    *("id", "practice_id", "role", "takes_sessions", "is_active", "display_name", "user"),
+    *("user__first_name", "user__last_name", "user__username"),
+)
+
+
 def _therapist_filter(request: HttpRequest):
     """(selected value, staff or None for all, choices). Default: my own sessions."""
     therapists = list(
-        StaffMember.objects.filter(
-            practice=request.practice, is_active=True, takes_sessions=True
-        ).select_related("user")
+        StaffMember.objects.filter(practice=request.practice, is_active=True, takes_sessions=True)
+        .select_related("user")
+        .only(*THERAPIST_FIELDS)
     )
     wanted = request.GET.get("therapist")
     if wanted is None:
@@ -81,12 +91,38 @@ def _therapist_filter(request: HttpRequest):
     return wanted, chosen, therapists
 
 
+def _therapist_options(request: HttpRequest, therapists, selected: str) -> str:
+    """The filter's <option>s, one per therapist (a hundred in a large practice: made
+    here in one pass rather than by template tags per option)."""
+    me = _("me")
+    return format_html_join(
+        "",
+        '<option value="{}" {}>{}</option>',
+        (
+            (
+                t.pk,
+                "selected" if selected == str(t.pk) else "",
+                f"{t.name} ({me})" if t.pk == request.staff.pk else t.name,
+            )
+            for t in therapists
+        ),
+    )
+
+
 def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, datetime]:
     """UTC instants of local midnight on `first` and `days` days later."""
     zone = request.practice.zone
     start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=zone).astimezone(UTC)
     return start, end
+
+
+# The columns the day's cards and the week's entries show (and the status rules read).
+SESSION_FIELDS = (
+    *("id", "therapist", "client", "course", "room", "starts_at", "ends_at", "status"),
+    *("client__first_name", "client__last_name", "client__practice"),
+    *("course__complaint", "course__planned_sessions", "room__name", "record__id"),
+)
 
 
 def _sessions(
@@ -123,10 +159,11 @@ def _sessions(
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
         # Only what the cards show: not the practice (it is request.practice), not the
-        # therapist (in `therapists`), not the record's notes (only whether there is one).
+        # therapist (in `therapists`), of the record only whether there is one, of the
+        # client, course and room only the columns shown.
         .select_related(None)
         .select_related("client", "course", "room", "record")
-        .defer(*(f"record__{name}" for name in ("subjective", "objective", "assessment", "plan")))
+        .only(*SESSION_FIELDS)
         .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
         .order_by("starts_at", "id")
     )
@@ -153,6 +190,17 @@ def _sessions(
     )
     forms = forms_missing_by_client(request.practice, client_ids) if cards else {}
     clinical = clinical_client_ids(request.staff, client_ids)
+    # Labels every card repeats, formatted once per distinct value instead of by a
+    # template filter per card: the status's name and the local times (`|time`).
+    status_label = {value: str(label) for value, label in Session.Status.choices}
+    times: dict = {}
+
+    def time_label(moment: datetime) -> str:
+        key = (moment.time(), moment.utcoffset())
+        if key not in times:
+            times[key] = time_filter(moment)
+        return times[key]
+
     for s in sessions:
         # complaint, flag details and record link only where the role matrix allows
         s.clinical = s.client_id in clinical
@@ -162,6 +210,10 @@ def _sessions(
         s.record_url = record_url(s.pk)
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
+        s.time_label = time_label(s.local)
+        s.status_label = status_label[s.status]
+        # Session.record_open, asked once with the page's `now`.
+        s.record_link = s.clinical and s.record_problem(now) is None
         # The session's number in its course (Session.number_in_course's rule).
         active = s.course_id and s.status not in (
             Session.Status.CANCELLED,
@@ -170,6 +222,7 @@ def _sessions(
         s.number = s.earlier_in_course + 1 if active else None
         if not cards:
             continue
+        s.end_label = time_label(s.local_end)
         s.change_url = change_url(s.pk)
         s.status_url = status_url(s.pk)
         s.flags = flags[s.client_id]
@@ -300,7 +353,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "total": total,
             "selected": selected,
-            "therapists": therapists,
+            "therapist_options": _therapist_options(request, therapists, selected),
             "show_therapist": therapist is None,
             "keep": [("date", the_day.isoformat())],
         },
@@ -381,7 +434,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "next_week": start + timedelta(days=7),
             "days": [(d, by_day.get(d, [])) for d in days],
             "selected": selected,
-            "therapists": therapists,
+            "therapist_options": _therapist_options(request, therapists, selected),
             "show_therapist": therapist is None,
             "counted": counted,
             "keep": [("start", start.isoformat())],
