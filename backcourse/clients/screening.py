@@ -93,8 +93,8 @@ def client_flags(client) -> list[Flag]:
     return flags_by_client([client.pk])[client.pk]
 
 
-def flags_by_client(client_ids) -> dict[int, list[Flag]]:
-    """`client_flags` for many clients in two queries (a day view shows many)."""
+def newest_intakes(client_ids) -> dict[int, int]:
+    """client id -> id of their newest intake, for the clients who filled one in."""
     newest: dict[int, int] = {}
     for intake_id, client_id in (
         Intake.objects.filter(client_id__in=client_ids)
@@ -102,6 +102,14 @@ def flags_by_client(client_ids) -> dict[int, list[Flag]]:
         .values_list("id", "client_id")
     ):
         newest.setdefault(client_id, intake_id)
+    return newest
+
+
+def flags_by_client(client_ids, *, newest: dict[int, int] | None = None) -> dict[int, list[Flag]]:
+    """`client_flags` for many clients in two queries (a day view shows many); one when
+    the caller already has their `newest_intakes`."""
+    if newest is None:
+        newest = newest_intakes(client_ids)
     flags: dict[int, list[Flag]] = {cid: [] for cid in client_ids}
     client_of = {intake_id: cid for cid, intake_id in newest.items()}
     answers = ScreeningAnswer.objects.filter(intake_id__in=client_of, answer=True).order_by("id")

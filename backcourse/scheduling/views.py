@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
-from backcourse.clients.screening import flags_by_client
+from backcourse.clients.screening import flags_by_client, newest_intakes
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -172,7 +172,9 @@ def _sessions(
         qs = qs.filter(therapist_id__in=therapist_ids)
     sessions = list(qs)
     client_ids = {s.client_id for s in sessions}
-    flags = flags_by_client(client_ids) if cards else {}
+    # One read of the clients' intakes for both the flags and the missing forms.
+    intakes = newest_intakes(client_ids) if cards and client_ids else {}
+    flags = flags_by_client(client_ids, newest=intakes) if cards else {}
     staff = {t.pk: t for t in therapists}
     missing = {s.therapist_id for s in sessions} - staff.keys()
     if missing:  # sessions of staff who no longer take sessions
@@ -189,7 +191,9 @@ def _sessions(
             "scheduling:session_status",
         )
     )
-    forms = forms_missing_by_client(request.practice, client_ids) if cards else {}
+    forms = (
+        forms_missing_by_client(request.practice, client_ids, with_intake=intakes) if cards else {}
+    )
     clinical = clinical_client_ids(request.staff, client_ids)
     # Labels every card repeats, formatted once per distinct value instead of by a
     # template filter per card: the status's name and the local times (`|time`).
@@ -255,6 +259,19 @@ class DaySection:
     day_url: str  # this therapist's own day
     part_url: str  # the section's sessions, fetched when it is opened
     sessions: list | None = None  # None: loaded when the section is opened
+    closed_html: str = ""  # the whole <details> of a section that is not loaded yet
+
+
+# A section not loaded yet: its heading and a link. A hundred of them in a large
+# practice, written from parts escaped once instead of by template tags per section.
+DAY_SECTION_CLOSED = """
+<details class="therapist-day card" data-src="{part_url}">
+  <summary><strong>{name}</strong> <span class="muted">{summary}</span></summary>
+  <div class="session-list">
+    <p class="muted"><a href="{day_url}">{open_label}</a></p>
+  </div>
+</details>
+"""
 
 
 def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySection]:
@@ -299,6 +316,16 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
             break
         inline.append(section)
         shown += section.count
+    for section in sections[len(inline) :]:
+        section.closed_html = mark_safe(  # every part escaped here
+            DAY_SECTION_CLOSED.format(
+                part_url=escape(section.part_url),
+                name=escape(section.therapist.name),
+                summary=escape(section.summary),
+                day_url=escape(section.day_url),
+                open_label=escape(section.open_label),
+            )
+        )
     if inline:
         grouped: dict[int, list[Session]] = defaultdict(list)
         for s in _sessions(request, start, end, therapists, [sec.therapist.pk for sec in inline]):
