@@ -1,5 +1,6 @@
 """The therapist's calendar: the day, the week, booking a session, status buttons."""
 
+import html
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,7 +14,7 @@ from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.html import escape, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -295,21 +296,29 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
     # formatted by template tags cost more than the rest of the page.
     zone = request.practice.zone
     day = f"{reverse('scheduling:day')}?date={start.astimezone(zone).date().isoformat()}"
-    sections = [
-        DaySection(
-            therapist=staff[pk],
-            count=by_id[pk]["n"],
-            summary=ngettext("%(n)s session", "%(n)s sessions", by_id[pk]["n"])
-            % {"n": by_id[pk]["n"]}
-            + f" · {by_id[pk]['first'].astimezone(zone):%H:%M}–"
-            f"{by_id[pk]['last'].astimezone(zone):%H:%M}",
-            open_label=_("Open the day of %(name)s") % {"name": staff[pk].name},
-            day_url=f"{day}&therapist={pk}",
-            part_url=f"{day}&therapist={pk}&part=sessions",
+    # Translations looked up once, not per section (each lookup is a context-local read).
+    open_day = _("Open the day of %(name)s")
+    counted: dict[int, str] = {}
+    sections = []
+    for pk in order:
+        if pk not in by_id:
+            continue
+        row = by_id[pk]
+        if row["n"] not in counted:
+            counted[row["n"]] = ngettext("%(n)s session", "%(n)s sessions", row["n"]) % {
+                "n": row["n"]
+            }
+        sections.append(
+            DaySection(
+                therapist=staff[pk],
+                count=row["n"],
+                summary=f"{counted[row['n']]} · {row['first'].astimezone(zone):%H:%M}–"
+                f"{row['last'].astimezone(zone):%H:%M}",
+                open_label=open_day % {"name": staff[pk].name},
+                day_url=f"{day}&therapist={pk}",
+                part_url=f"{day}&therapist={pk}&part=sessions",
+            )
         )
-        for pk in order
-        if pk in by_id
-    ]
     inline, shown = [], 0
     for section in sections:
         if inline and shown + section.count > INLINE_SESSIONS:
@@ -319,11 +328,11 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
     for section in sections[len(inline) :]:
         section.closed_html = mark_safe(  # every part escaped here
             DAY_SECTION_CLOSED.format(
-                part_url=escape(section.part_url),
-                name=escape(section.therapist.name),
-                summary=escape(section.summary),
-                day_url=escape(section.day_url),
-                open_label=escape(section.open_label),
+                part_url=html.escape(section.part_url),
+                name=html.escape(section.therapist.name),
+                summary=html.escape(section.summary),
+                day_url=html.escape(section.day_url),
+                open_label=html.escape(section.open_label),
             )
         )
     if inline:
@@ -423,18 +432,67 @@ def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
             {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
         )
     order = {pk: i for i, pk in enumerate(staff)}
-    names = {pk: escape(t.name) for pk, t in staff.items()}
+    names = {pk: html.escape(t.name) for pk, t in staff.items()}
     labels: dict[int, str] = {}
     base = reverse("scheduling:day")
     parts: dict[date, list[str]] = defaultdict(list)
     for day, pk, n in sorted(rows, key=lambda row: order[row[1]]):
         if n not in labels:
-            labels[n] = escape(ngettext("%(n)s session", "%(n)s sessions", n) % {"n": n})
-        url = escape(f"{base}?date={day.isoformat()}&therapist={pk}")
+            labels[n] = html.escape(ngettext("%(n)s session", "%(n)s sessions", n) % {"n": n})
+        url = html.escape(f"{base}?date={day.isoformat()}&therapist={pk}")
         parts[day].append(WEEK_COUNT_ROW.format(url=url, name=names[pk], label=labels[n]))
     for day, day_rows in parts.items():
         by_day[day] = mark_safe("".join(day_rows))  # every part escaped above
     return True
+
+
+# One session of the week (up to ~80 on a page): written from the values `_sessions`
+# prepared, each part escaped by format_html, instead of by template tags per entry.
+WEEK_ENTRY = """
+    <div class="week-session status-{status}">
+      <div><strong>{time}</strong> <a href="{client_url}">{client}</a></div>
+      {course}
+      <div class="small muted">{room}{therapist}<span class="badge badge-{status}">{label}</span></div>
+      {record}
+    </div>
+    """
+
+
+def _week_entries(sessions, *, show_therapist: bool) -> str:
+    """The day's entries of the week view as one safe HTML string."""
+    course_word, edit_record, new_record = _("Course"), _("Edit record"), _("Record")
+    entries = []
+    for s in sessions:
+        course = ""
+        if s.course_id:
+            what = (
+                format_html('<a href="{}">{}</a>', s.course_url, s.course.complaint)
+                if s.clinical
+                else course_word
+            )
+            course = format_html('<div class="small">{} · #{}</div>', what, s.number)
+        record = ""
+        if s.record_link:
+            record = format_html(
+                '<a class="small record-link" href="{}">{}</a>',
+                s.record_url,
+                edit_record if s.has_record else new_record,
+            )
+        entries.append(
+            format_html(
+                WEEK_ENTRY,
+                status=s.status,
+                time=s.time_label,
+                client_url=s.client_url,
+                client=s.client.full_name,
+                course=course,
+                room=format_html("{} · ", s.room.name) if s.room_id else "",
+                therapist=format_html("{} · ", s.therapist.name) if show_therapist else "",
+                label=s.status_label,
+                record=record,
+            )
+        )
+    return mark_safe("".join(entries))  # each entry made by format_html
 
 
 @staff_required(perm=Perm.SCHEDULE)
@@ -454,6 +512,8 @@ def week(request: HttpRequest) -> HttpResponse:
         )
         for s in shown:
             by_day[s.local.date()].append(s)
+        for day, entries in by_day.items():
+            by_day[day] = _week_entries(entries, show_therapist=therapist is None)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
         request,
@@ -468,8 +528,6 @@ def week(request: HttpRequest) -> HttpResponse:
             "days": [(d, by_day.get(d, [])) for d in days],
             "selected": selected,
             "therapist_options": _therapist_options(request, therapists, selected),
-            "show_therapist": therapist is None,
-            "counted": counted,
             "keep": [("start", start.isoformat())],
         },
     )
