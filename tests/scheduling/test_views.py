@@ -94,6 +94,22 @@ def test_week_lists_sessions_by_day(as_therapist_a, session_a):
     assert reverse("records:edit", args=[session_a.pk]) in html
 
 
+def test_week_entries_escape_what_they_show(as_therapist_a, session_a):
+    """The week's entries are written in Python, not by the template: escaped."""
+    client, course = session_a.client, session_a.course
+    client.first_name = '<i>Clara</i> & "C"'
+    client.save(update_fields=["first_name"])
+    course.complaint = "<b>Neck</b>"
+    course.save(update_fields=["complaint"])
+    session_a.room = f.RoomFactory(practice=session_a.practice, name="<u>Blue</u>")
+    session_a.save(update_fields=["room"])
+    html = as_therapist_a.get(WEEK, {"start": "2026-11-02"}).content.decode()
+    assert "<i>Clara" not in html and "<b>Neck" not in html and "<u>Blue" not in html
+    assert "&lt;i&gt;Clara&lt;/i&gt; &amp; &quot;C&quot; Adler</a>" in html
+    assert "&lt;b&gt;Neck&lt;/b&gt;</a> · #1</div>" in html
+    assert "&lt;u&gt;Blue&lt;/u&gt; · <span" in html
+
+
 def test_day_and_week_show_nothing_of_another_practice(as_therapist_b, session_a):
     for url, params in ((DAY, {"date": "2026-11-02"}), (WEEK, {"start": "2026-11-02"})):
         html = as_therapist_b.get(url, {**params, "therapist": "all"}).content.decode()
