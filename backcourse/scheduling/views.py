@@ -4,6 +4,7 @@ import html
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
@@ -33,7 +34,7 @@ from backcourse.practices.access import (
     scoped_sessions,
     staff_required,
 )
-from backcourse.practices.models import StaffMember
+from backcourse.practices.models import StaffMember, staff_name
 from backcourse.practices.roles import Perm
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
@@ -69,21 +70,25 @@ def _parse_date(value: str | None, request: HttpRequest | None = None) -> date |
     return day
 
 
-# What the day and week views read of a therapist: their name (StaffMember.name) and
-# the flags the filter and the views test; not the user's password, dates and email.
-THERAPIST_FIELDS = (
-    *("id", "practice_id", "role", "takes_sessions", "is_active", "display_name", "user"),
-    *("user__first_name", "user__last_name", "user__username"),
-)
+class Therapist(NamedTuple):
+    """What the day and week views show of a therapist: a hundred of them in a large
+    practice, read as columns rather than as staff and user rows."""
+
+    pk: int
+    name: str
+
+
+def _therapists(**filters) -> list[Therapist]:
+    """Staff members matching `filters`, in StaffMember's order, named as StaffMember.name."""
+    rows = StaffMember.objects.filter(**filters).values_list(
+        "pk", "display_name", "user__first_name", "user__last_name", "user__username"
+    )
+    return [Therapist(pk, staff_name(*names)) for pk, *names in rows]
 
 
 def _therapist_filter(request: HttpRequest):
     """(selected value, staff or None for all, choices). Default: my own sessions."""
-    therapists = list(
-        StaffMember.objects.filter(practice=request.practice, is_active=True, takes_sessions=True)
-        .select_related("user")
-        .only(*THERAPIST_FIELDS)
-    )
+    therapists = _therapists(practice=request.practice, is_active=True, takes_sessions=True)
     wanted = request.GET.get("therapist")
     if wanted is None:
         wanted = str(request.staff.pk) if request.staff.takes_sessions else "all"
@@ -179,9 +184,7 @@ def _sessions(
     staff = {t.pk: t for t in therapists}
     missing = {s.therapist_id for s in sessions} - staff.keys()
     if missing:  # sessions of staff who no longer take sessions
-        staff.update(
-            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
-        )
+        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     client_url, course_url, record_url, change_url, status_url = (
         _url_for_each(name)
         for name in (
@@ -210,7 +213,7 @@ def _sessions(
     for s in sessions:
         # complaint, flag details and record link only where the role matrix allows
         s.clinical = s.client_id in clinical
-        s.therapist = staff[s.therapist_id]
+        s.therapist_name = staff[s.therapist_id].name
         s.client_url = client_url(s.client_id)
         s.course_url = course_url(s.course_id) if s.course_id else ""
         s.record_url = record_url(s.pk)
@@ -253,7 +256,7 @@ INLINE_SESSIONS = 12
 
 @dataclass
 class DaySection:
-    therapist: StaffMember
+    therapist: Therapist
     count: int
     summary: str  # "12 sessions · 08:00–20:00" (local, first start to last end)
     open_label: str  # the link to the therapist's own day, where JavaScript is off
@@ -288,9 +291,7 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
     staff = {t.pk: t for t in therapists}
     missing = by_id.keys() - staff.keys()  # sessions of staff no longer taking sessions
     if missing:
-        staff.update(
-            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
-        )
+        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
     # Plain strings for the template: a hundred sections' dates, numbers and plurals
     # formatted by template tags cost more than the rest of the page.
@@ -428,9 +429,7 @@ def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
     staff = {t.pk: t for t in therapists}
     missing = {pk for _day, pk, _n in rows} - staff.keys()
     if missing:
-        staff.update(
-            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
-        )
+        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     order = {pk: i for i, pk in enumerate(staff)}
     names = {pk: html.escape(t.name) for pk, t in staff.items()}
     labels: dict[int, str] = {}
@@ -487,7 +486,7 @@ def _week_entries(sessions, *, show_therapist: bool) -> str:
                 client=s.client.full_name,
                 course=course,
                 room=format_html("{} · ", s.room.name) if s.room_id else "",
-                therapist=format_html("{} · ", s.therapist.name) if show_therapist else "",
+                therapist=format_html("{} · ", s.therapist_name) if show_therapist else "",
                 label=s.status_label,
                 record=record,
             )
