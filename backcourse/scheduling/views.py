@@ -15,7 +15,6 @@ from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -102,17 +101,13 @@ def _therapist_options(request: HttpRequest, therapists, selected: str) -> str:
     """The filter's <option>s, one per therapist (a hundred in a large practice: made
     here in one pass rather than by template tags per option)."""
     me = _("me")
-    return format_html_join(
-        "",
-        '<option value="{}" {}>{}</option>',
-        (
-            (
-                t.pk,
-                "selected" if selected == str(t.pk) else "",
-                f"{t.name} ({me})" if t.pk == request.staff.pk else t.name,
-            )
+    esc = html.escape
+    return mark_safe(  # every value escaped here
+        "".join(
+            f'<option value="{t.pk}" {"selected" if selected == str(t.pk) else ""}>'
+            f"{esc(f'{t.name} ({me})' if t.pk == request.staff.pk else t.name)}</option>"
             for t in therapists
-        ),
+        )
     )
 
 
@@ -446,7 +441,7 @@ def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
 
 
 # One session of the week (up to ~80 on a page): written from the values `_sessions`
-# prepared, each part escaped by format_html, instead of by template tags per entry.
+# prepared, each part escaped, instead of by template tags per entry.
 WEEK_ENTRY = """
     <div class="week-session status-{status}">
       <div><strong>{time}</strong> <a href="{client_url}">{client}</a></div>
@@ -459,39 +454,39 @@ WEEK_ENTRY = """
 
 def _week_entries(sessions, *, show_therapist: bool) -> str:
     """The day's entries of the week view as one safe HTML string."""
-    course_word, edit_record, new_record = _("Course"), _("Edit record"), _("Record")
+    esc = html.escape
+    course_word = esc(_("Course"))
+    record_label = {True: esc(_("Edit record")), False: esc(_("Record"))}
     entries = []
     for s in sessions:
         course = ""
         if s.course_id:
             what = (
-                format_html('<a href="{}">{}</a>', s.course_url, s.course.complaint)
+                f'<a href="{esc(s.course_url)}">{esc(s.course.complaint)}</a>'
                 if s.clinical
                 else course_word
             )
-            course = format_html('<div class="small">{} · #{}</div>', what, s.number)
+            course = f'<div class="small">{what} · #{esc(str(s.number))}</div>'
         record = ""
         if s.record_link:
-            record = format_html(
-                '<a class="small record-link" href="{}">{}</a>',
-                s.record_url,
-                edit_record if s.has_record else new_record,
+            record = (
+                f'<a class="small record-link" href="{esc(s.record_url)}">'
+                f"{record_label[s.has_record]}</a>"
             )
         entries.append(
-            format_html(
-                WEEK_ENTRY,
-                status=s.status,
-                time=s.time_label,
-                client_url=s.client_url,
-                client=s.client.full_name,
+            WEEK_ENTRY.format(
+                status=esc(s.status),
+                time=esc(s.time_label),
+                client_url=esc(s.client_url),
+                client=esc(s.client.full_name),
                 course=course,
-                room=format_html("{} · ", s.room.name) if s.room_id else "",
-                therapist=format_html("{} · ", s.therapist_name) if show_therapist else "",
-                label=s.status_label,
+                room=f"{esc(s.room.name)} · " if s.room_id else "",
+                therapist=f"{esc(s.therapist_name)} · " if show_therapist else "",
+                label=esc(s.status_label),
                 record=record,
             )
         )
-    return mark_safe("".join(entries))  # each entry made by format_html
+    return mark_safe("".join(entries))  # every value escaped above
 
 
 @staff_required(perm=Perm.SCHEDULE)
