@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
-from backcourse.clients.screening import flags_by_client, newest_intakes
+from backcourse.clients.screening import flags_by_client, newest_intake_id
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -171,10 +171,11 @@ def _sessions(
     )
     if therapist_ids is not None:
         qs = qs.filter(therapist_id__in=therapist_ids)
+    if cards:  # each client's newest intake, read with the rows (flags and missing forms)
+        qs = qs.annotate(newest_intake=newest_intake_id(OuterRef("client_id")))
     sessions = list(qs)
     client_ids = {s.client_id for s in sessions}
-    # One read of the clients' intakes for both the flags and the missing forms.
-    intakes = newest_intakes(client_ids) if cards and client_ids else {}
+    intakes = {s.client_id: s.newest_intake for s in sessions if cards and s.newest_intake}
     flags = flags_by_client(client_ids, newest=intakes) if cards else {}
     staff = {t.pk: t for t in therapists}
     missing = {s.therapist_id for s in sessions} - staff.keys()
