@@ -23,9 +23,8 @@ def forms_missing_by_client(
         return {}
     current = [t.pk for t in consent_current_texts(practice, now=now)]
     agreed: dict[int, set[int]] = {}
-    for client_id, text_id in ConsentRecord.objects.filter(
-        client_id__in=ids, text_id__in=current
-    ).values_list("client_id", "text_id"):
+    agreements = ConsentRecord.objects.filter(client_id__in=ids, text_id__in=current)
+    for client_id, text_id in agreements.values_list("client_id", "text_id") if current else ():
         agreed.setdefault(client_id, set()).add(text_id)
     if with_intake is None:
         with_intake = Intake.objects.filter(client_id__in=ids).values_list("client_id", flat=True)

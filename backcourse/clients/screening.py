@@ -126,7 +126,7 @@ def flags_by_client(client_ids, *, newest: dict[int, int] | None = None) -> dict
     flags: dict[int, list[Flag]] = {cid: [] for cid in client_ids}
     client_of = {intake_id: cid for cid, intake_id in newest.items()}
     answers = ScreeningAnswer.objects.filter(intake_id__in=client_of, answer=True).order_by("id")
-    for a in answers:
+    for a in answers if client_of else ():  # no intakes: nothing to ask
         flags[client_of[a.intake_id]].append(
             Flag(kind=a.kind, question=a.question_text, advice=a.advice)
         )
