@@ -473,6 +473,16 @@ def course_effect_detail(
 # --------------------------------------------------------------------------- sessions
 
 
+# The columns a session list item shows (StaffMember.name reads the user's names).
+SESSION_ITEM_FIELDS = (
+    *("id", "starts_at", "ends_at", "duration_minutes", "status", "course_id"),
+    *("client", "client__first_name", "client__last_name", "client__practice_id"),
+    *("therapist", "therapist__display_name", "therapist__user"),
+    *("therapist__user__first_name", "therapist__user__last_name", "therapist__user__username"),
+    *("room", "room__name"),
+)
+
+
 @api.get(
     "/sessions",
     response={200: SessionPage, **ERRORS},
@@ -516,9 +526,11 @@ def session_list(
     sessions = (
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        # Only what the items show: not the course or the practice (wide rows, per item).
+        # Only what the items show: not the course or the practice (wide rows, per item),
+        # and of the client, therapist and room only the columns the items name.
         .select_related(None)
         .select_related("client", "therapist__user", "room")
+        .only(*SESSION_ITEM_FIELDS)
     )
     if status:
         sessions = sessions.filter(status=status)
@@ -542,7 +554,13 @@ def session_list(
         }
         for s in page
     ]
-    return {"count": count, "limit": limit, "offset": offset, "items": items}
+    # The items are built here from typed columns, in SessionPage's shape and order; ninja
+    # would validate each of them again field by field (about half of this endpoint's
+    # time for a page of 100). The schema still documents the answer, and a test checks
+    # that the answer is what the schema makes of it.
+    return api.create_response(
+        request, {"count": count, "limit": limit, "offset": offset, "items": items}, status=200
+    )
 
 
 @api.post(

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import Intake, ScreeningAnswer, ScreeningQuestion
@@ -93,19 +94,39 @@ def client_flags(client) -> list[Flag]:
     return flags_by_client([client.pk])[client.pk]
 
 
-def flags_by_client(client_ids) -> dict[int, list[Flag]]:
-    """`client_flags` for many clients in two queries (a day view shows many)."""
+# Which of a client's intakes counts: the newest.
+NEWEST_INTAKE_FIRST = ("-submitted_at", "-id")
+
+
+def newest_intake_id(client_id):
+    """A client's newest intake id as a subquery (`client_id` may be an OuterRef): lets
+    a list page read it with its own rows instead of asking `newest_intakes` apart."""
+    return Subquery(
+        Intake.objects.filter(client_id=client_id).order_by(*NEWEST_INTAKE_FIRST).values("id")[:1]
+    )
+
+
+def newest_intakes(client_ids) -> dict[int, int]:
+    """client id -> id of their newest intake, for the clients who filled one in."""
     newest: dict[int, int] = {}
     for intake_id, client_id in (
         Intake.objects.filter(client_id__in=client_ids)
-        .order_by("-submitted_at", "-id")
+        .order_by(*NEWEST_INTAKE_FIRST)
         .values_list("id", "client_id")
     ):
         newest.setdefault(client_id, intake_id)
+    return newest
+
+
+def flags_by_client(client_ids, *, newest: dict[int, int] | None = None) -> dict[int, list[Flag]]:
+    """`client_flags` for many clients in two queries (a day view shows many); one when
+    the caller already has their `newest_intakes`."""
+    if newest is None:
+        newest = newest_intakes(client_ids)
     flags: dict[int, list[Flag]] = {cid: [] for cid in client_ids}
     client_of = {intake_id: cid for cid, intake_id in newest.items()}
     answers = ScreeningAnswer.objects.filter(intake_id__in=client_of, answer=True).order_by("id")
-    for a in answers:
+    for a in answers if client_of else ():  # no intakes: nothing to ask
         flags[client_of[a.intake_id]].append(
             Flag(kind=a.kind, question=a.question_text, advice=a.advice)
         )

@@ -110,8 +110,15 @@ class StaffMember(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.user.get_full_name() or self.user.get_username()
+        user = self.user
+        return staff_name(self.display_name, user.first_name, user.last_name, user.get_username())
 
     @property
     def is_owner(self) -> bool:
         return self.role == self.Role.OWNER
+
+
+def staff_name(display_name: str, first_name: str, last_name: str, username: str) -> str:
+    """A staff member's name as every page shows it (`StaffMember.name`), from the columns
+    alone: for pages that list many staff members without loading them."""
+    return display_name or f"{first_name} {last_name}".strip() or username

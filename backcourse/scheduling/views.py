@@ -1,17 +1,21 @@
 """The therapist's calendar: the day, the week, booking a session, status buttons."""
 
+import html
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
-from backcourse.clients.screening import flags_by_client
+from backcourse.clients.screening import flags_by_client, newest_intake_id
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -29,7 +33,7 @@ from backcourse.practices.access import (
     scoped_sessions,
     staff_required,
 )
-from backcourse.practices.models import StaffMember
+from backcourse.practices.models import StaffMember, staff_name
 from backcourse.practices.roles import Perm
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
@@ -65,13 +69,25 @@ def _parse_date(value: str | None, request: HttpRequest | None = None) -> date |
     return day
 
 
+class Therapist(NamedTuple):
+    """What the day and week views show of a therapist: a hundred of them in a large
+    practice, read as columns rather than as staff and user rows."""
+
+    pk: int
+    name: str
+
+
+def _therapists(**filters) -> list[Therapist]:
+    """Staff members matching `filters`, in StaffMember's order, named as StaffMember.name."""
+    rows = StaffMember.objects.filter(**filters).values_list(
+        "pk", "display_name", "user__first_name", "user__last_name", "user__username"
+    )
+    return [Therapist(pk, staff_name(*names)) for pk, *names in rows]
+
+
 def _therapist_filter(request: HttpRequest):
     """(selected value, staff or None for all, choices). Default: my own sessions."""
-    therapists = list(
-        StaffMember.objects.filter(
-            practice=request.practice, is_active=True, takes_sessions=True
-        ).select_related("user")
-    )
+    therapists = _therapists(practice=request.practice, is_active=True, takes_sessions=True)
     wanted = request.GET.get("therapist")
     if wanted is None:
         wanted = str(request.staff.pk) if request.staff.takes_sessions else "all"
@@ -81,12 +97,34 @@ def _therapist_filter(request: HttpRequest):
     return wanted, chosen, therapists
 
 
+def _therapist_options(request: HttpRequest, therapists, selected: str) -> str:
+    """The filter's <option>s, one per therapist (a hundred in a large practice: made
+    here in one pass rather than by template tags per option)."""
+    me = _("me")
+    esc = html.escape
+    return mark_safe(  # every value escaped here
+        "".join(
+            f'<option value="{t.pk}" {"selected" if selected == str(t.pk) else ""}>'
+            f"{esc(f'{t.name} ({me})' if t.pk == request.staff.pk else t.name)}</option>"
+            for t in therapists
+        )
+    )
+
+
 def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, datetime]:
     """UTC instants of local midnight on `first` and `days` days later."""
     zone = request.practice.zone
     start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=zone).astimezone(UTC)
     return start, end
+
+
+# The columns the day's cards and the week's entries show (and the status rules read).
+SESSION_FIELDS = (
+    *("id", "therapist", "client", "course", "room", "starts_at", "ends_at", "status"),
+    *("client__first_name", "client__last_name", "client__practice"),
+    *("course__complaint", "course__planned_sessions", "room__name", "record__id"),
+)
 
 
 def _sessions(
@@ -123,24 +161,26 @@ def _sessions(
         scoped_sessions(request)
         .filter(starts_at__gte=start, starts_at__lt=end)
         # Only what the cards show: not the practice (it is request.practice), not the
-        # therapist (in `therapists`), not the record's notes (only whether there is one).
+        # therapist (in `therapists`), of the record only whether there is one, of the
+        # client, course and room only the columns shown.
         .select_related(None)
         .select_related("client", "course", "room", "record")
-        .defer(*(f"record__{name}" for name in ("subjective", "objective", "assessment", "plan")))
+        .only(*SESSION_FIELDS)
         .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
         .order_by("starts_at", "id")
     )
     if therapist_ids is not None:
         qs = qs.filter(therapist_id__in=therapist_ids)
+    if cards:  # each client's newest intake, read with the rows (flags and missing forms)
+        qs = qs.annotate(newest_intake=newest_intake_id(OuterRef("client_id")))
     sessions = list(qs)
     client_ids = {s.client_id for s in sessions}
-    flags = flags_by_client(client_ids) if cards else {}
+    intakes = {s.client_id: s.newest_intake for s in sessions if cards and s.newest_intake}
+    flags = flags_by_client(client_ids, newest=intakes) if cards else {}
     staff = {t.pk: t for t in therapists}
     missing = {s.therapist_id for s in sessions} - staff.keys()
     if missing:  # sessions of staff who no longer take sessions
-        staff.update(
-            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
-        )
+        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     client_url, course_url, record_url, change_url, status_url = (
         _url_for_each(name)
         for name in (
@@ -151,17 +191,34 @@ def _sessions(
             "scheduling:session_status",
         )
     )
-    forms = forms_missing_by_client(request.practice, client_ids) if cards else {}
+    forms = (
+        forms_missing_by_client(request.practice, client_ids, with_intake=intakes) if cards else {}
+    )
     clinical = clinical_client_ids(request.staff, client_ids)
+    # Labels every card repeats, formatted once per distinct value instead of by a
+    # template filter per card: the status's name and the local times (`|time`).
+    status_label = {value: str(label) for value, label in Session.Status.choices}
+    times: dict = {}
+
+    def time_label(moment: datetime) -> str:
+        key = (moment.time(), moment.utcoffset())
+        if key not in times:
+            times[key] = time_filter(moment)
+        return times[key]
+
     for s in sessions:
         # complaint, flag details and record link only where the role matrix allows
         s.clinical = s.client_id in clinical
-        s.therapist = staff[s.therapist_id]
+        s.therapist_name = staff[s.therapist_id].name
         s.client_url = client_url(s.client_id)
         s.course_url = course_url(s.course_id) if s.course_id else ""
         s.record_url = record_url(s.pk)
         s.local = s.starts_at.astimezone(zone)
         s.local_end = s.ends_at.astimezone(zone)
+        s.time_label = time_label(s.local)
+        s.status_label = status_label[s.status]
+        # Session.record_open, asked once with the page's `now`.
+        s.record_link = s.clinical and s.record_problem(now) is None
         # The session's number in its course (Session.number_in_course's rule).
         active = s.course_id and s.status not in (
             Session.Status.CANCELLED,
@@ -170,6 +227,7 @@ def _sessions(
         s.number = s.earlier_in_course + 1 if active else None
         if not cards:
             continue
+        s.end_label = time_label(s.local_end)
         s.change_url = change_url(s.pk)
         s.status_url = status_url(s.pk)
         s.flags = flags[s.client_id]
@@ -194,13 +252,26 @@ INLINE_SESSIONS = 12
 
 @dataclass
 class DaySection:
-    therapist: StaffMember
+    therapist: Therapist
     count: int
     summary: str  # "12 sessions · 08:00–20:00" (local, first start to last end)
     open_label: str  # the link to the therapist's own day, where JavaScript is off
     day_url: str  # this therapist's own day
     part_url: str  # the section's sessions, fetched when it is opened
     sessions: list | None = None  # None: loaded when the section is opened
+    closed_html: str = ""  # the whole <details> of a section that is not loaded yet
+
+
+# A section not loaded yet: its heading and a link. A hundred of them in a large
+# practice, written from parts escaped once instead of by template tags per section.
+DAY_SECTION_CLOSED = """
+<details class="therapist-day card" data-src="{part_url}">
+  <summary><strong>{name}</strong> <span class="muted">{summary}</span></summary>
+  <div class="session-list">
+    <p class="muted"><a href="{day_url}">{open_label}</a></p>
+  </div>
+</details>
+"""
 
 
 def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySection]:
@@ -216,35 +287,51 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
     staff = {t.pk: t for t in therapists}
     missing = by_id.keys() - staff.keys()  # sessions of staff no longer taking sessions
     if missing:
-        staff.update(
-            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
-        )
+        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
     # Plain strings for the template: a hundred sections' dates, numbers and plurals
     # formatted by template tags cost more than the rest of the page.
     zone = request.practice.zone
     day = f"{reverse('scheduling:day')}?date={start.astimezone(zone).date().isoformat()}"
-    sections = [
-        DaySection(
-            therapist=staff[pk],
-            count=by_id[pk]["n"],
-            summary=ngettext("%(n)s session", "%(n)s sessions", by_id[pk]["n"])
-            % {"n": by_id[pk]["n"]}
-            + f" · {by_id[pk]['first'].astimezone(zone):%H:%M}–"
-            f"{by_id[pk]['last'].astimezone(zone):%H:%M}",
-            open_label=_("Open the day of %(name)s") % {"name": staff[pk].name},
-            day_url=f"{day}&therapist={pk}",
-            part_url=f"{day}&therapist={pk}&part=sessions",
+    # Translations looked up once, not per section (each lookup is a context-local read).
+    open_day = _("Open the day of %(name)s")
+    counted: dict[int, str] = {}
+    sections = []
+    for pk in order:
+        if pk not in by_id:
+            continue
+        row = by_id[pk]
+        if row["n"] not in counted:
+            counted[row["n"]] = ngettext("%(n)s session", "%(n)s sessions", row["n"]) % {
+                "n": row["n"]
+            }
+        sections.append(
+            DaySection(
+                therapist=staff[pk],
+                count=row["n"],
+                summary=f"{counted[row['n']]} · {row['first'].astimezone(zone):%H:%M}–"
+                f"{row['last'].astimezone(zone):%H:%M}",
+                open_label=open_day % {"name": staff[pk].name},
+                day_url=f"{day}&therapist={pk}",
+                part_url=f"{day}&therapist={pk}&part=sessions",
+            )
         )
-        for pk in order
-        if pk in by_id
-    ]
     inline, shown = [], 0
     for section in sections:
         if inline and shown + section.count > INLINE_SESSIONS:
             break
         inline.append(section)
         shown += section.count
+    for section in sections[len(inline) :]:
+        section.closed_html = mark_safe(  # every part escaped here
+            DAY_SECTION_CLOSED.format(
+                part_url=html.escape(section.part_url),
+                name=html.escape(section.therapist.name),
+                summary=html.escape(section.summary),
+                day_url=html.escape(section.day_url),
+                open_label=html.escape(section.open_label),
+            )
+        )
     if inline:
         grouped: dict[int, list[Session]] = defaultdict(list)
         for s in _sessions(request, start, end, therapists, [sec.therapist.pk for sec in inline]):
@@ -300,7 +387,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "total": total,
             "selected": selected,
-            "therapists": therapists,
+            "therapist_options": _therapist_options(request, therapists, selected),
             "show_therapist": therapist is None,
             "keep": [("date", the_day.isoformat())],
         },
@@ -312,43 +399,95 @@ def day(request: HttpRequest) -> HttpResponse:
 WEEK_INLINE_SESSIONS = 80
 
 
-@dataclass
-class WeekCount:
-    therapist: StaffMember
-    label: str  # "12 sessions"
-    url: str  # the therapist's day
+# One therapist's count on one day of the busy all-therapists week. Five hundred of
+# them in a large practice: written here from parts escaped once (a name per therapist,
+# a label per number) instead of by template tags per row.
+WEEK_COUNT_ROW = (
+    '<div class="week-session"><a href="{url}">{name}</a> '
+    '<span class="small muted">{label}</span></div>\n    '
+)
 
 
 def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
-    """Fill `by_day` with WeekCount rows (counted in the database) when the week holds
-    more than WEEK_INLINE_SESSIONS sessions; False (nothing filled) when it does not."""
+    """Fill `by_day` with each day's count rows (counted in the database; one safe HTML
+    string per day) when the week holds more than WEEK_INLINE_SESSIONS sessions; False
+    (nothing filled) when it does not."""
     zone = request.practice.zone
     rows = list(
         Session.objects.filter(practice=request.practice, starts_at__gte=start, starts_at__lt=end)
         .annotate(day=TruncDate("starts_at", tzinfo=zone))
         .order_by()
-        .values("day", "therapist_id")
+        .values_list("day", "therapist_id")
         .annotate(n=Count("pk"))
     )
-    if sum(row["n"] for row in rows) <= WEEK_INLINE_SESSIONS:
+    if sum(n for _day, _pk, n in rows) <= WEEK_INLINE_SESSIONS:
         return False
     staff = {t.pk: t for t in therapists}
-    missing = {row["therapist_id"] for row in rows} - staff.keys()
+    missing = {pk for _day, pk, _n in rows} - staff.keys()
     if missing:
-        staff.update(
-            {t.pk: t for t in StaffMember.objects.filter(pk__in=missing).select_related("user")}
-        )
+        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     order = {pk: i for i, pk in enumerate(staff)}
+    names = {pk: html.escape(t.name) for pk, t in staff.items()}
+    labels: dict[int, str] = {}
     base = reverse("scheduling:day")
-    for row in sorted(rows, key=lambda r: order[r["therapist_id"]]):
-        by_day[row["day"]].append(
-            WeekCount(
-                therapist=staff[row["therapist_id"]],
-                label=ngettext("%(n)s session", "%(n)s sessions", row["n"]) % {"n": row["n"]},
-                url=f"{base}?date={row['day'].isoformat()}&therapist={row['therapist_id']}",
+    parts: dict[date, list[str]] = defaultdict(list)
+    for day, pk, n in sorted(rows, key=lambda row: order[row[1]]):
+        if n not in labels:
+            labels[n] = html.escape(ngettext("%(n)s session", "%(n)s sessions", n) % {"n": n})
+        url = html.escape(f"{base}?date={day.isoformat()}&therapist={pk}")
+        parts[day].append(WEEK_COUNT_ROW.format(url=url, name=names[pk], label=labels[n]))
+    for day, day_rows in parts.items():
+        by_day[day] = mark_safe("".join(day_rows))  # every part escaped above
+    return True
+
+
+# One session of the week (up to ~80 on a page): written from the values `_sessions`
+# prepared, each part escaped, instead of by template tags per entry.
+WEEK_ENTRY = """
+    <div class="week-session status-{status}">
+      <div><strong>{time}</strong> <a href="{client_url}">{client}</a></div>
+      {course}
+      <div class="small muted">{room}{therapist}<span class="badge badge-{status}">{label}</span></div>
+      {record}
+    </div>
+    """
+
+
+def _week_entries(sessions, *, show_therapist: bool) -> str:
+    """The day's entries of the week view as one safe HTML string."""
+    esc = html.escape
+    course_word = esc(_("Course"))
+    record_label = {True: esc(_("Edit record")), False: esc(_("Record"))}
+    entries = []
+    for s in sessions:
+        course = ""
+        if s.course_id:
+            what = (
+                f'<a href="{esc(s.course_url)}">{esc(s.course.complaint)}</a>'
+                if s.clinical
+                else course_word
+            )
+            course = f'<div class="small">{what} · #{esc(str(s.number))}</div>'
+        record = ""
+        if s.record_link:
+            record = (
+                f'<a class="small record-link" href="{esc(s.record_url)}">'
+                f"{record_label[s.has_record]}</a>"
+            )
+        entries.append(
+            WEEK_ENTRY.format(
+                status=esc(s.status),
+                time=esc(s.time_label),
+                client_url=esc(s.client_url),
+                client=esc(s.client.full_name),
+                course=course,
+                room=f"{esc(s.room.name)} · " if s.room_id else "",
+                therapist=f"{esc(s.therapist_name)} · " if show_therapist else "",
+                label=esc(s.status_label),
+                record=record,
             )
         )
-    return True
+    return mark_safe("".join(entries))  # every value escaped above
 
 
 @staff_required(perm=Perm.SCHEDULE)
@@ -368,6 +507,8 @@ def week(request: HttpRequest) -> HttpResponse:
         )
         for s in shown:
             by_day[s.local.date()].append(s)
+        for day, entries in by_day.items():
+            by_day[day] = _week_entries(entries, show_therapist=therapist is None)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
         request,
@@ -381,9 +522,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "next_week": start + timedelta(days=7),
             "days": [(d, by_day.get(d, [])) for d in days],
             "selected": selected,
-            "therapists": therapists,
-            "show_therapist": therapist is None,
-            "counted": counted,
+            "therapist_options": _therapist_options(request, therapists, selected),
             "keep": [("start", start.isoformat())],
         },
     )

@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -195,3 +196,23 @@ def test_post_measures_on_a_cancelled_session_is_refused(api_a, session_a, after
         content_type="application/json",
     )
     assert response.status_code == 409
+
+
+def test_the_session_list_is_what_its_schema_makes_of_it(api_a, course_a, therapist_a):
+    """The list is answered without ninja's per-item validation: it must be exactly the
+    JSON that validating it against SessionPage and dumping it gives."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from backcourse.api.api import SessionPage
+
+    room = f.RoomFactory(practice=course_a.practice, name="Blue")
+    f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 10, 9, tzinfo=UTC), room=room)
+    f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 10, 11, tzinfo=UTC))
+    response = api_a.get("/api/v1/sessions?from=2026-11-10&to=2026-11-10&limit=5")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["count"] == 2 and [s["room"] for s in body["items"]] == ["Blue", None]
+    assert body["items"][0]["therapist"] == {"id": therapist_a.pk, "name": therapist_a.name}
+    expected = json.dumps(SessionPage.model_validate(body).model_dump(), cls=NinjaJSONEncoder)
+    assert response.content.decode() == expected

@@ -210,3 +210,39 @@ def test_busy_all_therapists_week_shows_counts_per_therapist_and_day(
     monkeypatch.setattr(scheduling_views, "WEEK_INLINE_SESSIONS", 80)
     html = as_therapist_a.get("/week/", {"start": "2026-11-02", "therapist": "all"}).content
     assert "Clara Adler" in html.decode()  # a quiet week shows every session
+
+
+def test_busy_all_therapists_week_escapes_the_names_it_writes(
+    practice, as_therapist_a, monkeypatch
+):
+    """The count rows are written in Python, not by the template: names are escaped."""
+    monkeypatch.setattr(scheduling_views, "WEEK_INLINE_SESSIONS", 1)
+    carl = practice["therapists"][1]
+    carl.display_name = '<b>Carl</b> & "Co"'
+    carl.save(update_fields=["display_name"])
+    html = as_therapist_a.get("/week/", {"start": "2026-11-02", "therapist": "all"}).content
+    html = html.decode()
+    assert "<b>Carl" not in html
+    row = (
+        f'<div class="week-session"><a href="/today/?date=2026-11-02&amp;therapist={carl.pk}">'
+        "&lt;b&gt;Carl&lt;/b&gt; &amp; &quot;Co&quot;</a> "
+        '<span class="small muted">1 session</span></div>'
+    )
+    assert row in html
+
+
+def test_closed_day_sections_escape_the_names_they_write(practice, as_therapist_a, monkeypatch):
+    """Sections not loaded yet are written in Python, not by the template: escaped."""
+    monkeypatch.setattr(scheduling_views, "INLINE_SESSIONS", 1)
+    carl = practice["therapists"][1]
+    carl.display_name = 'Zed <b>Carl</b> & "Co"'  # last in the order: a closed section
+    carl.save(update_fields=["display_name"])
+    html = as_therapist_a.get("/today/", {"date": "2026-11-02", "therapist": "all"}).content
+    html = html.decode()
+    assert "<b>Carl" not in html
+    assert "Clara Adler" in html  # Anna's section is the open one
+    day = f"/today/?date=2026-11-02&amp;therapist={carl.pk}"
+    assert f'<details class="therapist-day card" data-src="{day}&amp;part=sessions">' in html
+    name = "Zed &lt;b&gt;Carl&lt;/b&gt; &amp; &quot;Co&quot;"
+    assert f"<summary><strong>{name}</strong>" in html
+    assert f'<a href="{day}">Open the day of {name}</a>' in html

@@ -94,6 +94,56 @@ def test_week_lists_sessions_by_day(as_therapist_a, session_a):
     assert reverse("records:edit", args=[session_a.pk]) in html
 
 
+def test_day_cards_show_the_newest_intakes_flags_and_the_missing_forms(
+    as_therapist_a, practice_a, course_a
+):
+    """The newest intake (read with the sessions) gives both the red-flag badge and the
+    forms badge; a client without one has the intake missing."""
+    from backcourse.clients.models import Intake
+    from backcourse.clients.screening import screening_questions_default
+    from backcourse.portal.services import intake_submit
+
+    booked = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    f.SessionFactory(course=course_a, starts_at=booked)
+    other = f.ClientFactory(practice=practice_a, first_name="Nora", last_name="New")
+    course = f.CourseFactory(client=other, therapist=course_a.therapist)
+    f.SessionFactory(course=course, starts_at=booked + timedelta(hours=2))
+    screening_questions_default(practice_a)
+    questions = list(practice_a.screening_questions.all())
+    old = Intake.objects.create(client=course_a.client, complaint="Old")
+    Intake.objects.filter(pk=old.pk).update(submitted_at=datetime(2026, 1, 1, tzinfo=UTC))
+    intake_submit(
+        client=course_a.client,
+        complaint="Neck",
+        regions=[],
+        history="",
+        medication="",
+        answers={q.pk: q.code == "fever" for q in questions},
+    )
+    with time_machine.travel(datetime(2026, 11, 19, 12, tzinfo=UTC), tick=False):
+        html = as_therapist_a.get(DAY, {"date": "2026-11-20"}).content.decode()
+    clara = html[html.index("Clara Adler") :]
+    assert "Red flag (1)" in clara[:900]
+    nora = html[html.index("Nora New") :]
+    assert "Red flag" not in nora[:900] and "Intake not filled in" in nora[:900]
+
+
+def test_week_entries_escape_what_they_show(as_therapist_a, session_a):
+    """The week's entries are written in Python, not by the template: escaped."""
+    client, course = session_a.client, session_a.course
+    client.first_name = '<i>Clara</i> & "C"'
+    client.save(update_fields=["first_name"])
+    course.complaint = "<b>Neck</b>"
+    course.save(update_fields=["complaint"])
+    session_a.room = f.RoomFactory(practice=session_a.practice, name="<u>Blue</u>")
+    session_a.save(update_fields=["room"])
+    html = as_therapist_a.get(WEEK, {"start": "2026-11-02"}).content.decode()
+    assert "<i>Clara" not in html and "<b>Neck" not in html and "<u>Blue" not in html
+    assert "&lt;i&gt;Clara&lt;/i&gt; &amp; &quot;C&quot; Adler</a>" in html
+    assert "&lt;b&gt;Neck&lt;/b&gt;</a> · #1</div>" in html
+    assert "&lt;u&gt;Blue&lt;/u&gt; · <span" in html
+
+
 def test_day_and_week_show_nothing_of_another_practice(as_therapist_b, session_a):
     for url, params in ((DAY, {"date": "2026-11-02"}), (WEEK, {"start": "2026-11-02"})):
         html = as_therapist_b.get(url, {**params, "therapist": "all"}).content.decode()

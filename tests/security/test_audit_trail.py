@@ -169,3 +169,29 @@ def test_a_list_page_writes_one_full_row_per_client_shown(client, world_a):
         assert (r.practice_id, r.client_ref) == (world_a.practice.pk, r.client_id)
         assert (r.action, r.channel, r.what) == ("view", "page", "client list")
         assert r.ip_address == "2001:db8::1" and r.at == NOW
+
+
+def test_a_list_pages_rows_are_one_per_client_and_written_in_batches(
+    rf, therapist_a, client_a, monkeypatch
+):
+    """access_events_record_many writes the same rows as a single read (who, from where,
+    which client), one per distinct client, also when it needs several INSERTs."""
+    from tests import factories as f
+
+    others = [f.ClientFactory(practice=therapist_a.practice) for _ in range(4)]
+    request = rf.get("/today/", REMOTE_ADDR="10.1.2.3")
+    request.user = therapist_a.user
+    monkeypatch.setattr(
+        audit_services.connections["default"].ops, "bulk_batch_size", lambda fields, objs: 2
+    )
+    shown = [client_a, *others, client_a, others[0]]
+    assert audit_services.access_events_record_many(request=request, clients=shown, what="x") == 5
+    rows = list(AccessEvent.objects.order_by("client_ref"))
+    assert [e.client_id for e in rows] == sorted(c.pk for c in [client_a, *others])
+    single = audit_services.access_event_record(request=request, client=client_a, what="x")
+    for event in rows:
+        assert event.client_ref == event.client_id
+        for name in ("user_id", "actor", "practice_id", "action", "channel", "what", "ip_address"):
+            assert getattr(event, name) == getattr(single, name), name
+        assert event.at == NOW
+    assert rows[0].ip_address == "10.1.2.3" and rows[0].actor == therapist_a.user.username
