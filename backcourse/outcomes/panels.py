@@ -440,11 +440,15 @@ def client_sentences(panel: MeasurePanel) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------- context
 
 
-def measures_with_data(rows) -> list[MeasureDefinition]:
+def measures_with_data(rows, *, definitions=None) -> list[MeasureDefinition]:
+    """The measures with a value in a held session, in their admin order. Pass
+    `definitions` (every MeasureDefinition, in that order) if the page has them."""
     rows = held_rows(rows)
     codes = {code for r in rows for code, pair in r.measures.items() if pair != (None, None)}
     if any(r.record is not None and r.record.tension.all() for r in rows):
         codes.add(TENSION_SUM)
+    if definitions is not None:
+        return [m for m in definitions if m.code in codes]
     return list(MeasureDefinition.objects.filter(code__in=codes).order_by("order", "code"))
 
 
@@ -486,14 +490,16 @@ def course_effect_context(
     with_body_charts: bool = True,
     rows=None,
     client_view: bool = False,
+    definitions=None,
 ) -> dict:
     """Everything `outcomes/_course_effect.html` and the report need.
 
-    Pass `rows` (from `records.selectors.course_measure_table`) if the page has them.
+    Pass `rows` (from `records.selectors.course_measure_table`) and `definitions` (every
+    MeasureDefinition in admin order) if the page has them.
     """
     if rows is None:
         rows = course_rows(course)
-    measures = measures_with_data(rows)
+    measures = measures_with_data(rows, definitions=definitions)
     codes = [m.code for m in measures]
     default = (
         course.goal_measure.code

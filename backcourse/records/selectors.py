@@ -4,6 +4,8 @@ Public:
 - `course_measure_table(course) -> list[CourseMeasureRow]`: one row per non-cancelled
   session of a course, in order, with its measures, tension and techniques. A fixed
   number of queries (4) whatever the number of sessions.
+  `course_measure_table_and_cancelled(course)`: the same, and the number of cancelled
+  sessions, in the same queries.
 - `body_chart_regions(levels) -> list[ChartRegion]`: the active back regions with a
   tension level each, ready for the `records/_body_chart.html` include.
 - `session_record_for(session) -> SessionRecord | None`: a session's record with its
@@ -70,24 +72,45 @@ def _record_prefetches(prefix: str = "") -> list[Prefetch]:
 def course_measure_table(course) -> list[CourseMeasureRow]:
     """For each non-cancelled session of `course`, in time order, what was measured.
 
-    Queries: sessions (+ record, practice) · measurements (+ measure) · tension
-    (+ region) · techniques — four in all.
+    Queries: sessions (+ record; + practice and client unless the course has them
+    loaded) · measurements (+ measure) · tension (+ region) · techniques — four in all.
     """
+    return course_measure_table_and_cancelled(course)[0]
+
+
+def course_measure_table_and_cancelled(course) -> tuple[list[CourseMeasureRow], int]:
+    """`course_measure_table`, and how many of the course's sessions were cancelled
+    (counted from the same query: the course page shows both)."""
+    # The sessions' practice and client are the course's: taken from the course when it
+    # has them loaded (the pages fetch courses with their client, on the request's
+    # practice), joined otherwise.
+    shared = [name for name in ("practice", "client") if _is_loaded(course, name)]
     sessions = (
-        Session.objects.active()
-        .filter(course=course)
-        .select_related("record", "practice", "client", "therapist__user")
+        Session.objects.filter(course=course)
+        .select_related("record", *(name for name in ("practice", "client") if name not in shared))
         .prefetch_related(*_record_prefetches("record__"))
         .order_by("starts_at", "id")
     )
     rows = []
     number = 0
+    cancelled = 0
     for session in sessions:
+        if session.status == Session.Status.CANCELLED:  # Session.objects.active()'s rule
+            cancelled += 1
+            continue
+        for name in shared:
+            if getattr(session, f"{name}_id") == getattr(course, f"{name}_id"):
+                setattr(session, name, getattr(course, name))
         record = getattr(session, "record", None)  # reverse one-to-one: raises if missing
         missed = session.status == Session.Status.NO_SHOW
         number += 0 if missed else 1
         rows.append(_row(session, None if missed else number, record))
-    return rows
+    return rows, cancelled
+
+
+def _is_loaded(obj, name: str) -> bool:
+    """Whether the foreign key `name` of `obj` is loaded (reading it costs no query)."""
+    return obj._meta.get_field(name).is_cached(obj)
 
 
 def _row(session: Session, number: int | None, record: SessionRecord | None) -> CourseMeasureRow:
