@@ -375,8 +375,11 @@ def measure_panel(
     request=None,
     prior=None,
     client_view: bool = False,
+    followups: dict[int, float] | None = None,
 ) -> MeasurePanel:
-    result = measure_effect(course, measure, rows, request=request, prior=prior)
+    result = measure_effect(
+        course, measure, rows, request=request, prior=prior, followups=followups
+    )
     panel = MeasurePanel(result)
     panel.chart = chart_for(result, client_view=client_view)
     panel.chart_narrow = chart_for(result, client_view=client_view, narrow=True)
@@ -440,13 +443,19 @@ def client_sentences(panel: MeasurePanel) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------- context
 
 
-def measures_with_data(rows, *, definitions=None) -> list[MeasureDefinition]:
-    """The measures with a value in a held session, in their admin order. Pass
-    `definitions` (every MeasureDefinition, in that order) if the page has them."""
+def codes_with_data(rows) -> set[str]:
+    """The codes of the measures with a value in a held session."""
     rows = held_rows(rows)
     codes = {code for r in rows for code, pair in r.measures.items() if pair != (None, None)}
     if any(r.record is not None and r.record.tension.all() for r in rows):
         codes.add(TENSION_SUM)
+    return codes
+
+
+def measures_with_data(rows, *, definitions=None) -> list[MeasureDefinition]:
+    """The measures with a value in a held session, in their admin order. Pass
+    `definitions` (every MeasureDefinition, in that order) if the page has them."""
+    codes = codes_with_data(rows)
     if definitions is not None:
         return [m for m in definitions if m.code in codes]
     return list(MeasureDefinition.objects.filter(code__in=codes).order_by("order", "code"))
@@ -528,24 +537,32 @@ def course_effect_context(
     }
 
 
-def course_chart_context(course: Course, *, request=None, measure_code: str | None = None) -> dict:
+def course_chart_context(
+    course: Course, *, request=None, measure_code: str | None = None, rows=None
+) -> dict:
     """What `outcomes/_course_chart.html` needs: the selected measure's chart only (the
     client page draws one per active course). The same computation and chart as the
-    course page's panel, without its figures in words, table and body charts."""
-    rows = course_rows(course)
-    measures = measures_with_data(rows)
-    codes = [m.code for m in measures]
-    default = (
-        course.goal_measure.code
-        if course.goal_measure.code in codes
-        else (codes[0] if codes else None)
-    )
-    selected = measure_code if measure_code in codes else default
+    course page's panel, without its figures in words, table and body charts.
+
+    Pass `rows` (`records.selectors.course_measure_table`'s, techniques not needed) if
+    the page has them."""
+    if rows is None:
+        rows = course_rows(course)
+    codes = codes_with_data(rows)
+    goal = course.goal_measure
+    # The selected measure as `course_effect_context` picks it; the course's goal
+    # measure (loaded with the course) needs no query.
+    measure = None
+    if measure_code in codes and measure_code != goal.code:
+        measure = MeasureDefinition.objects.filter(code=measure_code).first()
+    if measure is None and goal.code in codes:
+        measure = goal
+    if measure is None and codes:
+        measure = next(iter(measures_with_data(rows)), None)
     panel = None
-    for m in measures:
-        if m.code == selected:
-            panel = MeasurePanel(measure_effect(course, m, rows, request=request))
-            panel.chart = chart_for(panel.result)
+    if measure is not None:
+        panel = MeasurePanel(measure_effect(course, measure, rows, request=request))
+        panel.chart = chart_for(panel.result)
     return {"course": course, "panel": panel}
 
 

@@ -87,9 +87,10 @@ def held_rows(rows: list[CourseMeasureRow]) -> list[CourseMeasureRow]:
     return [r for r in rows if session_is_held(r.session, now)]
 
 
-def course_rows(course: Course) -> list[CourseMeasureRow]:
-    """All non-cancelled sessions of the course with what was measured (4 queries)."""
-    return course_measure_table(course)
+def course_rows(course: Course, *, techniques: bool = True) -> list[CourseMeasureRow]:
+    """All non-cancelled sessions of the course with what was measured (4 queries; 3
+    without the techniques, which the maths does not read)."""
+    return course_measure_table(course, techniques=techniques)
 
 
 def course_points(course: Course, measure_code: str, *, rows=None) -> list[SessionPoint]:
@@ -370,14 +371,23 @@ def _followups(course: Course) -> dict[int, float]:
 
 
 def measure_effect(
-    course: Course, measure: MeasureDefinition, rows, *, request=None, prior=None
+    course: Course,
+    measure: MeasureDefinition,
+    rows,
+    *,
+    request=None,
+    prior=None,
+    followups: dict[int, float] | None = None,
 ) -> MeasureEffect:
-    """The one computation behind every figure shown about `course` on `measure`."""
+    """The one computation behind every figure shown about `course` on `measure`.
+
+    `followups`: session id -> the client's next-day answer, at least for the held
+    sessions, if the page has loaded them."""
     points = points_from_rows(rows, measure.code)
     if measure.code == FOLLOW_UP_MEASURE:
         # The client's next-day answer: a point between a session's after value and the
         # next session's before value, used by the maths' relapse estimate.
-        answers = _followups(course)
+        answers = _followups(course) if followups is None else followups
         points = [
             dataclasses.replace(p, next_day=_float(answers.get(r.session.pk)))
             for p, r in zip(points, held_rows(rows), strict=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from backcourse.measures.models import MuscleRegion, Technique
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
@@ -56,8 +56,8 @@ class CourseMeasureRow:
         return before if moment == Measurement.Moment.BEFORE else after
 
 
-def _record_prefetches(prefix: str = "") -> list[Prefetch]:
-    return [
+def _record_prefetches(prefix: str = "", *, techniques: bool = True) -> list[Prefetch]:
+    lookups = [
         Prefetch(
             f"{prefix}measurements",
             queryset=Measurement.objects.select_related("measure").order_by(
@@ -65,20 +65,27 @@ def _record_prefetches(prefix: str = "") -> list[Prefetch]:
             ),
         ),
         Prefetch(f"{prefix}tension", queryset=TensionReading.objects.select_related("region")),
-        Prefetch(f"{prefix}techniques", queryset=Technique.objects.order_by("order", "code")),
     ]
+    if techniques:
+        lookups.append(
+            Prefetch(f"{prefix}techniques", queryset=Technique.objects.order_by("order", "code"))
+        )
+    return lookups
 
 
-def course_measure_table(course) -> list[CourseMeasureRow]:
+def course_measure_table(course, *, techniques: bool = True) -> list[CourseMeasureRow]:
     """For each non-cancelled session of `course`, in time order, what was measured.
 
     Queries: sessions (+ record; + practice and client unless the course has them
-    loaded) · measurements (+ measure) · tension (+ region) · techniques — four in all.
+    loaded) · measurements (+ measure) · tension (+ region) · techniques — four in all
+    (three without `techniques`: the rows' techniques are then empty).
     """
-    return course_measure_table_and_cancelled(course)[0]
+    return course_measure_table_and_cancelled(course, techniques=techniques)[0]
 
 
-def course_measure_table_and_cancelled(course) -> tuple[list[CourseMeasureRow], int]:
+def course_measure_table_and_cancelled(
+    course, *, techniques: bool = True
+) -> tuple[list[CourseMeasureRow], int]:
     """`course_measure_table`, and how many of the course's sessions were cancelled
     (counted from the same query: the course page shows both)."""
     # The sessions' practice and client are the course's: taken from the course when it
@@ -88,11 +95,9 @@ def course_measure_table_and_cancelled(course) -> tuple[list[CourseMeasureRow], 
     sessions = (
         Session.objects.filter(course=course)
         .select_related("record", *(name for name in ("practice", "client") if name not in shared))
-        .prefetch_related(*_record_prefetches("record__"))
         .order_by("starts_at", "id")
     )
-    rows = []
-    number = 0
+    kept = []
     cancelled = 0
     for session in sessions:
         if session.status == Session.Status.CANCELLED:  # Session.objects.active()'s rule
@@ -101,11 +106,25 @@ def course_measure_table_and_cancelled(course) -> tuple[list[CourseMeasureRow], 
         for name in shared:
             if getattr(session, f"{name}_id") == getattr(course, f"{name}_id"):
                 setattr(session, name, getattr(course, name))
+        kept.append(session)
+    return measure_rows(kept, techniques=techniques), cancelled
+
+
+def measure_rows(sessions, *, techniques: bool = True) -> list[CourseMeasureRow]:
+    """`course_measure_table`'s rows for sessions a page has loaded already: a course's
+    non-cancelled sessions in time order, each with its `record` and `practice` loaded
+    (`select_related`). Two queries (measurements, tension), three with `techniques`
+    (without, the rows' `techniques` are empty: for a chart)."""
+    records = [r for r in (getattr(s, "record", None) for s in sessions) if r is not None]
+    prefetch_related_objects(records, *_record_prefetches(techniques=techniques))
+    rows = []
+    number = 0
+    for session in sessions:
         record = getattr(session, "record", None)  # reverse one-to-one: raises if missing
         missed = session.status == Session.Status.NO_SHOW
         number += 0 if missed else 1
-        rows.append(_row(session, None if missed else number, record))
-    return rows, cancelled
+        rows.append(_row(session, None if missed else number, record, techniques=techniques))
+    return rows
 
 
 def _is_loaded(obj, name: str) -> bool:
@@ -113,7 +132,9 @@ def _is_loaded(obj, name: str) -> bool:
     return obj._meta.get_field(name).is_cached(obj)
 
 
-def _row(session: Session, number: int | None, record: SessionRecord | None) -> CourseMeasureRow:
+def _row(
+    session: Session, number: int | None, record: SessionRecord | None, *, techniques: bool = True
+) -> CourseMeasureRow:
     local_date = session.starts_at.astimezone(session.practice.zone).date()
     if record is None:
         return CourseMeasureRow(session=session, number=number, date=local_date)
@@ -129,7 +150,7 @@ def _row(session: Session, number: int | None, record: SessionRecord | None) -> 
         measures={code: (pair[0], pair[1]) for code, pair in measures.items()},
         tension_sum=sum(tension.values()) if tension else None,
         tension_by_region=tension,
-        techniques=list(record.techniques.all()),
+        techniques=list(record.techniques.all()) if techniques else [],
         record=record,
     )
 
