@@ -9,8 +9,12 @@ reasons where nothing can be estimated, and one sentence where data and plan dis
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -21,11 +25,13 @@ from backcourse.outcomes import charts
 from backcourse.outcomes.selectors import (
     NOT_AS_MODELLED,
     TENSION_SUM,
+    EffectInputs,
     Figure,
     MeasureEffect,
     course_rows,
+    effect_inputs,
+    effect_of,
     held_rows,
-    measure_effect,
 )
 from backcourse.records.selectors import body_chart_regions
 
@@ -375,17 +381,59 @@ def measure_panel(
     request=None,
     prior=None,
     client_view: bool = False,
-    followups: dict[int, float] | None = None,
+    followups: Mapping[int, float | None] | None = None,
 ) -> MeasurePanel:
-    result = measure_effect(
-        course, measure, rows, request=request, prior=prior, followups=followups
-    )
+    inputs = effect_inputs(course, measure, rows, request=request, prior=prior, followups=followups)
+    key = panel_cache_key(course, inputs, client_view=client_view)
+    panel = cache.get(key)
+    if panel is None:
+        panel = _panel_of(inputs, client_view=client_view)
+        cache.set(key, panel, PANEL_CACHE_SECONDS)
+    return panel
+
+
+def _panel_of(inputs: EffectInputs, *, client_view: bool) -> MeasurePanel:
+    result = effect_of(inputs)
     panel = MeasurePanel(result)
     panel.chart = chart_for(result, client_view=client_view)
     panel.chart_narrow = chart_for(result, client_view=client_view, narrow=True)
     panel.figures = [figure_text(f, result) for f in result.figures if shown(f, result)]
     panel.advice = advice_for(result)
     return panel
+
+
+# A panel (the maths, two charts, the figures in words) costs a few milliseconds; pages
+# show the same one again and again. It is kept in Django's cache under a key made of
+# everything it is computed from (`EffectInputs`: the measure's row, the held sessions'
+# values and follow-ups, the goal, the plan, the practice prior; the viewer variant and
+# the language), so a changed record, session, plan or prior is a different key and
+# never meets an old panel. The course's id is in the key too: two charts on one page
+# never share element ids. With the default local-memory cache each server process
+# keeps its own entries; bump the version when the computation or its wording changes
+# and a cache shared between deploys is configured.
+PANEL_CACHE_VERSION = 1
+PANEL_CACHE_SECONDS = 3600
+
+
+def panel_cache_key(course: Course, inputs: EffectInputs, *, client_view: bool) -> str:
+    m = inputs.measure
+    measure_row = tuple(f.value_from_object(m) for f in m._meta.concrete_fields)
+    raw = repr(
+        (
+            PANEL_CACHE_VERSION,
+            course.pk,
+            measure_row,
+            inputs.points,
+            inputs.goal,
+            inputs.planned_sessions,
+            inputs.plan_maintenance_days,
+            inputs.in_maintenance,
+            inputs.prior,
+            client_view,
+            translation.get_language(),
+        )
+    )
+    return "outcomes:panel:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 # The figures in the second person, for the client's own page (same numbers).
@@ -447,7 +495,7 @@ def codes_with_data(rows) -> set[str]:
     """The codes of the measures with a value in a held session."""
     rows = held_rows(rows)
     codes = {code for r in rows for code, pair in r.measures.items() if pair != (None, None)}
-    if any(r.record is not None and r.record.tension.all() for r in rows):
+    if any(r.tension_read for r in rows):
         codes.add(TENSION_SUM)
     return codes
 
@@ -463,7 +511,7 @@ def measures_with_data(rows, *, definitions=None) -> list[MeasureDefinition]:
 
 def body_charts(rows, *, width: int = 180) -> list[dict]:
     """First and latest session with palpated tension, side by side."""
-    with_tension = [r for r in rows if r.record is not None and r.record.tension.all()]
+    with_tension = [r for r in rows if r.tension_read]
     if not with_tension:
         return []
     picks = [with_tension[0]] if len(with_tension) == 1 else [with_tension[0], with_tension[-1]]
@@ -561,8 +609,10 @@ def course_chart_context(
         measure = next(iter(measures_with_data(rows)), None)
     panel = None
     if measure is not None:
-        panel = MeasurePanel(measure_effect(course, measure, rows, request=request))
-        panel.chart = chart_for(panel.result)
+        # The course page's panel (the same computation and chart, shared through the
+        # cache); this page draws its wide chart only.
+        full = measure_panel(course, measure, rows, request=request)
+        panel = MeasurePanel(full.result, chart=full.chart)
     return {"course": course, "panel": panel}
 
 
@@ -580,14 +630,13 @@ def session_table(rows, measures) -> dict:
                     charts.fmt(float(after)) if after is not None else "–",
                 )
             )
-        readings = list(r.record.tension.all()) if r.record is not None else []
         body.append(
             {
                 "number": r.number,
                 "date": r.date,
                 "status": r.session.get_status_display(),
                 "cells": cells,
-                "tension": sum(t.level for t in readings) if readings else None,
+                "tension": (r.tension_sum or 0) if r.tension_read else None,
                 "techniques": ", ".join(str(t) for t in r.techniques),
             }
         )
