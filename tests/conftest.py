@@ -31,6 +31,15 @@ def _logins_outlast_travelled_time():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the course-effect panels are kept there),
+    as a new server process does: a test's result never comes from an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _vocabularies(request):
     """Shipped vocabularies are rows loaded by a migration; a transactional test flushes
     every table afterwards, so put them back for whichever test comes next."""

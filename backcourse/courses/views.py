@@ -13,18 +13,23 @@ from backcourse.measures.models import MeasureDefinition
 from backcourse.outcomes.panels import course_effect_context
 from backcourse.practices.access import access_client, access_course, staff_required
 from backcourse.practices.roles import Perm
-from backcourse.records.selectors import course_measure_table
+from backcourse.records.selectors import course_measure_table_and_cancelled
 from backcourse.scheduling.models import Session
 
 # The course-effect panel of the outcomes app.
 COURSE_EFFECT_TEMPLATE = "outcomes/_course_effect.html"
 
 
-def _course_effect_html(request: HttpRequest, course, rows=None) -> str:
+def _course_effect_html(request: HttpRequest, course, rows=None, definitions=None) -> str:
     """The outcomes app's course-effect panel, rendered with its own context so that
-    its names cannot clash with this page's. `rows`: the page's measure table, if loaded."""
+    its names cannot clash with this page's. `rows`: the page's measure table, if loaded;
+    `definitions`: every MeasureDefinition in admin order, if loaded."""
     context = course_effect_context(
-        course, request=request, measure_code=request.GET.get("effect_measure"), rows=rows
+        course,
+        request=request,
+        measure_code=request.GET.get("effect_measure"),
+        rows=rows,
+        definitions=definitions,
     )
     return render_to_string(COURSE_EFFECT_TEMPLATE, context, request=request)
 
@@ -32,9 +37,12 @@ def _course_effect_html(request: HttpRequest, course, rows=None) -> str:
 @staff_required(perm=Perm.CLINICAL_READ)
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course page")
-    # Columns are the measures in use, in their admin order (data, not code).
-    columns = list(MeasureDefinition.objects.filter(is_active=True).order_by("order", "code"))
-    rows = course_measure_table(course)
+    # Every measure (a short admin vocabulary) in one query: the active ones are the
+    # table's columns, in their admin order (data, not code); the effect panel picks
+    # those with data from the same list.
+    definitions = list(MeasureDefinition.objects.order_by("order", "code"))
+    columns = [m for m in definitions if m.is_active]
+    rows, cancelled = course_measure_table_and_cancelled(course)
     table = []
     for row in rows:
         cells = []
@@ -45,7 +53,6 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 before, after = row.measures.get(m.code, (None, None))
                 cells.append({"single": False, "before": before, "after": after})
         table.append({"row": row, "cells": cells})
-    cancelled = course.sessions.filter(status=Session.Status.CANCELLED).count()
     done = sum(1 for r in rows if r.session.status == Session.Status.COMPLETED)
     return render(
         request,
@@ -59,7 +66,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "measure_table": table,
             "done": done,
             "cancelled": cancelled,
-            "course_effect_html": _course_effect_html(request, course, rows),
+            "course_effect_html": _course_effect_html(request, course, rows, definitions),
         },
     )
 

@@ -8,6 +8,7 @@ the language; the text labels are localised.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 from collections.abc import Sequence
@@ -37,14 +38,23 @@ def _n(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+# Attribute names by keyword (`stroke_width` -> `stroke-width`), worked out once.
+_names: dict[str, str] = {}
+
+
 def _attrs(attrs: dict) -> str:
+    # A chart has a few hundred of these: plain `html.escape` (what Django's `escape`
+    # calls, without its lazy-string wrapper) and no escaping of coordinates, which are
+    # only digits, "-" and ".".
     parts = []
     for key, value in attrs.items():
         if value is None:
             continue
-        name = key.rstrip("_").replace("_", "-")
-        text = _n(value) if isinstance(value, float) else str(value)
-        parts.append(f'{name}="{escape(text)}"')
+        name = _names.get(key)
+        if name is None:
+            name = _names[key] = key.rstrip("_").replace("_", "-")
+        text = _n(value) if isinstance(value, float) else html.escape(str(value))
+        parts.append(f'{name}="{text}"')
     return " ".join(parts)
 
 
@@ -57,7 +67,7 @@ def el(tag: str, body: str = "", **attrs) -> str:
 def text(x: float, y: float, label: str, **attrs) -> str:
     attrs.setdefault("font_size", "11")
     attrs.setdefault("fill", INK)
-    return el("text", escape(label), x=x, y=y, **attrs)
+    return el("text", html.escape(str(label)), x=x, y=y, **attrs)
 
 
 def svg(width: int, height: int, title: str, desc: str, body: str, *, css_class: str) -> SafeString:

@@ -9,8 +9,12 @@ reasons where nothing can be estimated, and one sentence where data and plan dis
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -21,11 +25,13 @@ from backcourse.outcomes import charts
 from backcourse.outcomes.selectors import (
     NOT_AS_MODELLED,
     TENSION_SUM,
+    EffectInputs,
     Figure,
     MeasureEffect,
     course_rows,
+    effect_inputs,
+    effect_of,
     held_rows,
-    measure_effect,
 )
 from backcourse.records.selectors import body_chart_regions
 
@@ -375,14 +381,59 @@ def measure_panel(
     request=None,
     prior=None,
     client_view: bool = False,
+    followups: Mapping[int, float | None] | None = None,
 ) -> MeasurePanel:
-    result = measure_effect(course, measure, rows, request=request, prior=prior)
+    inputs = effect_inputs(course, measure, rows, request=request, prior=prior, followups=followups)
+    key = panel_cache_key(course, inputs, client_view=client_view)
+    panel = cache.get(key)
+    if panel is None:
+        panel = _panel_of(inputs, client_view=client_view)
+        cache.set(key, panel, PANEL_CACHE_SECONDS)
+    return panel
+
+
+def _panel_of(inputs: EffectInputs, *, client_view: bool) -> MeasurePanel:
+    result = effect_of(inputs)
     panel = MeasurePanel(result)
     panel.chart = chart_for(result, client_view=client_view)
     panel.chart_narrow = chart_for(result, client_view=client_view, narrow=True)
     panel.figures = [figure_text(f, result) for f in result.figures if shown(f, result)]
     panel.advice = advice_for(result)
     return panel
+
+
+# A panel (the maths, two charts, the figures in words) costs a few milliseconds; pages
+# show the same one again and again. It is kept in Django's cache under a key made of
+# everything it is computed from (`EffectInputs`: the measure's row, the held sessions'
+# values and follow-ups, the goal, the plan, the practice prior; the viewer variant and
+# the language), so a changed record, session, plan or prior is a different key and
+# never meets an old panel. The course's id is in the key too: two charts on one page
+# never share element ids. With the default local-memory cache each server process
+# keeps its own entries; bump the version when the computation or its wording changes
+# and a cache shared between deploys is configured.
+PANEL_CACHE_VERSION = 1
+PANEL_CACHE_SECONDS = 3600
+
+
+def panel_cache_key(course: Course, inputs: EffectInputs, *, client_view: bool) -> str:
+    m = inputs.measure
+    measure_row = tuple(f.value_from_object(m) for f in m._meta.concrete_fields)
+    raw = repr(
+        (
+            PANEL_CACHE_VERSION,
+            course.pk,
+            measure_row,
+            inputs.points,
+            inputs.goal,
+            inputs.planned_sessions,
+            inputs.plan_maintenance_days,
+            inputs.in_maintenance,
+            inputs.prior,
+            client_view,
+            translation.get_language(),
+        )
+    )
+    return "outcomes:panel:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 # The figures in the second person, for the client's own page (same numbers).
@@ -440,17 +491,27 @@ def client_sentences(panel: MeasurePanel) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------- context
 
 
-def measures_with_data(rows) -> list[MeasureDefinition]:
+def codes_with_data(rows) -> set[str]:
+    """The codes of the measures with a value in a held session."""
     rows = held_rows(rows)
     codes = {code for r in rows for code, pair in r.measures.items() if pair != (None, None)}
-    if any(r.record is not None and r.record.tension.all() for r in rows):
+    if any(r.tension_read for r in rows):
         codes.add(TENSION_SUM)
+    return codes
+
+
+def measures_with_data(rows, *, definitions=None) -> list[MeasureDefinition]:
+    """The measures with a value in a held session, in their admin order. Pass
+    `definitions` (every MeasureDefinition, in that order) if the page has them."""
+    codes = codes_with_data(rows)
+    if definitions is not None:
+        return [m for m in definitions if m.code in codes]
     return list(MeasureDefinition.objects.filter(code__in=codes).order_by("order", "code"))
 
 
 def body_charts(rows, *, width: int = 180) -> list[dict]:
     """First and latest session with palpated tension, side by side."""
-    with_tension = [r for r in rows if r.record is not None and r.record.tension.all()]
+    with_tension = [r for r in rows if r.tension_read]
     if not with_tension:
         return []
     picks = [with_tension[0]] if len(with_tension) == 1 else [with_tension[0], with_tension[-1]]
@@ -486,14 +547,16 @@ def course_effect_context(
     with_body_charts: bool = True,
     rows=None,
     client_view: bool = False,
+    definitions=None,
 ) -> dict:
     """Everything `outcomes/_course_effect.html` and the report need.
 
-    Pass `rows` (from `records.selectors.course_measure_table`) if the page has them.
+    Pass `rows` (from `records.selectors.course_measure_table`) and `definitions` (every
+    MeasureDefinition in admin order) if the page has them.
     """
     if rows is None:
         rows = course_rows(course)
-    measures = measures_with_data(rows)
+    measures = measures_with_data(rows, definitions=definitions)
     codes = [m.code for m in measures]
     default = (
         course.goal_measure.code
@@ -522,24 +585,34 @@ def course_effect_context(
     }
 
 
-def course_chart_context(course: Course, *, request=None, measure_code: str | None = None) -> dict:
+def course_chart_context(
+    course: Course, *, request=None, measure_code: str | None = None, rows=None
+) -> dict:
     """What `outcomes/_course_chart.html` needs: the selected measure's chart only (the
     client page draws one per active course). The same computation and chart as the
-    course page's panel, without its figures in words, table and body charts."""
-    rows = course_rows(course)
-    measures = measures_with_data(rows)
-    codes = [m.code for m in measures]
-    default = (
-        course.goal_measure.code
-        if course.goal_measure.code in codes
-        else (codes[0] if codes else None)
-    )
-    selected = measure_code if measure_code in codes else default
+    course page's panel, without its figures in words, table and body charts.
+
+    Pass `rows` (`records.selectors.course_measure_table`'s, techniques not needed) if
+    the page has them."""
+    if rows is None:
+        rows = course_rows(course)
+    codes = codes_with_data(rows)
+    goal = course.goal_measure
+    # The selected measure as `course_effect_context` picks it; the course's goal
+    # measure (loaded with the course) needs no query.
+    measure = None
+    if measure_code in codes and measure_code != goal.code:
+        measure = MeasureDefinition.objects.filter(code=measure_code).first()
+    if measure is None and goal.code in codes:
+        measure = goal
+    if measure is None and codes:
+        measure = next(iter(measures_with_data(rows)), None)
     panel = None
-    for m in measures:
-        if m.code == selected:
-            panel = MeasurePanel(measure_effect(course, m, rows, request=request))
-            panel.chart = chart_for(panel.result)
+    if measure is not None:
+        # The course page's panel (the same computation and chart, shared through the
+        # cache); this page draws its wide chart only.
+        full = measure_panel(course, measure, rows, request=request)
+        panel = MeasurePanel(full.result, chart=full.chart)
     return {"course": course, "panel": panel}
 
 
@@ -557,14 +630,13 @@ def session_table(rows, measures) -> dict:
                     charts.fmt(float(after)) if after is not None else "–",
                 )
             )
-        readings = list(r.record.tension.all()) if r.record is not None else []
         body.append(
             {
                 "number": r.number,
                 "date": r.date,
                 "status": r.session.get_status_display(),
                 "cells": cells,
-                "tension": sum(t.level for t in readings) if readings else None,
+                "tension": (r.tension_sum or 0) if r.tension_read else None,
                 "techniques": ", ".join(str(t) for t in r.techniques),
             }
         )

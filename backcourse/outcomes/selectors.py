@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -70,10 +71,9 @@ def points_from_rows(rows: list[CourseMeasureRow], measure_code: str) -> list[Se
     points = []
     for row in held_rows(rows):
         if measure_code == TENSION_SUM:
-            # Prefetched, so no query. All regions palpated at 0 is a sum of 0, a real
-            # measurement; no readings at all is "not measured".
-            readings = list(row.record.tension.all()) if row.record is not None else []
-            before = float(sum(t.level for t in readings)) if readings else None
+            # All regions palpated at 0 is a sum of 0, a real measurement; no readings
+            # at all is "not measured".
+            before = float(row.tension_sum or 0) if row.tension_read else None
             after = None
         else:
             before, after = row.measures.get(measure_code, (None, None))
@@ -87,9 +87,10 @@ def held_rows(rows: list[CourseMeasureRow]) -> list[CourseMeasureRow]:
     return [r for r in rows if session_is_held(r.session, now)]
 
 
-def course_rows(course: Course) -> list[CourseMeasureRow]:
-    """All non-cancelled sessions of the course with what was measured (4 queries)."""
-    return course_measure_table(course)
+def course_rows(course: Course, *, techniques: bool = True) -> list[CourseMeasureRow]:
+    """All non-cancelled sessions of the course with what was measured (4 queries; 3
+    without the techniques, which the maths does not read)."""
+    return course_measure_table(course, techniques=techniques)
 
 
 def course_points(course: Course, measure_code: str, *, rows=None) -> list[SessionPoint]:
@@ -369,39 +370,93 @@ def _followups(course: Course) -> dict[int, float]:
     )
 
 
-def measure_effect(
-    course: Course, measure: MeasureDefinition, rows, *, request=None, prior=None
-) -> MeasureEffect:
-    """The one computation behind every figure shown about `course` on `measure`."""
+@dataclass(frozen=True)
+class EffectInputs:
+    """Everything `measure_effect` computes from, as plain values (and the measure): two
+    equal `EffectInputs` give equal results."""
+
+    measure: MeasureDefinition
+    points: tuple[SessionPoint, ...]
+    goal: float | None
+    planned_sessions: int | None
+    plan_maintenance_days: int
+    in_maintenance: bool
+    prior: PracticePrior
+
+
+def effect_inputs(
+    course: Course,
+    measure: MeasureDefinition,
+    rows,
+    *,
+    request=None,
+    prior=None,
+    followups: Mapping[int, float | None] | None = None,
+) -> EffectInputs:
+    """What `measure_effect` reads of the course, its rows, follow-ups and prior.
+
+    `followups`: session id -> the client's next-day answer, at least for the held
+    sessions, if the page has loaded them."""
     points = points_from_rows(rows, measure.code)
     if measure.code == FOLLOW_UP_MEASURE:
         # The client's next-day answer: a point between a session's after value and the
         # next session's before value, used by the maths' relapse estimate.
-        answers = _followups(course)
+        answers = _followups(course) if followups is None else followups
         points = [
             dataclasses.replace(p, next_day=_float(answers.get(r.session.pk)))
             for p, r in zip(points, held_rows(rows), strict=True)
         ]
-    higher = not measure.lower_is_better
-    goal = course_goal(course, measure.code, points)
+    if prior is None:
+        prior = practice_prior(course.practice, measure.code, request=request)
+    return EffectInputs(
+        measure=measure,
+        points=tuple(points),
+        goal=course_goal(course, measure.code, points),
+        planned_sessions=course.planned_sessions,
+        plan_maintenance_days=course.maintenance_interval_days,
+        in_maintenance=course.phase == Course.Phase.MAINTENANCE,
+        prior=prior,
+    )
+
+
+def measure_effect(
+    course: Course,
+    measure: MeasureDefinition,
+    rows,
+    *,
+    request=None,
+    prior=None,
+    followups: Mapping[int, float | None] | None = None,
+) -> MeasureEffect:
+    """The one computation behind every figure shown about `course` on `measure`.
+
+    `followups`: session id -> the client's next-day answer, at least for the held
+    sessions, if the page has loaded them."""
+    return effect_of(
+        effect_inputs(course, measure, rows, request=request, prior=prior, followups=followups)
+    )
+
+
+def effect_of(inputs: EffectInputs) -> MeasureEffect:
+    """`measure_effect` from its inputs."""
+    measure = inputs.measure
+    points = list(inputs.points)
     result = MeasureEffect(
         measure=measure,
         points=points,
-        goal=goal,
-        planned_sessions=course.planned_sessions,
-        plan_maintenance_days=course.maintenance_interval_days,
+        goal=inputs.goal,
+        planned_sessions=inputs.planned_sessions,
+        plan_maintenance_days=inputs.plan_maintenance_days,
         effect=None,
-        in_maintenance=course.phase == Course.Phase.MAINTENANCE,
+        in_maintenance=inputs.in_maintenance,
     )
-    if prior is None:
-        prior = practice_prior(course.practice, measure.code, request=request)
     try:
         result.effect = analyse_course(
             points,
-            goal,
-            higher_is_better=higher,
-            prior=prior,
-            planned_sessions=course.planned_sessions,
+            inputs.goal,
+            higher_is_better=not measure.lower_is_better,
+            prior=inputs.prior,
+            planned_sessions=inputs.planned_sessions,
             floor=float(measure.min_value),
             ceiling=float(measure.max_value),
         )

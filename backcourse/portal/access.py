@@ -23,10 +23,11 @@ def request_client(request: HttpRequest) -> Client | None:
     user = request.user
     if not user.is_authenticated or getattr(request, "staff", None) is not None:
         return None
-    try:
-        client = user.client
-    except Client.DoesNotExist:
+    # With its practice (language, time zone, settings: every client page reads it).
+    client = Client.objects.select_related("practice").filter(user=user).first()
+    if client is None:
         return None
+    user.client = client  # as `user.client` would have cached it
     if client.is_archived:
         return None
     return client
@@ -74,7 +75,13 @@ def access_own_session(request: HttpRequest, pk):
 
 
 def access_own_course(request: HttpRequest, pk):
-    return _get_or_404(own_courses(request), pk)
+    course = _get_or_404(own_courses(request), pk)
+    # The course's client is the signed-in one (the filter above), with the practice
+    # already loaded.
+    course.client = request.client
+    if course.practice_id == request.client.practice_id:
+        course.practice = request.client.practice
+    return course
 
 
 def _get_or_404(queryset, pk):

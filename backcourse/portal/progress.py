@@ -32,7 +32,7 @@ class Progress:
 
 
 def course_progress(course, *, request=None) -> Progress:
-    loaded = course_rows(course)
+    loaded = course_rows(course, techniques=False)
     held = held_rows(loaded)
     next_day = dict(
         FollowUp.objects.filter(
@@ -53,7 +53,12 @@ def course_progress(course, *, request=None) -> Progress:
     code = course.goal_measure.code
     if any(r.measures.get(code, (None, None)) != (None, None) for r in held):
         panel = measure_panel(
-            course, course.goal_measure, loaded, request=request, client_view=True
+            course,
+            course.goal_measure,
+            loaded,
+            request=request,
+            client_view=True,
+            followups=next_day,  # the answers of the held sessions: all the maths reads
         )
     return Progress(
         rows=rows,

@@ -70,6 +70,7 @@ def access_client(
     perm: Perm = Perm.CLIENT_CONTACT,
 ):
     client = _get_or_404(scoped_clients(request, perm=perm), pk)
+    _reuse_practice(request, client)
     if audit_what:
         access_event_record(request=request, client=client, what=audit_what)
     return client
@@ -94,6 +95,7 @@ def access_course(
     perm: Perm = Perm.CLINICAL_READ,
 ):
     course = _get_or_404(scoped_courses(request, perm=perm), pk)
+    _reuse_practice(request, course, course.client)
     if audit_what:
         access_event_record(request=request, client=course.client, what=audit_what)
     return course
@@ -150,6 +152,15 @@ def clinical_ids_of_practice(staff) -> set[int] | None:
         return None
     clients = clinical_clients(staff, Client.objects.filter(practice=staff.practice))
     return set(clients.values_list("pk", flat=True))
+
+
+def _reuse_practice(request: HttpRequest, *objects) -> None:
+    """The objects were fetched from `request.practice` (the scoped querysets filter on
+    it): give them the practice already loaded, so that `obj.practice` (time zone,
+    language, settings) is not fetched again, once per object."""
+    for obj in objects:
+        if obj.practice_id == request.practice.pk:
+            obj.practice = request.practice
 
 
 def _get_or_404(queryset, pk):

@@ -4,12 +4,15 @@ Public:
 - `course_measure_table(course) -> list[CourseMeasureRow]`: one row per non-cancelled
   session of a course, in order, with its measures, tension and techniques. A fixed
   number of queries (4) whatever the number of sessions.
+  `course_measure_table_and_cancelled(course)`: the same, and the number of cancelled
+  sessions, in the same queries.
 - `body_chart_regions(levels) -> list[ChartRegion]`: the active back regions with a
   tension level each, ready for the `records/_body_chart.html` include.
 - `session_record_for(session) -> SessionRecord | None`: a session's record with its
   measurements, tension, techniques and muscles loaded.
 """
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +38,8 @@ class CourseMeasureRow:
     - `tension_sum`: sum of palpated tension over regions, None when no region was
       marked (regions without a reading count as 0).
     - `tension_by_region`: region code -> level 1..3 (regions at 0 are absent).
+    - `tension_read`: whether tension was palpated at all (every region at 0 is a sum
+      of 0, a measurement; no reading is "not measured").
     - `techniques`: the techniques used, in vocabulary order.
     - `record`: the SessionRecord, or None when nothing was recorded yet.
     """
@@ -45,6 +50,7 @@ class CourseMeasureRow:
     measures: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
     tension_sum: int | None = None
     tension_by_region: dict[str, int] = field(default_factory=dict)
+    tension_read: bool = False
     techniques: list[Technique] = field(default_factory=list)
     record: SessionRecord | None = None
 
@@ -54,61 +60,124 @@ class CourseMeasureRow:
         return before if moment == Measurement.Moment.BEFORE else after
 
 
-def _record_prefetches(prefix: str = "") -> list[Prefetch]:
+def _record_prefetches() -> list[Prefetch]:
     return [
         Prefetch(
-            f"{prefix}measurements",
+            "measurements",
             queryset=Measurement.objects.select_related("measure").order_by(
                 "measure__order", "moment"
             ),
         ),
-        Prefetch(f"{prefix}tension", queryset=TensionReading.objects.select_related("region")),
-        Prefetch(f"{prefix}techniques", queryset=Technique.objects.order_by("order", "code")),
+        Prefetch("tension", queryset=TensionReading.objects.select_related("region")),
+        Prefetch("techniques", queryset=Technique.objects.order_by("order", "code")),
     ]
 
 
-def course_measure_table(course) -> list[CourseMeasureRow]:
+def course_measure_table(course, *, techniques: bool = True) -> list[CourseMeasureRow]:
     """For each non-cancelled session of `course`, in time order, what was measured.
 
-    Queries: sessions (+ record, practice) · measurements (+ measure) · tension
-    (+ region) · techniques — four in all.
+    Queries: sessions (+ record; + practice and client unless the course has them
+    loaded) · measurements (+ measure) · tension (+ region) · techniques — four in all
+    (three without `techniques`: the rows' techniques are then empty).
     """
+    return course_measure_table_and_cancelled(course, techniques=techniques)[0]
+
+
+def course_measure_table_and_cancelled(
+    course, *, techniques: bool = True
+) -> tuple[list[CourseMeasureRow], int]:
+    """`course_measure_table`, and how many of the course's sessions were cancelled
+    (counted from the same query: the course page shows both)."""
+    # The sessions' practice and client are the course's: taken from the course when it
+    # has them loaded (the pages fetch courses with their client, on the request's
+    # practice), joined otherwise.
+    shared = [name for name in ("practice", "client") if _is_loaded(course, name)]
     sessions = (
-        Session.objects.active()
-        .filter(course=course)
-        .select_related("record", "practice", "client", "therapist__user")
-        .prefetch_related(*_record_prefetches("record__"))
+        Session.objects.filter(course=course)
+        .select_related("record", *(name for name in ("practice", "client") if name not in shared))
         .order_by("starts_at", "id")
     )
+    kept = []
+    cancelled = 0
+    for session in sessions:
+        if session.status == Session.Status.CANCELLED:  # Session.objects.active()'s rule
+            cancelled += 1
+            continue
+        for name in shared:
+            if getattr(session, f"{name}_id") == getattr(course, f"{name}_id"):
+                setattr(session, name, getattr(course, name))
+        kept.append(session)
+    return measure_rows(kept, techniques=techniques), cancelled
+
+
+def measure_rows(sessions, *, techniques: bool = True) -> list[CourseMeasureRow]:
+    """`course_measure_table`'s rows for sessions a page has loaded already: a course's
+    non-cancelled sessions in time order, each with its `record` and `practice` loaded
+    (`select_related`). Two queries (measurements, tension), three with `techniques`
+    (without, the rows' `techniques` are empty: for a chart).
+
+    Measurements and tension are read as plain values (the rows hold only codes and
+    numbers), not as model objects."""
+    records = [r for r in (getattr(s, "record", None) for s in sessions) if r is not None]
+    ids = [r.pk for r in records]
+    measures: dict[int, dict[str, list[Decimal | None]]] = defaultdict(dict)
+    tension: dict[int, dict[str, int]] = defaultdict(dict)
+    read: set[int] = set()  # records with a tension reading (possibly all at 0)
+    used: dict[int, list[Technique]] = defaultdict(list)
+    if ids:
+        for record_id, code, moment, value in (
+            Measurement.objects.filter(record_id__in=ids)
+            .order_by("measure__order", "measure__code", "moment")
+            .values_list("record_id", "measure__code", "moment", "value")
+        ):
+            pair = measures[record_id].setdefault(code, [None, None])
+            pair[0 if moment == Measurement.Moment.BEFORE else 1] = value
+        for record_id, code, level in TensionReading.objects.filter(record_id__in=ids).values_list(
+            "record_id", "region__code", "level"
+        ):
+            read.add(record_id)
+            if level:
+                tension[record_id][code] = level
+        if techniques:
+            through = SessionRecord.techniques.through.objects.filter(sessionrecord_id__in=ids)
+            for link in through.select_related("technique").order_by(
+                "technique__order", "technique__code"
+            ):
+                used[link.sessionrecord_id].append(link.technique)
     rows = []
     number = 0
     for session in sessions:
         record = getattr(session, "record", None)  # reverse one-to-one: raises if missing
         missed = session.status == Session.Status.NO_SHOW
         number += 0 if missed else 1
-        rows.append(_row(session, None if missed else number, record))
+        local_date = session.starts_at.astimezone(session.practice.zone).date()
+        if record is None:
+            rows.append(
+                CourseMeasureRow(
+                    session=session, number=None if missed else number, date=local_date
+                )
+            )
+            continue
+        levels = tension.get(record.pk, {})
+        rows.append(
+            CourseMeasureRow(
+                session=session,
+                number=None if missed else number,
+                date=local_date,
+                measures={code: (b, a) for code, (b, a) in measures.get(record.pk, {}).items()},
+                tension_sum=sum(levels.values()) if levels else None,
+                tension_by_region=levels,
+                tension_read=record.pk in read,
+                techniques=used.get(record.pk, []),
+                record=record,
+            )
+        )
     return rows
 
 
-def _row(session: Session, number: int | None, record: SessionRecord | None) -> CourseMeasureRow:
-    local_date = session.starts_at.astimezone(session.practice.zone).date()
-    if record is None:
-        return CourseMeasureRow(session=session, number=number, date=local_date)
-    measures: dict[str, list[Decimal | None]] = {}
-    for m in record.measurements.all():
-        pair = measures.setdefault(m.measure.code, [None, None])
-        pair[0 if m.moment == Measurement.Moment.BEFORE else 1] = m.value
-    tension = {t.region.code: t.level for t in record.tension.all() if t.level}
-    return CourseMeasureRow(
-        session=session,
-        number=number,
-        date=local_date,
-        measures={code: (pair[0], pair[1]) for code, pair in measures.items()},
-        tension_sum=sum(tension.values()) if tension else None,
-        tension_by_region=tension,
-        techniques=list(record.techniques.all()),
-        record=record,
-    )
+def _is_loaded(obj, name: str) -> bool:
+    """Whether the foreign key `name` of `obj` is loaded (reading it costs no query)."""
+    return obj._meta.get_field(name).is_cached(obj)
 
 
 def session_record_for(session: Session) -> SessionRecord | None:

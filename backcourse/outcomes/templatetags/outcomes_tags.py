@@ -27,9 +27,13 @@ def course_effect_panel(context, course):
 
 
 @register.inclusion_tag("outcomes/_course_chart.html", takes_context=True)
-def course_chart(context, course):
-    """The chart of one course (goal measure, or `?effect_measure=`), with its honest caption."""
+def course_chart(context, course, rows=None):
+    """The chart of one course (goal measure, or `?effect_measure=`), with its honest caption.
+    `rows`: the course's measure rows if the page has loaded them (see
+    `course_chart_context`)."""
     request = context.get("request")
-    ctx = course_chart_context(course, request=request, measure_code=_selected_measure(context))
+    ctx = course_chart_context(
+        course, request=request, measure_code=_selected_measure(context), rows=rows
+    )
     ctx["request"] = request
     return ctx
