@@ -22,7 +22,17 @@ def needs_second_factor(request: HttpRequest) -> bool:
         return False
     if getattr(user, "otp_device", None) is not None:  # set by OTPMiddleware
         return False
-    return user_has_device(user, confirmed=True)
+    return _has_confirmed_device(request)
+
+
+def _has_confirmed_device(request: HttpRequest) -> bool:
+    """Whether the signed-in user has a confirmed authenticator app, asked once per
+    request: the middleware asks, and the API's session authentication asks again."""
+    known = request.__dict__.get("_has_confirmed_device")
+    if known is None:
+        known = user_has_device(request.user, confirmed=True)
+        request.__dict__["_has_confirmed_device"] = known
+    return known
 
 
 def throttle_message(device: TOTPDevice) -> str | None:
@@ -55,5 +65,4 @@ def must_enrol(request: HttpRequest) -> bool:
     staff = getattr(request, "staff", None)
     if staff is None or not staff.practice.require_two_factor:
         return False
-    user = request.user
-    return not user_has_device(user, confirmed=True)
+    return not _has_confirmed_device(request)

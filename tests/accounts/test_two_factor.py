@@ -161,3 +161,22 @@ def test_api_tokens_work_for_staff_with_two_factor(client, therapist_a, device_a
 
     _, token = api_token_create(staff=therapist_a, name="x")
     assert client.get("/api/v1/clients", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+@pytest.mark.parametrize("with_device", [False, True])
+def test_the_api_through_the_session_asks_for_the_device_once(
+    client, therapist_a, device_a, with_device
+):
+    """The middleware and the API's session authentication both ask whether a second
+    factor is needed: one query for the user's devices per request, same answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not with_device:
+        device_a.delete()
+    _password_login(client)
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get("/api/v1/clients").status_code
+    assert status == (401 if with_device else 200)
+    device_queries = [q for q in queries.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(device_queries) == 1
