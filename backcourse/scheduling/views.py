@@ -408,7 +408,7 @@ WEEK_COUNT_ROW = (
 )
 
 
-def _week_counts(request: HttpRequest, start, end, therapists, by_day) -> bool:
+def _week_counts(request: HttpRequest, start, end, therapists, by_day: dict[date, str]) -> bool:
     """Fill `by_day` with each day's count rows (counted in the database; one safe HTML
     string per day) when the week holds more than WEEK_INLINE_SESSIONS sessions; False
     (nothing filled) when it does not."""
@@ -496,7 +496,7 @@ def week(request: HttpRequest) -> HttpResponse:
     start = _parse_date(request.GET.get("start"), request) or today
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     selected, therapist, therapists = _therapist_filter(request)
-    by_day: dict[date, list] = defaultdict(list)
+    by_day: dict[date, str] = {}  # a day's entries (or counts) as HTML
     first, last = _bounds(request, start, 7)
     counted = therapist is None and _week_counts(request, first, last, therapists, by_day)
     if not counted:
@@ -505,9 +505,10 @@ def week(request: HttpRequest) -> HttpResponse:
         access_events_record_many(
             request=request, clients=[s.client for s in shown], what=f"week view {start}"
         )
+        grouped: dict[date, list[Session]] = defaultdict(list)
         for s in shown:
-            by_day[s.local.date()].append(s)
-        for day, entries in by_day.items():
+            grouped[s.local.date()].append(s)
+        for day, entries in grouped.items():
             by_day[day] = _week_entries(entries, show_therapist=therapist is None)
     days = [(start + timedelta(days=i)) for i in range(7)]
     return render(
@@ -520,7 +521,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "today": today,
             "prev_week": start - timedelta(days=7),
             "next_week": start + timedelta(days=7),
-            "days": [(d, by_day.get(d, [])) for d in days],
+            "days": [(d, by_day.get(d, "")) for d in days],
             "selected": selected,
             "therapist_options": _therapist_options(request, therapists, selected),
             "keep": [("start", start.isoformat())],
