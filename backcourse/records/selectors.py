@@ -110,11 +110,13 @@ def course_measure_table_and_cancelled(
     return measure_rows(kept, techniques=techniques), cancelled
 
 
-def measure_rows(sessions, *, techniques: bool = True) -> list[CourseMeasureRow]:
+def measure_rows(sessions, *, techniques: bool = True, measurements=None) -> list[CourseMeasureRow]:
     """`course_measure_table`'s rows for sessions a page has loaded already: a course's
     non-cancelled sessions in time order, each with its `record` and `practice` loaded
     (`select_related`). Two queries (measurements, tension), three with `techniques`
-    (without, the rows' `techniques` are empty: for a chart).
+    (without, the rows' `techniques` are empty: for a chart). A page that has loaded the
+    measurements passes them: (record id, measure code, moment, value) in the measures'
+    order ("measure__order", "measure__code", "moment"), of these records at least.
 
     Measurements and tension are read as plain values (the rows hold only codes and
     numbers), not as model objects."""
@@ -125,11 +127,13 @@ def measure_rows(sessions, *, techniques: bool = True) -> list[CourseMeasureRow]
     read: set[int] = set()  # records with a tension reading (possibly all at 0)
     used: dict[int, list[Technique]] = defaultdict(list)
     if ids:
-        for record_id, code, moment, value in (
-            Measurement.objects.filter(record_id__in=ids)
-            .order_by("measure__order", "measure__code", "moment")
-            .values_list("record_id", "measure__code", "moment", "value")
-        ):
+        if measurements is None:
+            measurements = (
+                Measurement.objects.filter(record_id__in=ids)
+                .order_by("measure__order", "measure__code", "moment")
+                .values_list("record_id", "measure__code", "moment", "value")
+            )
+        for record_id, code, moment, value in measurements:
             pair = measures[record_id].setdefault(code, [None, None])
             pair[0 if moment == Measurement.Moment.BEFORE else 1] = value
         for record_id, code, level in TensionReading.objects.filter(record_id__in=ids).values_list(
