@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -70,6 +71,14 @@ def _add_list_facts(clients: list) -> None:
         c.next_session = upcoming.get(c.pk)
 
 
+def _urls_by_pk(name: str):
+    """`pk -> reverse(name, args=[pk])` for many pks from one reverse(): the URL with
+    a marker id, split around it."""
+    marker = "9876543210123"
+    before, after = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 @staff_required(perm=Perm.CLIENT_CONTACT)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client page")
@@ -113,7 +122,12 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if s.course_id and s.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
             counters[s.course_id] = counters.get(s.course_id, 0) + 1
             numbers[s.pk] = counters[s.course_id]
+    course_url = _urls_by_pk("courses:detail")
+    record_url = _urls_by_pk("records:edit")
     for s in sessions:
+        # The history's links, without a {% url %} (a reverse()) per row and link.
+        s.course_url = course_url(s.course_id) if s.course_id else ""
+        s.record_url = record_url(s.pk)
         if s.practice_id == client.practice_id:
             s.practice = client.practice  # the one loaded (the course charts read it)
         s.local = s.starts_at.astimezone(zone)
