@@ -12,6 +12,7 @@ from backcourse.outcomes.panels import MeasurePanel, client_sentences, measure_p
 from backcourse.outcomes.selectors import course_rows, held_rows
 from backcourse.portal.models import FollowUp
 from backcourse.records.models import Measurement
+from backcourse.scheduling.models import Session
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Progress:
     summary: str
     panel: MeasurePanel | None
     sentences: list[tuple[int, str]]
+    sessions: list[Session]  # the course's sessions but cancelled ones, as loaded
 
 
 def course_progress(course, *, request=None) -> Progress:
@@ -65,6 +67,7 @@ def course_progress(course, *, request=None) -> Progress:
         summary=_summary(rows),
         panel=panel,
         sentences=client_sentences(panel) if panel is not None else [],
+        sessions=[r.session for r in loaded],
     )
 
 

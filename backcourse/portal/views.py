@@ -348,13 +348,14 @@ def _slot_days(request, session) -> list[tuple[str, list[tuple[str, str]]]]:
 @client_required
 def course_view(request, pk):
     course = access_own_course(request, pk)
+    progress = course_progress(course)
     return render(
         request,
         "portal/course.html",
         {
             "course": course,
-            "progress": course_progress(course),
-            "due": services.questionnaires_due(course),
+            "progress": progress,
+            "due": services.questionnaires_due(course, sessions=progress.sessions),
             "nav": "home",
         },
     )
