@@ -15,6 +15,7 @@ from backcourse.clients.paging import WindowPaginator
 from backcourse.clients.screening import intake_flags, newest_intake
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
+from backcourse.outcomes.selectors import FOLLOW_UP_RELATION, follow_ups_of
 from backcourse.practices.access import (
     access_client,
     clinical_client_ids,
@@ -89,9 +90,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = request.practice.zone
     now = timezone.now()
     sessions = list(
-        client.sessions.select_related("course", "therapist__user", "room", "record").order_by(
-            "-starts_at", "-id"
-        )
+        client.sessions.select_related(
+            "course", "therapist__user", "room", "record", FOLLOW_UP_RELATION
+        ).order_by("-starts_at", "-id")
     )
     courses = list(
         client.courses.select_related("goal_measure", "therapist__user").annotate(
@@ -149,7 +150,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The chart's rows from the sessions and values loaded above (its
             # non-cancelled sessions, oldest first): one query (tension) instead of the
             # course's own table.
-            course.chart_rows = measure_rows(
+            course.chart_rows = rows = measure_rows(
                 [
                     s
                     for s in reversed(sessions)
@@ -158,6 +159,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 techniques=False,
                 measurements=[(r, code, moment, v) for r, _s, code, moment, v in values],
             )
+            course.chart_followups = follow_ups_of(rows)  # loaded with the sessions
     # The newest intake with its answers: the flags and the intake card from one load.
     intake = newest_intake(client) if clinical else None
     upcoming = [s for s in reversed(sessions) if s.starts_at >= now and s.status == "booked"]

@@ -9,8 +9,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from backcourse.outcomes.panels import MeasurePanel, client_sentences, measure_panel
-from backcourse.outcomes.selectors import course_rows, held_rows
-from backcourse.portal.models import FollowUp
+from backcourse.outcomes.selectors import course_rows, follow_ups_of, held_rows
 from backcourse.records.models import Measurement
 from backcourse.scheduling.models import Session
 
@@ -34,13 +33,9 @@ class Progress:
 
 
 def course_progress(course, *, request=None) -> Progress:
-    loaded = course_rows(course, techniques=False)
+    loaded = course_rows(course, techniques=False, follow_ups=True)
     held = held_rows(loaded)
-    next_day = dict(
-        FollowUp.objects.filter(
-            session__in=[r.session for r in held], value__isnull=False
-        ).values_list("session_id", "value")
-    )
+    next_day = follow_ups_of(held)
     rows = [
         Row(
             number=r.number,

@@ -73,18 +73,22 @@ def _record_prefetches() -> list[Prefetch]:
     ]
 
 
-def course_measure_table(course, *, techniques: bool = True) -> list[CourseMeasureRow]:
+def course_measure_table(
+    course, *, techniques: bool = True, related: tuple[str, ...] = ()
+) -> list[CourseMeasureRow]:
     """For each non-cancelled session of `course`, in time order, what was measured.
 
     Queries: sessions (+ record; + practice and client unless the course has them
     loaded) · measurements (+ measure) · tension (+ region) · techniques — four in all
-    (three without `techniques`: the rows' techniques are then empty).
+    (three without `techniques`: the rows' techniques are then empty). `related`: more
+    one-to-one relations of the sessions to load with them (`select_related`), for the
+    apps above this one.
     """
-    return course_measure_table_and_cancelled(course, techniques=techniques)[0]
+    return course_measure_table_and_cancelled(course, techniques=techniques, related=related)[0]
 
 
 def course_measure_table_and_cancelled(
-    course, *, techniques: bool = True
+    course, *, techniques: bool = True, related: tuple[str, ...] = ()
 ) -> tuple[list[CourseMeasureRow], int]:
     """`course_measure_table`, and how many of the course's sessions were cancelled
     (counted from the same query: the course page shows both)."""
@@ -94,7 +98,9 @@ def course_measure_table_and_cancelled(
     shared = [name for name in ("practice", "client") if _is_loaded(course, name)]
     sessions = (
         Session.objects.filter(course=course)
-        .select_related("record", *(name for name in ("practice", "client") if name not in shared))
+        .select_related(
+            "record", *(name for name in ("practice", "client") if name not in shared), *related
+        )
         .order_by("starts_at", "id")
     )
     kept = []
