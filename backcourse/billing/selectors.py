@@ -117,22 +117,31 @@ def package_balances(client, *, today: date | None = None) -> list[PackageBalanc
         .order_by("-valid_until", "-id")
     )
     rows = []
+    packages = list(packages)
+    # The client's booked sessions not drawn from a package yet, in one query for all
+    # packages: (course, day in the current time zone, as `starts_at__date` compares).
+    booked_days: list[tuple[int | None, date]] = []
+    if packages:
+        booked_days = [
+            (course_id, timezone.localtime(starts_at).date())
+            for course_id, starts_at in Session.objects.filter(
+                client=client,
+                status__in=[Session.Status.BOOKED, Session.Status.CHECKED_IN],
+                package_draw__isnull=True,
+            ).values_list("course_id", "starts_at")
+        ]
     for p in packages:
-        booked = Session.objects.filter(
-            client=client,
-            status__in=[Session.Status.BOOKED, Session.Status.CHECKED_IN],
-            package_draw__isnull=True,
-        )
-        if p.course_id:
-            booked = booked.filter(course_id=p.course_id)
-        booked = booked.filter(
-            starts_at__date__lte=p.valid_until, starts_at__date__gte=p.valid_from
+        booked = sum(
+            1
+            for course_id, day in booked_days
+            if (not p.course_id or course_id == p.course_id)
+            and p.valid_from <= day <= p.valid_until
         )
         rows.append(
             PackageBalance(
                 package=p,
                 used=p.used,
-                booked=booked.count(),
+                booked=booked,
                 left=p.sessions_total - p.used,
                 expired=p.valid_until < today,
             )

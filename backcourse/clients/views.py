@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 from backcourse.audit.services import access_events_record_many
 from backcourse.clients.forms import ClientForm, ClientSearchForm
 from backcourse.clients.paging import WindowPaginator
-from backcourse.clients.screening import client_flags
+from backcourse.clients.screening import intake_flags, newest_intake
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
+from backcourse.outcomes.selectors import FOLLOW_UP_RELATION, follow_ups_of
 from backcourse.practices.access import (
     access_client,
     clinical_client_ids,
@@ -80,6 +81,14 @@ def _add_list_facts(clients: list) -> None:
         c.next_session = upcoming.get(c.pk)
 
 
+def _urls_by_pk(name: str):
+    """`pk -> reverse(name, args=[pk])` for many pks from one reverse(): the URL with
+    a marker id, split around it."""
+    marker = "9876543210123"
+    before, after = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 @staff_required(perm=Perm.CLIENT_CONTACT)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access_client(request, pk, audit_what="client page")
@@ -90,18 +99,32 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = request.practice.zone
     now = timezone.now()
     sessions = list(
-        client.sessions.select_related("course", "therapist__user", "room", "record").order_by(
-            "-starts_at", "-id"
+        client.sessions.select_related(
+            "course", "therapist__user", "room", "record", FOLLOW_UP_RELATION
+        ).order_by("-starts_at", "-id")
+    )
+    courses = list(
+        client.courses.select_related("goal_measure", "therapist__user").annotate(
+            done=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))
         )
     )
+    charted = [c.pk for c in courses if c.status == Course.Status.ACTIVE] if clinical else []
+    # One query for the pain column of the history and the active courses' charts (every
+    # measure of their sessions), in the measures' order.
+    values = []
+    if clinical:
+        values = list(
+            Measurement.objects.filter(
+                Q(measure__code="pain") | Q(record__session__course_id__in=charted),
+                record__session__client=client,
+            )
+            .order_by("measure__order", "measure__code", "moment")
+            .values_list("record_id", "record__session_id", "measure__code", "moment", "value")
+        )
     pain: dict[int, dict[str, object]] = {}
-    measurements = Measurement.objects.filter(record__session__client=client, measure__code="pain")
-    if not clinical:
-        measurements = measurements.none()
-    for session_id, moment, value in measurements.values_list(
-        "record__session_id", "moment", "value"
-    ):
-        pain.setdefault(session_id, {})[moment] = value
+    for _record_id, session_id, code, moment, value in values:
+        if code == "pain":
+            pain.setdefault(session_id, {})[moment] = value
     numbers: dict[int, int] = {}
     counters: dict[int, int] = {}
     for s in reversed(sessions):  # oldest first for numbering within a course
@@ -109,18 +132,18 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if s.course_id and s.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
             counters[s.course_id] = counters.get(s.course_id, 0) + 1
             numbers[s.pk] = counters[s.course_id]
+    course_url = _urls_by_pk("courses:detail")
+    record_url = _urls_by_pk("records:edit")
     for s in sessions:
+        # The history's links, without a {% url %} (a reverse()) per row and link.
+        s.course_url = course_url(s.course_id) if s.course_id else ""
+        s.record_url = record_url(s.pk)
         if s.practice_id == client.practice_id:
             s.practice = client.practice  # the one loaded (the course charts read it)
         s.local = s.starts_at.astimezone(zone)
         s.pain_before = pain.get(s.pk, {}).get("before")
         s.pain_after = pain.get(s.pk, {}).get("after")
         s.number = numbers.get(s.pk)
-    courses = list(
-        client.courses.select_related("goal_measure", "therapist__user").annotate(
-            done=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED))
-        )
-    )
     for course in courses:
         # The course chart reads the course's practice: the one loaded (no query).
         if course.practice_id == client.practice_id:
@@ -132,17 +155,22 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         course.pain_first = befores[0] if befores else None
         course.pain_latest = befores[-1] if len(befores) > 1 else None
-        if clinical and course.status == Course.Status.ACTIVE:
-            # The chart's rows from the sessions loaded above (its non-cancelled
-            # sessions, oldest first): two queries instead of the course's own table.
-            course.chart_rows = measure_rows(
+        if course.pk in charted:
+            # The chart's rows from the sessions and values loaded above (its
+            # non-cancelled sessions, oldest first): one query (tension) instead of the
+            # course's own table.
+            course.chart_rows = rows = measure_rows(
                 [
                     s
                     for s in reversed(sessions)
                     if s.course_id == course.pk and s.status != Session.Status.CANCELLED
                 ],
                 techniques=False,
+                measurements=[(r, code, moment, v) for r, _s, code, moment, v in values],
             )
+            course.chart_followups = follow_ups_of(rows)  # loaded with the sessions
+    # The newest intake with its answers: the flags and the intake card from one load.
+    intake = newest_intake(client) if clinical else None
     upcoming = [s for s in reversed(sessions) if s.starts_at >= now and s.status == "booked"]
     history = [s for s in sessions if not (s.starts_at >= now and s.status == "booked")]
     return render(
@@ -153,7 +181,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client": client,
             "clinical": clinical,
             # Loaded once for the heading's badge and the intake card.
-            "flags": client_flags(client) if clinical else [],
+            "flags": intake_flags(intake),
+            "intake": intake or False,  # False: loaded, there is none
             "courses": courses,
             "upcoming": upcoming,
             "history": history,

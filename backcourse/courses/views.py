@@ -11,6 +11,7 @@ from backcourse.courses.forms import CourseForm
 from backcourse.courses.services import course_create, course_update
 from backcourse.measures.models import MeasureDefinition
 from backcourse.outcomes.panels import course_effect_context
+from backcourse.outcomes.selectors import FOLLOW_UP_RELATION, follow_ups_of
 from backcourse.practices.access import access_client, access_course, staff_required
 from backcourse.practices.roles import Perm
 from backcourse.records.selectors import course_measure_table_and_cancelled
@@ -20,16 +21,20 @@ from backcourse.scheduling.models import Session
 COURSE_EFFECT_TEMPLATE = "outcomes/_course_effect.html"
 
 
-def _course_effect_html(request: HttpRequest, course, rows=None, definitions=None) -> str:
+def _course_effect_html(
+    request: HttpRequest, course, rows=None, definitions=None, followups=None
+) -> str:
     """The outcomes app's course-effect panel, rendered with its own context so that
     its names cannot clash with this page's. `rows`: the page's measure table, if loaded;
-    `definitions`: every MeasureDefinition in admin order, if loaded."""
+    `definitions`: every MeasureDefinition in admin order, and `followups`, the next-day
+    answers, if loaded."""
     context = course_effect_context(
         course,
         request=request,
         measure_code=request.GET.get("effect_measure"),
         rows=rows,
         definitions=definitions,
+        followups=followups,
     )
     return render_to_string(COURSE_EFFECT_TEMPLATE, context, request=request)
 
@@ -42,7 +47,8 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # those with data from the same list.
     definitions = list(MeasureDefinition.objects.order_by("order", "code"))
     columns = [m for m in definitions if m.is_active]
-    rows, cancelled = course_measure_table_and_cancelled(course)
+    # The sessions with their next-day follow-ups (the effect panel's relapse estimate)
+    rows, cancelled = course_measure_table_and_cancelled(course, related=(FOLLOW_UP_RELATION,))
     table = []
     for row in rows:
         cells = []
@@ -66,7 +72,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "measure_table": table,
             "done": done,
             "cancelled": cancelled,
-            "course_effect_html": _course_effect_html(request, course, rows, definitions),
+            "course_effect_html": _course_effect_html(
+                request, course, rows, definitions, follow_ups_of(rows)
+            ),
         },
     )
 

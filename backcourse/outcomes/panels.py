@@ -548,11 +548,13 @@ def course_effect_context(
     rows=None,
     client_view: bool = False,
     definitions=None,
+    followups: Mapping[int, float | None] | None = None,
 ) -> dict:
     """Everything `outcomes/_course_effect.html` and the report need.
 
-    Pass `rows` (from `records.selectors.course_measure_table`) and `definitions` (every
-    MeasureDefinition in admin order) if the page has them.
+    Pass `rows` (from `records.selectors.course_measure_table`), `definitions` (every
+    MeasureDefinition in admin order) and `followups` (session id -> next-day answer,
+    `selectors.follow_ups_of`) if the page has them.
     """
     if rows is None:
         rows = course_rows(course)
@@ -566,7 +568,9 @@ def course_effect_context(
     selected = measure_code if measure_code in codes else default
     shown_measures = measures if all_measures else [m for m in measures if m.code == selected]
     panels = [
-        measure_panel(course, m, rows, request=request, client_view=client_view)
+        measure_panel(
+            course, m, rows, request=request, client_view=client_view, followups=followups
+        )
         for m in shown_measures
     ]
     held = held_rows(rows)
@@ -586,14 +590,19 @@ def course_effect_context(
 
 
 def course_chart_context(
-    course: Course, *, request=None, measure_code: str | None = None, rows=None
+    course: Course,
+    *,
+    request=None,
+    measure_code: str | None = None,
+    rows=None,
+    followups: Mapping[int, float | None] | None = None,
 ) -> dict:
     """What `outcomes/_course_chart.html` needs: the selected measure's chart only (the
     client page draws one per active course). The same computation and chart as the
     course page's panel, without its figures in words, table and body charts.
 
-    Pass `rows` (`records.selectors.course_measure_table`'s, techniques not needed) if
-    the page has them."""
+    Pass `rows` (`records.selectors.course_measure_table`'s, techniques not needed) and
+    `followups` (as for `course_effect_context`) if the page has them."""
     if rows is None:
         rows = course_rows(course)
     codes = codes_with_data(rows)
@@ -611,7 +620,7 @@ def course_chart_context(
     if measure is not None:
         # The course page's panel (the same computation and chart, shared through the
         # cache); this page draws its wide chart only.
-        full = measure_panel(course, measure, rows, request=request)
+        full = measure_panel(course, measure, rows, request=request, followups=followups)
         panel = MeasurePanel(full.result, chart=full.chart)
     return {"course": course, "panel": panel}
 

@@ -87,10 +87,31 @@ def held_rows(rows: list[CourseMeasureRow]) -> list[CourseMeasureRow]:
     return [r for r in rows if session_is_held(r.session, now)]
 
 
-def course_rows(course: Course, *, techniques: bool = True) -> list[CourseMeasureRow]:
+def course_rows(
+    course: Course, *, techniques: bool = True, follow_ups: bool = False
+) -> list[CourseMeasureRow]:
     """All non-cancelled sessions of the course with what was measured (4 queries; 3
-    without the techniques, which the maths does not read)."""
-    return course_measure_table(course, techniques=techniques)
+    without the techniques, which the maths does not read). With `follow_ups`, the
+    sessions come with the client's next-day answers (`follow_ups_of`), in the same
+    query."""
+    related = (FOLLOW_UP_RELATION,) if follow_ups else ()
+    return course_measure_table(course, techniques=techniques, related=related)
+
+
+#: A session's next-day follow-up (portal's FollowUp, one per session).
+FOLLOW_UP_RELATION = "follow_up"
+
+
+def follow_ups_of(rows: list[CourseMeasureRow]) -> dict[int, int]:
+    """Session id -> the client's next-day answer, for rows whose sessions were loaded
+    with their follow-up (`course_rows(follow_ups=True)`, or `select_related` of
+    FOLLOW_UP_RELATION): no query."""
+    out = {}
+    for r in rows:
+        answer = getattr(r.session, FOLLOW_UP_RELATION, None)
+        if answer is not None and answer.value is not None:
+            out[r.session.pk] = answer.value
+    return out
 
 
 def course_points(course: Course, measure_code: str, *, rows=None) -> list[SessionPoint]:

@@ -9,9 +9,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from backcourse.outcomes.panels import MeasurePanel, client_sentences, measure_panel
-from backcourse.outcomes.selectors import course_rows, held_rows
-from backcourse.portal.models import FollowUp
+from backcourse.outcomes.selectors import course_rows, follow_ups_of, held_rows
 from backcourse.records.models import Measurement
+from backcourse.scheduling.models import Session
 
 
 @dataclass
@@ -29,16 +29,13 @@ class Progress:
     summary: str
     panel: MeasurePanel | None
     sentences: list[tuple[int, str]]
+    sessions: list[Session]  # the course's sessions but cancelled ones, as loaded
 
 
 def course_progress(course, *, request=None) -> Progress:
-    loaded = course_rows(course, techniques=False)
+    loaded = course_rows(course, techniques=False, follow_ups=True)
     held = held_rows(loaded)
-    next_day = dict(
-        FollowUp.objects.filter(
-            session__in=[r.session for r in held], value__isnull=False
-        ).values_list("session_id", "value")
-    )
+    next_day = follow_ups_of(held)
     rows = [
         Row(
             number=r.number,
@@ -65,6 +62,7 @@ def course_progress(course, *, request=None) -> Progress:
         summary=_summary(rows),
         panel=panel,
         sentences=client_sentences(panel) if panel is not None else [],
+        sessions=[r.session for r in loaded],
     )
 
 

@@ -492,16 +492,17 @@ def followups_for_course(course) -> list[FollowUpPoint]:
 QUESTIONNAIRE_EVERY_N_SESSIONS = settings.BACKCOURSE_QUESTIONNAIRE_EVERY
 
 
-def questionnaires_due(course, *, now=None) -> list:
+def questionnaires_due(course, *, now=None, sessions=None) -> list:
     """Instruments due for a course: at the start, every N held sessions, and before
-    the last planned session (the end)."""
+    the last planned session (the end). `sessions`: the course's sessions (all but
+    cancelled ones at least), if the page has loaded them."""
     if course.status in (Course.Status.CANCELLED,):
         return []
-    held = list(
-        course.sessions.filter(
-            status__in=[Session.Status.COMPLETED, Session.Status.CHECKED_IN]
-        ).values_list("ends_at", flat=True)
-    )
+    counted = (Session.Status.COMPLETED, Session.Status.CHECKED_IN)
+    if sessions is not None:
+        held = [s.ends_at for s in sessions if s.status in counted]
+    else:
+        held = list(course.sessions.filter(status__in=counted).values_list("ends_at", flat=True))
     # The latest answer to each instrument, in one query (the client's home asks this
     # for every running course).
     latest = dict(

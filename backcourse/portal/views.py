@@ -20,7 +20,7 @@ from backcourse.audit.models import AccessEvent
 from backcourse.audit.services import access_event_record
 from backcourse.clients.consent import consent_missing_texts
 from backcourse.clients.models import Client, ScreeningQuestion
-from backcourse.clients.screening import client_flags
+from backcourse.clients.screening import client_flags, intake_flags, newest_intake
 from backcourse.lib.numbers import plain_decimal
 from backcourse.measures.models import MuscleRegion
 from backcourse.portal import services
@@ -169,6 +169,7 @@ def home_view(request):
         s.checked_in = hasattr(s, "check_in")
     courses = list(own_courses(request).filter(status__in=["active", "paused"]))
     due = [(c, services.questionnaires_due(c)) for c in courses]
+    intake = newest_intake(request.client, regions=False)  # the flags and "has intake"
     return render(
         request,
         "portal/home.html",
@@ -177,8 +178,8 @@ def home_view(request):
             "upcoming": upcoming,
             "courses": courses,
             "due": [(c, d) for c, d in due if d],
-            "flags": client_flags(request.client),
-            "has_intake": request.client.intakes.exists(),
+            "flags": intake_flags(intake),
+            "has_intake": intake is not None,
             "nav": "home",
         },
     )
@@ -347,13 +348,14 @@ def _slot_days(request, session) -> list[tuple[str, list[tuple[str, str]]]]:
 @client_required
 def course_view(request, pk):
     course = access_own_course(request, pk)
+    progress = course_progress(course)
     return render(
         request,
         "portal/course.html",
         {
             "course": course,
-            "progress": course_progress(course),
-            "due": services.questionnaires_due(course),
+            "progress": progress,
+            "due": services.questionnaires_due(course, sessions=progress.sessions),
             "nav": "home",
         },
     )

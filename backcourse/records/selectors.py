@@ -73,18 +73,22 @@ def _record_prefetches() -> list[Prefetch]:
     ]
 
 
-def course_measure_table(course, *, techniques: bool = True) -> list[CourseMeasureRow]:
+def course_measure_table(
+    course, *, techniques: bool = True, related: tuple[str, ...] = ()
+) -> list[CourseMeasureRow]:
     """For each non-cancelled session of `course`, in time order, what was measured.
 
     Queries: sessions (+ record; + practice and client unless the course has them
     loaded) · measurements (+ measure) · tension (+ region) · techniques — four in all
-    (three without `techniques`: the rows' techniques are then empty).
+    (three without `techniques`: the rows' techniques are then empty). `related`: more
+    one-to-one relations of the sessions to load with them (`select_related`), for the
+    apps above this one.
     """
-    return course_measure_table_and_cancelled(course, techniques=techniques)[0]
+    return course_measure_table_and_cancelled(course, techniques=techniques, related=related)[0]
 
 
 def course_measure_table_and_cancelled(
-    course, *, techniques: bool = True
+    course, *, techniques: bool = True, related: tuple[str, ...] = ()
 ) -> tuple[list[CourseMeasureRow], int]:
     """`course_measure_table`, and how many of the course's sessions were cancelled
     (counted from the same query: the course page shows both)."""
@@ -94,7 +98,9 @@ def course_measure_table_and_cancelled(
     shared = [name for name in ("practice", "client") if _is_loaded(course, name)]
     sessions = (
         Session.objects.filter(course=course)
-        .select_related("record", *(name for name in ("practice", "client") if name not in shared))
+        .select_related(
+            "record", *(name for name in ("practice", "client") if name not in shared), *related
+        )
         .order_by("starts_at", "id")
     )
     kept = []
@@ -110,11 +116,13 @@ def course_measure_table_and_cancelled(
     return measure_rows(kept, techniques=techniques), cancelled
 
 
-def measure_rows(sessions, *, techniques: bool = True) -> list[CourseMeasureRow]:
+def measure_rows(sessions, *, techniques: bool = True, measurements=None) -> list[CourseMeasureRow]:
     """`course_measure_table`'s rows for sessions a page has loaded already: a course's
     non-cancelled sessions in time order, each with its `record` and `practice` loaded
     (`select_related`). Two queries (measurements, tension), three with `techniques`
-    (without, the rows' `techniques` are empty: for a chart).
+    (without, the rows' `techniques` are empty: for a chart). A page that has loaded the
+    measurements passes them: (record id, measure code, moment, value) in the measures'
+    order ("measure__order", "measure__code", "moment"), of these records at least.
 
     Measurements and tension are read as plain values (the rows hold only codes and
     numbers), not as model objects."""
@@ -125,11 +133,13 @@ def measure_rows(sessions, *, techniques: bool = True) -> list[CourseMeasureRow]
     read: set[int] = set()  # records with a tension reading (possibly all at 0)
     used: dict[int, list[Technique]] = defaultdict(list)
     if ids:
-        for record_id, code, moment, value in (
-            Measurement.objects.filter(record_id__in=ids)
-            .order_by("measure__order", "measure__code", "moment")
-            .values_list("record_id", "measure__code", "moment", "value")
-        ):
+        if measurements is None:
+            measurements = (
+                Measurement.objects.filter(record_id__in=ids)
+                .order_by("measure__order", "measure__code", "moment")
+                .values_list("record_id", "measure__code", "moment", "value")
+            )
+        for record_id, code, moment, value in measurements:
             pair = measures[record_id].setdefault(code, [None, None])
             pair[0 if moment == Measurement.Moment.BEFORE else 1] = value
         for record_id, code, level in TensionReading.objects.filter(record_id__in=ids).values_list(

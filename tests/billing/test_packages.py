@@ -1,17 +1,20 @@
 """Packages are drawn down by held sessions through every status path; fees are proposed
 when staff mark a session, and can be invoiced or waived."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from backcourse.billing import selectors, services
 from backcourse.billing.models import BillingSettings, FeeProposal, PackageDraw
 from backcourse.records.services import SessionRecordData, session_record_save
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.services import session_cancel, session_status_set
+from tests import factories as f
 
 from .conftest import NOW
 
@@ -111,6 +114,50 @@ def test_sessions_held_before_the_sale_use_the_package(client_a, course_a, make_
         valid_from=date(2026, 11, 1),
     )
     assert PackageDraw.objects.get(session=s).package == pkg
+
+
+def test_the_balance_counts_the_sessions_booked_in_the_package(
+    package, make_session, client_a, course_a
+):
+    """Booked (or checked-in) sessions of the package's course, not drawn yet, whose day
+    (in the current time zone) lies in the package's validity: 1 Nov 2026 - 31 Jan 2027."""
+    for d in (1, 2, 3):
+        make_session(days=d)
+    make_session(days=4, status="checked_in")
+    make_session(days=5, status="cancelled")  # not booked
+    make_session(  # not for the course
+        days=6,
+        course=None,
+        client=client_a,
+        practice=client_a.practice,
+        therapist=course_a.therapist,
+    )
+    other = f.CourseFactory(client=client_a, therapist=course_a.therapist)
+    make_session(days=7, course=other)
+    # The last day in Berlin, and the first day after it (23:30 UTC is 00:30 in Berlin).
+    f.SessionFactory(course=course_a, starts_at=datetime(2027, 1, 31, 22, 30, tzinfo=UTC))
+    f.SessionFactory(course=course_a, starts_at=datetime(2027, 1, 31, 23, 30, tzinfo=UTC))
+    make_session(days=-40)  # 16 October 2026: before the package
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        (balance,) = selectors.package_balances(client_a)
+    assert balance.booked == 5
+    with timezone.override(UTC):
+        (balance,) = selectors.package_balances(client_a)
+    assert balance.booked == 6
+
+
+def test_the_balances_take_the_same_queries_however_many_packages(
+    package, make_session, client_a, django_assert_num_queries
+):
+    make_session(days=1)
+    for n in range(3):
+        services.package_sell(
+            client=client_a, name=f"Any {n}", sessions_total=5, price="300", months=3
+        )
+    client_a.practice  # noqa: B018 - loaded, as the pages have it
+    with django_assert_num_queries(2):  # the packages, the sessions booked
+        balances = selectors.package_balances(client_a)
+    assert [b.booked for b in balances] == [1, 1, 1, 1]
 
 
 def test_booking_past_the_package_end_or_after_expiry_says_so(package, make_session):

@@ -27,13 +27,17 @@ def course_effect_panel(context, course):
 
 
 @register.inclusion_tag("outcomes/_course_chart.html", takes_context=True)
-def course_chart(context, course, rows=None):
+def course_chart(context, course, rows=None, followups=None):
     """The chart of one course (goal measure, or `?effect_measure=`), with its honest caption.
-    `rows`: the course's measure rows if the page has loaded them (see
-    `course_chart_context`)."""
+    `rows` and `followups`: the course's measure rows and next-day answers if the page
+    has loaded them (see `course_chart_context`)."""
     request = context.get("request")
     ctx = course_chart_context(
-        course, request=request, measure_code=_selected_measure(context), rows=rows
+        course,
+        request=request,
+        measure_code=_selected_measure(context),
+        rows=rows if isinstance(rows, list) else None,
+        followups=followups if isinstance(followups, dict) else None,
     )
     ctx["request"] = request
     return ctx

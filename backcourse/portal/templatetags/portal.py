@@ -1,8 +1,7 @@
 from django import template
 
 from backcourse.clients.consent import consent_missing_texts
-from backcourse.clients.models import Intake
-from backcourse.clients.screening import client_flags
+from backcourse.clients.screening import client_flags, newest_intake
 from backcourse.portal.models import QuestionnaireResponse
 from backcourse.portal.questionnaires import INSTRUMENTS
 
@@ -36,13 +35,11 @@ def portal_consent_missing(client):
 
 
 @register.simple_tag
-def portal_intake(client):
-    """{% portal_intake client as intake %} — the client's newest intake, or None."""
+def portal_intake(client, preloaded=None):
+    """{% portal_intake client [preloaded] as intake %} — the client's newest intake, or
+    None. A page that has loaded it (`newest_intake`) passes it, or False for none."""
+    if preloaded is not None and preloaded != "":
+        return preloaded or None
     if not client:
         return None
-    return (
-        Intake.objects.filter(client=client)
-        .prefetch_related("regions", "answers")
-        .order_by("-submitted_at", "-id")
-        .first()
-    )
+    return newest_intake(client)
