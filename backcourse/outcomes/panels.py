@@ -618,10 +618,10 @@ def course_chart_context(
         measure = next(iter(measures_with_data(rows)), None)
     panel = None
     if measure is not None:
-        # The course page's panel (the same computation and chart, shared through the
-        # cache); this page draws its wide chart only.
+        # The course page's panel (the same computation and charts, shared through the
+        # cache): the wide chart and the phone's.
         full = measure_panel(course, measure, rows, request=request, followups=followups)
-        panel = MeasurePanel(full.result, chart=full.chart)
+        panel = MeasurePanel(full.result, chart=full.chart, chart_narrow=full.chart_narrow)
     return {"course": course, "panel": panel}
 
 

@@ -73,3 +73,18 @@ def test_the_course_chart_fits_a_375_px_phone(page, live_server, client_a, thera
     assert narrow.is_visible() and not page.locator(".chart-wide svg").is_visible()
     box = narrow.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_client_page_draws_the_course_chart_for_a_phone_too(client, client_a, therapist_a):
+    """The client page's chart of an active course has its phone-sized copy (shown below
+    the wide one's breakpoint), not an empty box."""
+    course = f.CourseFactory(client=client_a, therapist=therapist_a, planned_sessions=9)
+    measured_course(course, IMPROVING)
+    client.force_login(therapist_a.user)
+    html = client.get(f"/clients/{client_a.pk}/").content.decode()
+    wide = re.search(r'class="effect-chart chart-wide">\s*<svg[^>]*viewBox="0 0 (\d+) ', html)
+    narrow = re.search(r'class="effect-chart chart-narrow">\s*<svg[^>]*viewBox="0 0 (\d+) ', html)
+    assert wide and narrow, "both charts drawn"
+    assert int(narrow[1]) == 360 < int(wide[1])
