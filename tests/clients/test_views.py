@@ -196,3 +196,29 @@ def test_an_absurd_page_number_shows_a_page_not_an_error(as_therapist_a, client_
     response = as_therapist_a.get(LIST, {"page": page})
     assert response.status_code == 200
     assert "Adler" in response.content.decode()
+
+
+def test_client_page_upcoming_shows_each_sessions_therapist_and_room(
+    as_therapist_a, practice_a, client_a, course_a
+):
+    # The sessions are read without their therapists and rooms: those of the upcoming
+    # sessions are attached (the course's and the signed-in therapist without a query).
+    colleague = f.StaffFactory(practice=practice_a, display_name="Carl Colleague")
+    room = f.RoomFactory(practice=practice_a, name="Room Lindenblüte")
+    f.SessionFactory(
+        course=None,
+        client=client_a,
+        practice=practice_a,
+        therapist=colleague,
+        room=room,
+        starts_at=datetime(2099, 5, 4, 9, tzinfo=UTC),
+    )
+    f.SessionFactory(course=course_a, starts_at=datetime(2099, 5, 5, 9, tzinfo=UTC))
+    done = f.SessionFactory(course=course_a, starts_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    done.status = "completed"
+    done.save()
+    html = as_therapist_a.get(reverse("clients:detail", args=[client_a.pk])).content.decode()
+    upcoming = html[html.index("<h2>Upcoming</h2>") : html.index("</ul>")]
+    assert "Carl Colleague · Room Lindenblüte" in upcoming
+    assert "Anna Berg" in upcoming
+    assert "1 of " in html or "1 session done" in html  # the course's held sessions
