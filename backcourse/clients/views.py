@@ -22,11 +22,11 @@ from backcourse.practices.access import (
     scoped_clients,
     staff_required,
 )
-from backcourse.practices.models import StaffMember
 from backcourse.practices.roles import Perm
 from backcourse.records.models import Measurement
 from backcourse.records.selectors import measure_rows
-from backcourse.scheduling.models import Room, Session
+from backcourse.scheduling.models import Session
+from backcourse.scheduling.selectors import attach_therapists_and_rooms
 
 LIST_FIELDS = ("id", "practice_id", "first_name", "last_name", "email", "phone")
 
@@ -88,24 +88,6 @@ def _urls_by_pk(name: str):
     marker = "9876543210123"
     before, after = reverse(name, args=[int(marker)]).split(marker)
     return lambda pk: f"{before}{int(pk)}{after}"
-
-
-def _add_therapists_and_rooms(request: HttpRequest, sessions: list, courses: list) -> None:
-    """The therapist (and room) of each session shown with them: the therapists the page
-    knows already (the courses', the signed-in one) need no query; the others and the
-    rooms are read in one query each, and only if there are any."""
-    known = {c.therapist_id: c.therapist for c in courses}
-    if request.staff is not None:
-        known[request.staff.pk] = request.staff
-    missing = {s.therapist_id for s in sessions} - known.keys()
-    if missing:
-        known.update(StaffMember.objects.select_related("user").in_bulk(missing))
-    room_ids = {s.room_id for s in sessions if s.room_id is not None}
-    rooms = Room.objects.in_bulk(room_ids) if room_ids else {}
-    for s in sessions:
-        s.therapist = known[s.therapist_id]
-        if s.room_id is not None:
-            s.room = rooms[s.room_id]
 
 
 @staff_required(perm=Perm.CLIENT_CONTACT)
@@ -207,7 +189,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = newest_intake(client) if clinical else None
     upcoming = [s for s in reversed(sessions) if s.starts_at >= now and s.status == "booked"]
     history = [s for s in sessions if not (s.starts_at >= now and s.status == "booked")]
-    _add_therapists_and_rooms(request, upcoming, courses)
+    # Their therapists and rooms (read without them): the courses' therapists and the
+    # signed-in one are known.
+    attach_therapists_and_rooms(upcoming, [*(c.therapist for c in courses), request.staff])
     return render(
         request,
         "clients/detail.html",
