@@ -1,11 +1,15 @@
 """The client list, the client page and the client form."""
 
+from html import escape
+
 from django.contrib import messages
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -88,6 +92,64 @@ def _urls_by_pk(name: str):
     marker = "9876543210123"
     before, after = reverse(name, args=[int(marker)]).split(marker)
     return lambda pk: f"{before}{int(pk)}{after}"
+
+
+def _history_rows(history: list, *, clinical: bool) -> str:
+    """The session history's table rows, as `clients/detail.html` wrote them with template
+    tags per row (~0.1 ms a row: a client with a long history paid for each): dates,
+    times and labels formatted once per distinct value, every value escaped with
+    html.escape (what the template's autoescaping calls). Returns safe HTML."""
+    now = timezone.now()
+    labels = {value: escape(str(label)) for value, label in Session.Status.choices}
+    course_word = escape(_("Course"))
+    record_words = (escape(_("Record")), escape(_("Edit record")))
+    dates: dict = {}
+    times: dict = {}
+    complaints: dict = {}
+    rows = []
+    for s in history:
+        local = s.local
+        day = dates.get(local.date())
+        if day is None:
+            day = dates[local.date()] = escape(formats.date_format(local))
+        key = (local.time(), local.utcoffset())
+        at = times.get(key)
+        if at is None:
+            at = times[key] = escape(formats.time_format(local))
+        status = escape(s.status)
+        if s.course_id is not None:
+            if clinical:
+                name = complaints.get(s.course_id)
+                if name is None:
+                    name = complaints[s.course_id] = escape(s.course.complaint)
+                course = f'<a href="{escape(s.course_url)}">{name}</a>'
+            else:
+                course = course_word
+            if s.number:
+                course += f' <span class="muted">#{s.number}</span>'
+        else:
+            course = '<span class="muted">—</span>'
+        row = (
+            f'\n      <tr class="status-{status}">'
+            f'\n        <td class="nowrap"><strong>{day}</strong> <span class="muted">{at}</span></td>'
+            f"\n        <td>{course}</td>"
+            f'\n        <td><span class="badge badge-{status}">{labels.get(s.status, status)}</span></td>'
+            "\n        "
+        )
+        if clinical:
+            if s.pain_before is not None or s.pain_after is not None:
+                before = escape(floatformat(s.pain_before) or "–")
+                after = escape(floatformat(s.pain_after) or "–")
+                pain = f"{before} → {after}"
+            else:
+                pain = '<span class="muted">—</span>'
+            record = ""
+            if s.record_problem(now) is None:  # Session.record_open
+                word = record_words[s.has_record]
+                record = f'<a href="{escape(s.record_url)}">{word}</a>'
+            row += f'<td class="num">{pain}</td>\n        <td>{record}</td>'
+        rows.append(row + "\n      </tr>\n    ")
+    return mark_safe("".join(rows))  # every value above is escaped
 
 
 @staff_required(perm=Perm.CLIENT_CONTACT)
@@ -205,6 +267,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "courses": courses,
             "upcoming": upcoming,
             "history": history,
+            "history_rows": _history_rows(history, clinical=clinical),
         },
     )
 
