@@ -491,3 +491,22 @@ def resource_busy(
             [pk, Session.Status.CANCELLED.value, adapt(ends_at), adapt(starts_at), *exclude],
         )
         return cursor.fetchone() is not None
+
+
+def attach_therapists_and_rooms(sessions: Iterable[Session], known: Iterable[Any] = ()) -> None:
+    """Give sessions read without their therapists and rooms (a join per relation costs
+    PostgreSQL more planning than a client's few rows cost) their `therapist` (with its
+    user: the name) and `room`. The staff members a page has loaded already (`known`:
+    a course's therapist, the signed-in one) need no query; the others and the rooms
+    are read in one query each, and only if there are any."""
+    sessions = list(sessions)
+    staff = {m.pk: m for m in known if m is not None}
+    missing = {s.therapist_id for s in sessions} - staff.keys()
+    if missing:
+        staff.update(StaffMember.objects.select_related("user").in_bulk(missing))
+    room_ids = {s.room_id for s in sessions if s.room_id is not None}
+    rooms = Room.objects.in_bulk(room_ids) if room_ids else {}
+    for s in sessions:
+        s.therapist = staff[s.therapist_id]
+        if s.room_id is not None:
+            s.room = rooms[s.room_id]

@@ -1,9 +1,10 @@
 """Client list with search, client page, client form."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -196,3 +197,94 @@ def test_an_absurd_page_number_shows_a_page_not_an_error(as_therapist_a, client_
     response = as_therapist_a.get(LIST, {"page": page})
     assert response.status_code == 200
     assert "Adler" in response.content.decode()
+
+
+def test_client_page_upcoming_shows_each_sessions_therapist_and_room(
+    as_therapist_a, practice_a, client_a, course_a
+):
+    # The sessions are read without their therapists and rooms: those of the upcoming
+    # sessions are attached (the course's and the signed-in therapist without a query).
+    colleague = f.StaffFactory(practice=practice_a, display_name="Carl Colleague")
+    room = f.RoomFactory(practice=practice_a, name="Room Lindenblüte")
+    f.SessionFactory(
+        course=None,
+        client=client_a,
+        practice=practice_a,
+        therapist=colleague,
+        room=room,
+        starts_at=datetime(2099, 5, 4, 9, tzinfo=UTC),
+    )
+    f.SessionFactory(course=course_a, starts_at=datetime(2099, 5, 5, 9, tzinfo=UTC))
+    done = f.SessionFactory(course=course_a, starts_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    done.status = "completed"
+    done.save()
+    html = as_therapist_a.get(reverse("clients:detail", args=[client_a.pk])).content.decode()
+    upcoming = html[html.index("<h2>Upcoming</h2>") : html.index("</ul>")]
+    assert "Carl Colleague · Room Lindenblüte" in upcoming
+    assert "Anna Berg" in upcoming
+    assert "1 of " in html or "1 session done" in html  # the course's held sessions
+
+
+# The history's rows as the template wrote them before they were written in Python
+# (clients.views._history_rows): the page must show the same bytes.
+HISTORY_ROWS_TEMPLATE = """{% load i18n %}{% for s in history %}
+      <tr class="status-{{ s.status }}">
+        <td class="nowrap"><strong>{{ s.local|date }}</strong> <span class="muted">{{ s.local|time }}</span></td>
+        <td>{% if s.course %}{% if clinical %}<a href="{{ s.course_url }}">{{ s.course.complaint }}</a>{% else %}{% translate "Course" %}{% endif %}{% if s.number %} <span class="muted">#{{ s.number }}</span>{% endif %}{% else %}<span class="muted">—</span>{% endif %}</td>
+        <td><span class="badge badge-{{ s.status }}">{{ s.get_status_display }}</span></td>
+        {% if clinical %}<td class="num">{% if s.pain_before is not None or s.pain_after is not None %}{{ s.pain_before|floatformat|default:"–" }} → {{ s.pain_after|floatformat|default:"–" }}{% else %}<span class="muted">—</span>{% endif %}</td>
+        <td>{% if s.record_open %}<a href="{{ s.record_url }}">{% if s.has_record %}{% translate "Edit record" %}{% else %}{% translate "Record" %}{% endif %}</a>{% endif %}</td>{% endif %}
+      </tr>
+    {% endfor %}"""  # noqa: E501
+
+
+@time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize("language", ["en", "de", "lt"])
+@pytest.mark.parametrize("who", ["therapist", "front desk"])
+def test_client_page_history_rows_are_the_templates_and_escaped(
+    client, therapist_a, front_desk_a, practice_a, client_a, course_a, language, who
+):
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    practice_a.language = language
+    practice_a.save()
+    course_a.complaint = "<script>alert('x')</script> & pain"
+    course_a.save()
+    pain = MeasureDefinition.objects.get(code="pain")
+    statuses = ["completed", "completed", "cancelled", "no_show", "booked", "completed"]
+    for i, status in enumerate(statuses):
+        starts = datetime(2026, 3, 2, 8, 30, tzinfo=UTC) + timedelta(days=7 * i)
+        s = f.SessionFactory(course=course_a, starts_at=starts)
+        s.status = status
+        s.save()
+        if i in (0, 5):
+            record = SessionRecord.objects.create(session=s)
+            Measurement.objects.create(
+                record=record, measure=pain, moment="before", value=Decimal("7.5")
+            )
+            if i == 0:
+                Measurement.objects.create(
+                    record=record, measure=pain, moment="after", value=Decimal("4")
+                )
+    f.SessionFactory(
+        course=None,
+        client=client_a,
+        practice=practice_a,
+        therapist=therapist_a,
+        starts_at=datetime(2026, 5, 1, 14, tzinfo=UTC),
+    )
+    client.force_login(therapist_a.user if who == "therapist" else front_desk_a.user)
+    r = client.get(reverse("clients:detail", args=[client_a.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    with timezone.override(practice_a.zone), translation.override(language):
+        expected = Template(HISTORY_ROWS_TEMPLATE).render(
+            Context({"history": r.context["history"], "clinical": r.context["clinical"]})
+        )
+    assert len(r.context["history"]) == 7
+    assert r.context["clinical"] is (who == "therapist")
+    assert expected in html
+    assert "<script>alert" not in html
+    if who == "therapist":
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; pain</a>" in html

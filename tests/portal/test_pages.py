@@ -22,6 +22,26 @@ def test_home_lists_upcoming_sessions_with_actions(as_client_a, agreed_a, soon_a
     assert reverse("portal:cancel", args=[soon_a.pk]) not in html  # inside the notice period
 
 
+def test_home_shows_each_sessions_therapist_and_room(
+    as_client_a, agreed_a, practice_a, client_a, later_a
+):
+    # The sessions are read without therapists and rooms: they are attached (the
+    # course's therapist without a query), each session its own.
+    colleague = f.StaffFactory(practice=practice_a, display_name="Carl Colleague")
+    room = f.RoomFactory(practice=practice_a, name="Room Lindenblüte")
+    f.SessionFactory(
+        course=None,
+        client=client_a,
+        practice=practice_a,
+        therapist=colleague,
+        room=room,
+        starts_at=timezone.now() + timedelta(days=6),
+    )
+    html = as_client_a.get(reverse("portal:home")).content.decode()
+    assert "· Anna Berg</span>" in html
+    assert "· Carl Colleague · Room Lindenblüte</span>" in html
+
+
 def test_home_does_not_show_another_clients_sessions(as_client_a, agreed_a, later_b):
     html = as_client_a.get(reverse("portal:home")).content.decode()
     assert reverse("portal:cancel", args=[later_b.pk]) not in html
