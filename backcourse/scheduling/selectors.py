@@ -193,13 +193,22 @@ def bookable_therapists(practice: Practice) -> QuerySet[StaffMember]:
     ).select_related("user")
 
 
+# One session row as the database sends it for `_session_columns` on PostgreSQL: its
+# binary send formats, big-endian (ids as int8, times as int8 microseconds since
+# 2000-01-01 UTC, the buffer as int2).
+_SESSION_ROW = np.dtype([("t", ">i8"), ("r", ">i8"), ("a", ">i8"), ("b", ">i8"), ("buf", ">i2")])
+_PG_EPOCH_US = to_us(datetime(2000, 1, 1, tzinfo=UTC))
+
+
 def _session_columns(sessions: QuerySet[Session]) -> np.ndarray:
     """(therapist_id, room_id or 0, start µs, end µs, buffer minutes) of a Session
     queryset as an int64 array of shape (n, 5).
 
-    On PostgreSQL the database formats the rows as one comma-separated string, so
-    ~20,000 sessions cost one short string to parse instead of 40,000 datetimes to
-    build in Python; elsewhere the ORM rows are converted."""
+    On PostgreSQL the database packs the rows into one bytea of fixed-size binary
+    values, which numpy reads as it is: ~5,000 sessions cost neither 25,000 values
+    formatted as text by the database (its numeric epoch arithmetic was most of the
+    statement's time) nor 10,000 datetimes built in Python. Elsewhere the ORM rows are
+    converted."""
 
     columns = ("therapist_id", "room_id", "starts_at", "ends_at", "buffer_minutes")
     rows = sessions.order_by().values_list(*columns)
@@ -208,16 +217,20 @@ def _session_columns(sessions: QuerySet[Session]) -> np.ndarray:
         sql, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT string_agg(concat_ws(',', therapist_id, coalesce(room_id, 0), "
-                "(extract(epoch FROM starts_at) * 1000000)::bigint, "
-                "(extract(epoch FROM ends_at) * 1000000)::bigint, buffer_minutes), ',') "
-                f"FROM ({sql}) AS s",
+                "SELECT string_agg(int8send(therapist_id) || int8send(coalesce(room_id, 0))"
+                " || timestamptz_send(starts_at) || timestamptz_send(ends_at)"
+                f" || int2send(buffer_minutes), ''::bytea) FROM ({sql}) AS s",
                 params,
             )
-            text = cursor.fetchone()[0]
-        if not text:
+            data = cursor.fetchone()[0]
+        if not data:
             return np.zeros((0, 5), dtype=np.int64)
-        return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 5)
+        packed = np.frombuffer(data, dtype=_SESSION_ROW)
+        out = np.empty((len(packed), 5), dtype=np.int64)
+        for i, name in enumerate(_SESSION_ROW.names):
+            out[:, i] = packed[name]
+        out[:, 2:4] += _PG_EPOCH_US
+        return out
     converted = [(t, r or 0, to_us(a), to_us(b), buf) for t, r, a, b, buf in rows]
     return np.array(converted, dtype=np.int64).reshape(-1, 5)
 
