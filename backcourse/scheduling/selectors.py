@@ -75,7 +75,7 @@ class Calendar:
 def calendar_load(
     *,
     practice: Practice,
-    therapist_ids: Sequence[int],
+    therapist_ids: Sequence[int] | None,
     window: Range,
     exclude_session_ids: Iterable[int] = (),
     with_rooms: bool = True,
@@ -97,12 +97,22 @@ def calendar_load(
     in `therapist_ids` (one added in between) are left out. With it, `sessions` are all
     the practice's sessions in the window (whoever's; the caller keeps those of its
     positions): joining each of thousands of sessions to the therapist query costs the
-    database more than the few sessions of other therapists cost to skip."""
-    ids = list(therapist_ids)
-    who_ids: Any = therapists_query if therapists_query is not None else ids
+    database more than the few sessions of other therapists cost to skip.
+
+    `therapist_ids=None` (only with `therapists_query`): the therapists of the query
+    that have working hours, by id, read from the hours rows (a therapist without
+    working hours has no free time; no query for the ids themselves)."""
+    if therapist_ids is None and therapists_query is None:
+        raise ValueError("therapist_ids=None needs therapists_query")
+    who_ids: Any = therapists_query if therapists_query is not None else list(therapist_ids or ())
+    weekly = _weekly_rows(who_ids)
+    if therapist_ids is None:
+        ids = sorted({row[0] for row in weekly if row[1] == 0})
+    else:
+        ids = list(therapist_ids)
     position = {tid: i for i, tid in enumerate(ids)}
     hours: list[tuple[WeeklyHours, WeeklyHours]] = [({}, {}) for _ in ids]
-    for tid, which, weekday, a, b in _weekly_rows(who_ids):
+    for tid, which, weekday, a, b in weekly:
         if tid in position:
             hours[position[tid]][which].setdefault(weekday, []).append((a, b))
     start, end = window
@@ -326,12 +336,14 @@ def _free_search(
     zone = practice.zone
     first_day = first_day or now.astimezone(zone).date()
     last_day = first_day + timedelta(weeks=weeks) - timedelta(days=1)
+    # "Any therapist": the bookable ones, as a subquery; calendar_load takes those with
+    # working hours from the hours rows (the others have no free time).
     therapists_query = None
+    therapist_ids: list[int] | None = None
     if therapist is not None:
         therapist_ids = [therapist.pk]
     else:
-        therapists_query = bookable_therapists(practice).values("id")
-        therapist_ids = [row["id"] for row in therapists_query]
+        therapists_query = bookable_therapists(practice).order_by().values("id")
     window = (
         local_to_utc(first_day, time(0), zone) - timedelta(hours=1),
         local_to_utc(last_day + timedelta(days=1), time(0), zone) + timedelta(hours=1),
@@ -343,6 +355,7 @@ def _free_search(
         exclude_session_ids=exclude_session_ids,
         therapists_query=therapists_query,
     )
+    therapist_ids = cal.therapist_ids
     time_off = Spans.of(
         [(i, [*own, *cal.closed]) for i, own in enumerate(cal.time_off) if own or cal.closed]
     )
