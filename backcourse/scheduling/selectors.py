@@ -249,7 +249,7 @@ def _session_columns(sessions: QuerySet[Session]) -> np.ndarray:
             return np.zeros((0, 5), dtype=np.int64)
         packed = np.frombuffer(data, dtype=_SESSION_ROW)
         out = np.empty((len(packed), 5), dtype=np.int64)
-        for i, name in enumerate(_SESSION_ROW.names):
+        for i, name in enumerate(("t", "r", "a", "b", "buf")):
             out[:, i] = packed[name]
         out[:, 2:4] += _PG_EPOCH_US
         return out
