@@ -9,6 +9,12 @@ from backcourse.measures.models import MuscleRegion
 from backcourse.practices.models import Practice
 
 
+def client_name(first_name: str, last_name: str) -> str:
+    """A client's name as every page shows it (`Client.full_name`), from the columns alone:
+    for lists that read values rather than clients."""
+    return f"{first_name} {last_name}".strip()
+
+
 class ClientQuerySet(models.QuerySet):
     def search(self, text: str) -> "ClientQuerySet":
         qs = self
@@ -61,7 +67,7 @@ class Client(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return client_name(self.first_name, self.last_name)
 
 
 # --- Consent and red-flag screening ---------------------------------------------------

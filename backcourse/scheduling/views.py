@@ -259,7 +259,6 @@ class DaySection:
     day_url: str  # this therapist's own day
     part_url: str  # the section's sessions, fetched when it is opened
     sessions: list | None = None  # None: loaded when the section is opened
-    closed_html: str = ""  # the whole <details> of a section that is not loaded yet
 
 
 # A section not loaded yet: its heading and a link. A hundred of them in a large
@@ -274,9 +273,11 @@ DAY_SECTION_CLOSED = """
 """
 
 
-def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySection]:
+def _day_sections(request: HttpRequest, start, end, therapists) -> tuple[list[DaySection], str]:
     """One section per therapist with sessions in [start, end): counted in the database;
-    the first sections' sessions (up to INLINE_SESSIONS in all) fetched at once."""
+    the first sections' sessions (up to INLINE_SESSIONS in all) fetched at once. Returns
+    (every section, the sections not loaded yet, which follow the loaded ones, as one
+    safe HTML string: the template does not loop over a hundred of them)."""
     counts = (
         Session.objects.filter(practice=request.practice, starts_at__gte=start, starts_at__lt=end)
         .order_by()
@@ -322,8 +323,8 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
             break
         inline.append(section)
         shown += section.count
-    for section in sections[len(inline) :]:
-        section.closed_html = mark_safe(  # every part escaped here
+    closed_html = mark_safe(  # every part escaped here
+        "".join(
             DAY_SECTION_CLOSED.format(
                 part_url=html.escape(section.part_url),
                 name=html.escape(section.therapist.name),
@@ -331,14 +332,16 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> list[DaySecti
                 day_url=html.escape(section.day_url),
                 open_label=html.escape(section.open_label),
             )
+            for section in sections[len(inline) :]
         )
+    )
     if inline:
         grouped: dict[int, list[Session]] = defaultdict(list)
         for s in _sessions(request, start, end, therapists, [sec.therapist.pk for sec in inline]):
             grouped[s.therapist_id].append(s)
         for section in inline:
             section.sessions = grouped[section.therapist.pk]
-    return sections
+    return sections, closed_html
 
 
 @staff_required(perm=Perm.SCHEDULE)
@@ -363,9 +366,9 @@ def day(request: HttpRequest) -> HttpResponse:
                 "back_url": all_url,
             },
         )
-    sections = None
+    sections, closed_sections = None, ""
     if therapist is None:
-        sections = _day_sections(request, start, end, therapists)
+        sections, closed_sections = _day_sections(request, start, end, therapists)
         sessions = [s for sec in sections for s in sec.sessions or []]
         total = sum(sec.count for sec in sections)
     else:
@@ -385,6 +388,8 @@ def day(request: HttpRequest) -> HttpResponse:
             "next_day": the_day + timedelta(days=1),
             "sessions": sessions,
             "sections": sections,
+            "open_sections": [sec for sec in sections or [] if sec.sessions is not None],
+            "closed_sections": closed_sections,
             "total": total,
             "selected": selected,
             "therapist_options": _therapist_options(request, therapists, selected),

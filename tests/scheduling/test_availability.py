@@ -149,7 +149,7 @@ def test_loader_uses_a_fixed_number_of_queries(practice_a, django_assert_max_num
     course = f.CourseFactory(client=f.ClientFactory(practice=practice_a), therapist=therapists[0])
     f.SessionFactory(course=course, starts_at=local(2026, 12, 1, 9))
     kind = SessionType.objects.create(practice=practice_a, name="Back", duration_minutes=60)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         got = selectors.available_slots(
             practice=practice_a, session_type=kind, weeks=4, now=local(2026, 11, 30, 0)
         )
