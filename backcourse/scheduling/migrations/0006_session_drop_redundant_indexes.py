@@ -26,6 +26,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Backwards, the field changes below are undone after this step and each rebuilds
+        # the table on SQLite: the triggers are created again once they are all undone.
+        migrations.RunPython(migrations.RunPython.noop, sqlite_triggers_again),
         migrations.AlterField(
             model_name="session",
             name="client",
@@ -58,5 +61,5 @@ class Migration(migrations.Migration):
                 verbose_name="therapist",
             ),
         ),
-        migrations.RunPython(sqlite_triggers_again, sqlite_triggers_again),
+        migrations.RunPython(sqlite_triggers_again, migrations.RunPython.noop),
     ]
