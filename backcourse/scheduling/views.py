@@ -10,14 +10,16 @@ from django.contrib import messages
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import time as time_filter
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcourse.audit.services import access_events_record_many
@@ -244,6 +246,141 @@ def _url_for_each(name: str):
     return lambda pk: pattern.replace(marker, str(pk))
 
 
+# A session card of the day view (up to ~12 on the all-therapists day, a therapist's day
+# on their own): written from the values `_sessions` prepared, each part escaped, instead
+# of by an {% include %} of a template per card. Same HTML as the former template
+# `_session_card.html` (tests/scheduling/test_views.py renders it and compares).
+SESSION_CARD = """<article class="session status-{status}">
+  <div class="session-time">
+    <strong>{time}</strong>
+    <span class="muted">{end}</span>
+  </div>
+  <div class="session-main">
+    <a class="session-client" href="{client_url}">{client}</a>{flags}
+    {forms}
+    <div class="session-meta">
+      {course}
+    </div>
+    <div class="session-meta muted">
+      {room}
+      {therapist}
+    </div>
+  </div>
+  <div class="session-side">
+    <span class="badge badge-{status}">{label}</span>
+    {side}
+  </div>
+  {form}
+</article>
+"""
+
+
+def _session_cards(request: HttpRequest, sessions, *, show_therapist: bool, back_url=None) -> str:
+    """The day's session cards (with their status buttons) as one safe HTML string."""
+    esc = html.escape
+    word = {
+        "forms_both": esc(_("Forms not filled in")),
+        "consent": esc(_("Consent not signed")),
+        "intake": esc(_("Intake not filled in")),
+        "forms_done": esc(_("Forms done")),
+        "course": esc(_("Course")),
+        "no_course": esc(_("No course")),
+        "no_room": esc(_("No room")),
+        "move": esc(_("Move")),
+    }
+    record_label = {True: esc(_("Edit record")), False: esc(_("Record"))}
+    session_n = _("session %(n)s")
+    of_p = _("of %(p)s")
+    button_label = {
+        Session.Status.BOOKED: esc(_("Undo no-show")),
+        Session.Status.CHECKED_IN: esc(_("Check in")),
+        Session.Status.COMPLETED: esc(_("Completed")),
+        Session.Status.NO_SHOW: esc(_("No-show")),
+    }
+    cancel_label = esc(pgettext("cancel a session", "Cancel"))
+    token = get_token(request)
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(token)}">'
+    back = esc(back_url or request.get_full_path())
+    flags_badge = None
+    cards = []
+    for s in sessions:
+        flags = ""
+        if s.clinical:
+            flags = " "
+            if s.flags:  # rare: the badge's own template (shared with other pages)
+                flags_badge = flags_badge or get_template("portal/_flags_badge.html")
+                flags += flags_badge.render({"client": s.client, "flags": s.flags})
+        forms = ""
+        if s.status in (Session.Status.BOOKED, Session.Status.CHECKED_IN):
+            missing = s.forms_missing
+            if missing:
+                if "consent" in missing and "intake" in missing:
+                    what = word["forms_both"]
+                elif "consent" in missing:
+                    what = word["consent"]
+                else:
+                    what = word["intake"]
+                forms = f'<span class="forms-badge forms-missing">{what}</span>'
+            else:
+                forms = f'<span class="forms-badge forms-done">{word["forms_done"]}</span>'
+        if s.course_id:
+            what = (
+                f'<a href="{esc(s.course_url)}">{esc(s.course.complaint)}</a>'
+                if s.clinical
+                else word["course"]
+            )
+            course = f"{what} · {session_n % {'n': esc(str(s.number))}}"
+            if s.course.planned_sessions:
+                course += f" {of_p % {'p': esc(str(s.course.planned_sessions))}}"
+        else:
+            course = f'<span class="muted">{word["no_course"]}</span>'
+        side = ""
+        if s.status != Session.Status.CANCELLED:
+            move = ""
+            if s.is_movable:
+                move = (
+                    f'<a class="button quiet small" href="{esc(s.change_url)}">{word["move"]}</a>'
+                )
+            record = ""
+            if s.record_link:
+                record = (
+                    f'<a class="button {"" if s.has_record else "primary"}" '
+                    f'href="{esc(s.record_url)}">{record_label[s.has_record]}</a>'
+                )
+            side = f"\n    {move}\n    {record}\n    "
+        form = ""
+        if s.buttons:
+            buttons = "".join(
+                f'<button type="submit" name="status" value="{esc(value)}" class="small'
+                f'{" quiet" if value in ("cancelled", "no_show") else ""}">'
+                f"{button_label.get(value, cancel_label)}</button>"
+                for value, _label in s.buttons
+            )
+            form = (
+                f'\n  <form class="session-actions" method="post" action="{esc(s.status_url)}">'
+                f'\n    {csrf}<input type="hidden" name="next" value="{back}">'
+                f"\n    {buttons}\n  </form>\n  "
+            )
+        cards.append(
+            SESSION_CARD.format(
+                status=esc(s.status),
+                time=esc(s.time_label),
+                end=esc(s.end_label),
+                client_url=esc(s.client_url),
+                client=esc(s.client.full_name),
+                flags=flags,
+                forms=forms,
+                course=course,
+                room=esc(s.room.name) if s.room_id else word["no_room"],
+                therapist=f" · {esc(s.therapist_name)}" if show_therapist else "",
+                label=esc(s.status_label),
+                side=side,
+                form=form,
+            )
+        )
+    return mark_safe("".join(cards))  # every value escaped above
+
+
 # The all-therapists day shows at most this many session cards when it opens; the other
 # therapists' sections are loaded when opened, so the page stays the same size however
 # many therapists the practice has.
@@ -259,6 +396,7 @@ class DaySection:
     day_url: str  # this therapist's own day
     part_url: str  # the section's sessions, fetched when it is opened
     sessions: list | None = None  # None: loaded when the section is opened
+    cards: str = ""  # the loaded sessions' cards (safe HTML)
 
 
 # A section not loaded yet: its heading and a link. A hundred of them in a large
@@ -341,6 +479,7 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> tuple[list[Da
             grouped[s.therapist_id].append(s)
         for section in inline:
             section.sessions = grouped[section.therapist.pk]
+            section.cards = _session_cards(request, section.sessions, show_therapist=False)
     return sections, closed_html
 
 
@@ -362,8 +501,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "scheduling/_day_sessions.html",
             {
                 "sessions": part,
-                "show_therapist": False,
-                "back_url": all_url,
+                "cards": _session_cards(request, part, show_therapist=False, back_url=all_url),
             },
         )
     sections, closed_sections = None, ""
@@ -377,6 +515,7 @@ def day(request: HttpRequest) -> HttpResponse:
     access_events_record_many(
         request=request, clients=[s.client for s in sessions], what=f"day view {the_day}"
     )
+    cards = "" if sections else _session_cards(request, sessions, show_therapist=False)
     return render(
         request,
         "scheduling/day.html",
@@ -387,13 +526,13 @@ def day(request: HttpRequest) -> HttpResponse:
             "prev_day": the_day - timedelta(days=1),
             "next_day": the_day + timedelta(days=1),
             "sessions": sessions,
+            "cards": cards,
             "sections": sections,
             "open_sections": [sec for sec in sections or [] if sec.sessions is not None],
             "closed_sections": closed_sections,
             "total": total,
             "selected": selected,
             "therapist_options": _therapist_options(request, therapists, selected),
-            "show_therapist": therapist is None,
             "keep": [("date", the_day.isoformat())],
         },
     )

@@ -483,3 +483,161 @@ def test_buttons_come_from_the_sessions_rules_not_the_template(as_therapist_a, c
         cards = {s.pk: s for s in day.context["sessions"]}
         assert [st for st, _ in cards[future.pk].buttons] == ["checked_in", "cancelled"]
         assert [st for st, _ in cards[future.pk].buttons] == future.next_statuses(timezone.now())
+
+
+# A session card as the template `_session_card.html` wrote it before the cards were
+# written in Python (scheduling.views._session_cards): the day pages must show the same
+# bytes.
+SESSION_CARD_TEMPLATE = """{% load i18n %}<article class="session status-{{ s.status }}">
+  <div class="session-time">
+    <strong>{{ s.time_label }}</strong>
+    <span class="muted">{{ s.end_label }}</span>
+  </div>
+  <div class="session-main">
+    <a class="session-client" href="{{ s.client_url }}">{{ s.client.full_name }}</a>{% if s.clinical %} {% if s.flags %}{% include "portal/_flags_badge.html" with client=s.client flags=s.flags %}{% endif %}{% endif %}
+    {% if s.status == 'booked' or s.status == 'checked_in' %}{% if s.forms_missing %}<span class="forms-badge forms-missing">{% if "consent" in s.forms_missing and "intake" in s.forms_missing %}{% translate "Forms not filled in" %}{% elif "consent" in s.forms_missing %}{% translate "Consent not signed" %}{% else %}{% translate "Intake not filled in" %}{% endif %}</span>{% else %}<span class="forms-badge forms-done">{% translate "Forms done" %}</span>{% endif %}{% endif %}
+    <div class="session-meta">
+      {% if s.course %}{% if s.clinical %}<a href="{{ s.course_url }}">{{ s.course.complaint }}</a>{% else %}{% translate "Course" %}{% endif %} · {% blocktranslate with n=s.number %}session {{ n }}{% endblocktranslate %}{% if s.course.planned_sessions %} {% blocktranslate with p=s.course.planned_sessions %}of {{ p }}{% endblocktranslate %}{% endif %}{% else %}<span class="muted">{% translate "No course" %}</span>{% endif %}
+    </div>
+    <div class="session-meta muted">
+      {% if s.room %}{{ s.room.name }}{% else %}{% translate "No room" %}{% endif %}
+      {% if show_therapist %} · {{ s.therapist_name }}{% endif %}
+    </div>
+  </div>
+  <div class="session-side">
+    <span class="badge badge-{{ s.status }}">{{ s.status_label }}</span>
+    {% if s.status != 'cancelled' %}
+    {% if s.is_movable %}<a class="button quiet small" href="{{ s.change_url }}">{% translate "Move" %}</a>{% endif %}
+    {% if s.record_link %}<a class="button {% if not s.has_record %}primary{% endif %}" href="{{ s.record_url }}">{% if s.has_record %}{% translate "Edit record" %}{% else %}{% translate "Record" %}{% endif %}</a>{% endif %}
+    {% endif %}
+  </div>
+  {% if with_buttons and s.buttons %}
+  <form class="session-actions" method="post" action="{{ s.status_url }}">
+    {% csrf_token %}<input type="hidden" name="next" value="{{ back_url|default:request.get_full_path }}">
+    {% for value, label in s.buttons %}<button type="submit" name="status" value="{{ value }}" class="small{% if value == 'cancelled' or value == 'no_show' %} quiet{% endif %}">{% if value == 'booked' %}{% translate "Undo no-show" %}{% elif value == 'checked_in' %}{% translate "Check in" %}{% elif value == 'completed' %}{% translate "Completed" %}{% elif value == 'no_show' %}{% translate "No-show" %}{% else %}{% translate "Cancel" context "cancel a session" %}{% endif %}</button>{% endfor %}
+  </form>
+  {% endif %}
+</article>
+"""  # noqa: E501
+
+
+@time_machine.travel(datetime(2026, 11, 2, 8, 30, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("who", ["therapist", "front desk"])
+def test_day_cards_are_the_former_templates_byte_for_byte(
+    client, therapist_a, front_desk_a, practice_a, client_a, course_a, language, who
+):
+    import re
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from backcourse.clients.models import ConsentRecord, ConsentText, Intake, ScreeningAnswer
+    from backcourse.records.models import SessionRecord
+
+    practice_a.language = language
+    practice_a.save()
+    text = ConsentText.objects.create(
+        practice=practice_a,
+        kind="treatment",
+        version=1,
+        text="Consent",
+        published_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    client_a.first_name = "<script>alert('x')</script> & \"C\""
+    client_a.save()
+    course_a.complaint = "<script>alert('y')</script> & neck"
+    course_a.save()
+    room = f.RoomFactory(practice=practice_a, name="<u>Blue</u>")
+    intake = Intake.objects.create(client=client_a, complaint="Back")
+    ScreeningAnswer.objects.create(
+        intake=intake, kind="red_flag", question_text="Numb <b>saddle</b>?", answer=True
+    )
+    ConsentRecord.objects.create(client=client_a, text=text, via="portal")
+
+    def other_client(name, *, consent=False, intake=False, contraindication=False):
+        c = f.ClientFactory(practice=practice_a, first_name=name, last_name="Z")
+        if consent:
+            ConsentRecord.objects.create(client=c, text=text, via="portal")
+        if intake or contraindication:
+            i = Intake.objects.create(client=c, complaint="Hip")
+            if contraindication:
+                ScreeningAnswer.objects.create(
+                    intake=i, kind="contraindication", question_text="Pregnant?", answer=True
+                )
+        return c
+
+    def at(hour, minute=0):
+        return datetime(2026, 11, 2, hour, minute, tzinfo=UTC)
+
+    plain = f.CourseFactory(client=other_client("Ida", intake=True), therapist=therapist_a)
+    plain.planned_sessions = None
+    plain.save()
+    sessions = [
+        # status, course, client, starts, room
+        ("booked", course_a, client_a, at(10), room),
+        ("checked_in", plain, plain.client, at(8, 45), room),
+        ("completed", course_a, client_a, at(6), None),
+        ("completed", course_a, client_a, at(7), room),
+        ("no_show", course_a, client_a, at(5), None),
+        ("cancelled", course_a, client_a, at(11), room),
+        ("booked", None, other_client("Otto"), at(12), None),
+        ("booked", None, other_client("Pia", consent=True), at(13), room),
+        ("booked", None, other_client("Rita", consent=True, contraindication=True), at(14), None),
+        ("booked", course_a, client_a, at(15), None),
+    ]
+    made = []
+    for status, course, c, starts, where in sessions:
+        s = f.SessionFactory(
+            course=course,
+            client=c,
+            practice=practice_a,
+            therapist=therapist_a,
+            starts_at=starts,
+            room=where,
+        )
+        s.status = status
+        s.save()
+        made.append(s)
+    SessionRecord.objects.create(session=made[3])
+    client.force_login(therapist_a.user if who == "therapist" else front_desk_a.user)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    pages = [
+        ({"date": "2026-11-02", "therapist": "all"}, None),
+        ({"date": "2026-11-02", "therapist": str(therapist_a.pk)}, None),
+        (
+            {"date": "2026-11-02", "therapist": str(therapist_a.pk), "part": "sessions"},
+            f"{DAY}?date=2026-11-02&therapist=all",
+        ),
+    ]
+    card = Template(SESSION_CARD_TEMPLATE)
+    for params, back_url in pages:
+        r = client.get(DAY, params)
+        assert r.status_code == 200
+        html = token.sub('name="csrfmiddlewaretoken" value="T"', r.content.decode())
+        shown = r.context["sessions"]
+        assert len(shown) == len(made)
+        with translation.override(language):
+            expected = "".join(
+                card.render(
+                    Context(
+                        {
+                            "s": s,
+                            "with_buttons": True,
+                            "show_therapist": False,
+                            "back_url": back_url,
+                            "request": r.wsgi_request,
+                            "csrf_token": "T",
+                        }
+                    )
+                )
+                for s in shown
+            )
+        assert expected in html
+        assert "<script>alert" not in html and "<b>saddle" not in html and "<u>Blue" not in html
+    # the variants the cards have were all on the page (the badge only for the therapist)
+    for needle in ("forms-missing", "forms-done", "session-actions", "button quiet small"):
+        assert needle in html, needle
+    assert ("flag-badge" in html) is (who == "therapist")
+    assert ("&lt;script&gt;alert(&#x27;y&#x27;)" in html) is (who == "therapist")
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;C&quot;" in html
