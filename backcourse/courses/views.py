@@ -3,7 +3,13 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -39,6 +45,53 @@ def _course_effect_html(
     return render_to_string(COURSE_EFFECT_TEMPLATE, context, request=request)
 
 
+def _measure_rows(table: list) -> str:
+    """The measures table's rows, as `courses/detail.html` wrote them with ~15 template
+    tags per row and cell (~0.25 ms a row on the course page): the same filters (date,
+    floatformat, localize) called directly, every value escaped as autoescaping does.
+    Returns safe HTML."""
+    labels = {value: conditional_escape(str(label)) for value, label in Session.Status.choices}
+    record_words = (conditional_escape(_("Record")), conditional_escape(_("Edit record")))
+    none = '<span class="muted">–</span>'
+    out = []
+    for t in table:
+        row = t["row"]
+        session = row.session
+        status = conditional_escape(session.status)
+        number = "–" if row.number is None else conditional_escape(formats.localize(row.number))
+        day = conditional_escape(date_filter(row.date))
+        if session.status != Session.Status.COMPLETED:
+            label = labels.get(session.status, status)
+            day += f'<br><span class="badge badge-{status}">{label}</span>'
+        cells = []
+        for c in t["cells"]:
+            if c["single"]:
+                v = c["value"]
+                text = "–" if v is None else conditional_escape(formats.localize(v))
+            elif c["before"] is None and c["after"] is None:
+                text = none
+            else:
+                before = conditional_escape(floatformat(c["before"]) or "–")
+                after = conditional_escape(floatformat(c["after"]) or "–")
+                text = f"{before} → {after}"
+            cells.append(f'<td class="num nowrap">{text}</td>')
+        techniques = ", ".join(str(conditional_escape(tq)) for tq in row.techniques) or none
+        record = ""
+        if session.record_open:
+            url = conditional_escape(reverse("records:edit", args=[session.pk]))
+            record = f'<a href="{url}">{record_words[bool(row.record)]}</a>'
+        out.append(
+            f'\n      <tr class="status-{status}">'
+            f"\n        <td>{number}</td>"
+            f'\n        <td class="nowrap">{day}</td>'
+            f"\n        {''.join(cells)}"
+            f'\n        <td class="small">{techniques}</td>'
+            f'\n        <td class="nowrap">{record}</td>'
+            "\n      </tr>\n    "
+        )
+    return mark_safe("".join(out))  # every value escaped above
+
+
 @staff_required(perm=Perm.CLINICAL_READ)
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course page")
@@ -70,6 +123,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "target_muscles": list(course.target_muscles.all()),
             "columns": columns,
             "measure_table": table,
+            "measure_rows": _measure_rows(table),
             "done": done,
             "cancelled": cancelled,
             "course_effect_html": _course_effect_html(

@@ -502,7 +502,9 @@ def questionnaires_due(course, *, now=None, sessions=None) -> list:
     if sessions is not None:
         held = [s.ends_at for s in sessions if s.status in counted]
     else:
-        held = list(course.sessions.filter(status__in=counted).values_list("ends_at", flat=True))
+        held = list(
+            course.sessions.filter(status__in=counted).order_by().values_list("ends_at", flat=True)
+        )
     # The latest answer to each instrument, in one query (the client's home asks this
     # for every running course).
     latest = dict(

@@ -227,3 +227,43 @@ def test_no_fee_when_the_practice_charges_none(make_session, money_a):
     BillingSettings.objects.filter(pk=money_a.pk).update(no_show_fee=0)
     session_status_set(session=make_session(days=-1), status="no_show", now=NOW)
     assert not FeeProposal.objects.exists()
+
+
+def test_balances_take_the_courses_the_page_has_and_render_the_same(
+    package, client_a, course_a, django_assert_num_queries
+):
+    """The client and course pages pass the courses they loaded: the packages' courses
+    are taken from them (no join), and the section reads the same as with the join."""
+    from django.template import Context, Template
+
+    services.package_sell(client=client_a, name="Any", sessions_total=5, price="300", months=3)
+    client_a.practice  # noqa: B018 - loaded, as the pages have it
+    joined = selectors.package_balances(client_a)
+    courses = {course_a.pk: course_a}
+    with django_assert_num_queries(2):  # the packages, the sessions booked
+        given = selectors.package_balances(client_a, courses=courses)
+        assert {b.package.name: b.package.course for b in given} == {
+            "Back course 6": course_a,
+            "Any": None,
+        }
+    assert [(b.package.pk, b.used, b.booked) for b in given] == [
+        (b.package.pk, b.used, b.booked) for b in joined
+    ]
+    # A course not given is still there when asked for.
+    lazy = selectors.package_balances(client_a, courses={})
+    assert {b.package.name: b.package.course for b in lazy}["Back course 6"] == course_a
+
+    def render(text):
+        return Template("{% load billing %}" + text).render(
+            Context({"client": client_a, "course": course_a, "courses": [course_a]})
+        )
+
+    label = f"Course since {course_a.started_on.isoformat()}"
+    plain = render("{% package_balance client %}")
+    assert label in plain and "Back course 6" in plain and "Any" in plain
+    assert render("{% package_balance client courses=courses %}") == plain
+    on_course = render("{% package_balance client course=course %}")
+    assert label in on_course and "Any" in on_course
+    with django_assert_num_queries(2):
+        compact = render("{% package_balance client compact=True %}")
+    assert label not in compact and "Back course 6" in compact

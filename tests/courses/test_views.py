@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from backcourse.audit.models import AccessEvent
@@ -191,3 +192,60 @@ def test_edit_course_with_error_saves_nothing(as_therapist_a, course_a, therapis
     course_a.refresh_from_db()
     assert course_a.complaint == "Chronic low back pain"
     assert course_a.goal_value == Decimal("3")
+
+
+# The measures table's rows as the template wrote them before they were written in
+# Python (courses.views._measure_rows): the page must show the same bytes.
+MEASURE_ROWS_TEMPLATE = """{% load i18n %}{% for t in measure_table %}
+      <tr class="status-{{ t.row.session.status }}">
+        <td>{{ t.row.number|default_if_none:"–" }}</td>
+        <td class="nowrap">{{ t.row.date|date }}{% if t.row.session.status != 'completed' %}<br><span class="badge badge-{{ t.row.session.status }}">{{ t.row.session.get_status_display }}</span>{% endif %}</td>
+        {% for c in t.cells %}<td class="num nowrap">{% if c.single %}{{ c.value|default_if_none:"–" }}{% elif c.before is None and c.after is None %}<span class="muted">–</span>{% else %}{{ c.before|floatformat|default:"–" }} → {{ c.after|floatformat|default:"–" }}{% endif %}</td>{% endfor %}
+        <td class="small">{% for tq in t.row.techniques %}{{ tq }}{% if not forloop.last %}, {% endif %}{% empty %}<span class="muted">–</span>{% endfor %}</td>
+        <td class="nowrap">{% if t.row.session.record_open %}<a href="{% url 'records:edit' t.row.session.pk %}">{% if t.row.record %}{% translate "Edit record" %}{% else %}{% translate "Record" %}{% endif %}</a>{% endif %}</td>
+      </tr>
+    {% endfor %}"""  # noqa: E501
+
+
+@time_machine.travel(datetime(2026, 11, 18, 12, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize("language", ["en", "de", "lt"])
+def test_course_page_measure_rows_are_the_templates_and_escaped(
+    as_therapist_a, course_a, practice_a, language
+):
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    practice_a.language = language
+    practice_a.save()
+    Technique.objects.filter(code="petrissage").update(name="<b>Kneading</b> & co")
+    done = _measured_session(
+        course_a,
+        2,
+        {
+            ("pain", "before"): 7.5,
+            ("pain", "after"): 4,
+            ("fingertip_floor", "before"): 1234.25,
+            ("cervical_rotation_right", "after"): 70,
+        },
+        tension=[("trapezius_upper_l", 2), ("trapezius_upper_r", 3)],
+        techniques=["petrissage", "stretching"],
+    )
+    done.status = "completed"
+    done.save()
+    _measured_session(course_a, 9, {("pain", "before"): 5})
+    for day, status in ((12, "no_show"), (16, "booked"), (20, "cancelled"), (3, "checked_in")):
+        s = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, day, 9, tzinfo=UTC))
+        s.status = status
+        s.save()
+    r = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    table = r.context["measure_table"]
+    with timezone.override(practice_a.zone), translation.override(language):
+        expected = Template(MEASURE_ROWS_TEMPLATE).render(Context({"measure_table": table}))
+    assert len(table) >= 5
+    assert {t["row"].session.status for t in table} >= {"completed", "no_show", "booked"}
+    assert "<tbody>\n    " + expected + "\n    </tbody>" in html
+    assert "badge badge-no_show" in expected and "badge badge-checked_in" in expected
+    assert "Kneading" in expected and "</a>" in expected and " → " in expected
+    assert "<b>Kneading" not in html and "&lt;b&gt;Kneading&lt;/b&gt; &amp; co" in html

@@ -37,10 +37,17 @@ def css_string(text: str) -> str:
 
 
 @register.inclusion_tag("billing/_package_balance.html")
-def package_balance(client, compact=False, course=None):
+def package_balance(client, compact=False, course=None, courses=None):
     """Sessions used and left of the client's packages (client, course, portal pages);
-    with `course`, only those sold for it or for no course."""
-    balances = selectors.package_balances(client)
+    with `course`, only those sold for it or for no course. `courses`: the client's
+    courses if the page has them (the compact list names no course: none needed)."""
+    if course is not None:
+        known = {course.pk: course}
+    elif courses is not None:
+        known = {c.pk: c for c in courses}
+    else:
+        known = {} if compact else None
+    balances = selectors.package_balances(client, courses=known)
     if course is not None:
         balances = [b for b in balances if b.package.course_id in (None, course.pk)]
     return {"balances": balances, "compact": compact}
