@@ -237,7 +237,10 @@ def test_course_page_measure_rows_are_the_templates_and_escaped(
         s = f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, day, 9, tzinfo=UTC))
         s.status = status
         s.save()
-    r = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk]))
+    # The request leaves the practice's language active in this thread: give the next
+    # tests back the one they had.
+    with translation.override(translation.get_language()):
+        r = as_therapist_a.get(reverse("courses:detail", args=[course_a.pk]))
     assert r.status_code == 200
     html = r.content.decode()
     table = r.context["measure_table"]
