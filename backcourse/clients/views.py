@@ -7,7 +7,6 @@ from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from backcourse.clients.paging import WindowPaginator
 from backcourse.clients.screening import intake_flags, newest_intake
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
+from backcourse.links import url_for_each
 from backcourse.outcomes.selectors import FOLLOW_UP_RELATION, follow_ups_of
 from backcourse.practices.access import (
     access_client,
@@ -53,9 +53,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
     _add_list_facts(page.object_list)
     # One reverse for the page, not one {% url %} per row: the rows' links differ only
     # in the client's id.
-    head, tail = reverse("clients:detail", args=[0]).rsplit("0", 1)
+    client_url = url_for_each("clients:detail")
     for c in page.object_list:
-        c.url = f"{head}{c.pk}{tail}"
+        c.url = client_url(c.pk)
     access_events_record_many(request=request, clients=page.object_list, what="client list")
     return render(
         request,
@@ -84,14 +84,6 @@ def _add_list_facts(clients: list) -> None:
     for c in clients:
         c.active_courses = active.get(c.pk, 0)
         c.next_session = upcoming.get(c.pk)
-
-
-def _urls_by_pk(name: str):
-    """`pk -> reverse(name, args=[pk])` for many pks from one reverse(): the URL with
-    a marker id, split around it."""
-    marker = "9876543210123"
-    before, after = reverse(name, args=[int(marker)]).split(marker)
-    return lambda pk: f"{before}{int(pk)}{after}"
 
 
 def _history_rows(history: list, *, clinical: bool) -> str:
@@ -210,8 +202,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if s.course_id and s.status not in (Session.Status.CANCELLED, Session.Status.NO_SHOW):
             counters[s.course_id] = counters.get(s.course_id, 0) + 1
             numbers[s.pk] = counters[s.course_id]
-    course_url = _urls_by_pk("courses:detail")
-    record_url = _urls_by_pk("records:edit")
+    course_url = url_for_each("courses:detail")
+    record_url = url_for_each("records:edit")
     for s in sessions:
         # The history's links, without a {% url %} (a reverse()) per row and link.
         s.course_url = course_url(s.course_id) if s.course_id else ""

@@ -26,6 +26,7 @@ from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
 from backcourse.clients.screening import flags_by_client, newest_intake_id
+from backcourse.links import url_for_each
 from backcourse.practices.access import (
     access_client,
     access_course,
@@ -184,7 +185,7 @@ def _sessions(
     if missing:  # sessions of staff who no longer take sessions
         staff.update({t.pk: t for t in _therapists(pk__in=missing)})
     client_url, course_url, record_url, change_url, status_url = (
-        _url_for_each(name)
+        url_for_each(name)
         for name in (
             "clients:detail",
             "courses:detail",
@@ -237,13 +238,6 @@ def _sessions(
         # The model's transition table decides which buttons exist right now.
         s.buttons = [(st, Session.Status(st).label) for st in s.next_statuses(now)]
     return sessions
-
-
-def _url_for_each(name: str):
-    """pk -> URL of the view `name`, reversing it once per page instead of once per card."""
-    marker = "2147483647"
-    pattern = reverse(name, args=[int(marker)])
-    return lambda pk: pattern.replace(marker, str(pk))
 
 
 # A session card of the day view (up to ~12 on the all-therapists day, a therapist's day
