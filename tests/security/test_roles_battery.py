@@ -117,3 +117,20 @@ def test_the_battery_finds_a_leak_when_there_is_one(client, world_a, world_b):
     leaked = {finding.url for finding in tally.leaks}
     client_page = f"/clients/{world_a.objects['clients.client'].pk}/"
     assert client_page in leaked and "/clients/" in leaked
+
+
+def test_the_battery_ignores_a_csrf_token_that_spells_a_marker_by_chance():
+    """A CSRF token is random; "zebra" inside one is chance, not practice B's data. The
+    same word anywhere else on the page is still found."""
+    from django.http import HttpResponse
+
+    from tests.security.battery import _body
+
+    token = "aB3" + "zEbRa" + "x" * 56
+    page = HttpResponse(
+        f'<form><input type="hidden" name="csrfmiddlewaretoken" value="{token}"></form>'
+        '<a href="/book/zebra/">Zebra Studio</a>'
+    )
+    body = _body(page).lower()
+    assert "zebra" not in body.split("<a")[0]
+    assert "/book/zebra/" in body and "zebra studio" in body
