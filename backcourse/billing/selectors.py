@@ -14,11 +14,11 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,22 +39,26 @@ MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def invoices_with_balance(queryset=None):
-    """Invoices annotated with `paid`, `credited` and `balance` (one query, no loops)."""
+    """Invoices annotated with `paid`, `credited` and `balance` (one query, no loops).
+
+    The two sums are written in SQL: as Subquery(OuterRef) expressions Django compiled
+    them on every list for ~1 ms of CPU (the client's home shows the list, usually
+    empty); these take ~0.3 ms. `queryset` must select from the invoice table itself (its
+    rows are named by the table, not an alias)."""
     qs = queryset if queryset is not None else Invoice.objects.all()
-    # No ORDER BY in the scalar subqueries (the credit note's came from Invoice.Meta):
-    # it cannot change their one value and compiling it cost ~0.3 ms CPU per list.
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .order_by()
-        .values("invoice")
-        .annotate(s=Sum("amount"))
-        .values("s")
+    invoice, payment = Invoice._meta.db_table, Payment._meta.db_table
+    paid = RawSQL(
+        f"SELECT COALESCE(SUM(p.amount), 0) FROM {payment} p WHERE p.invoice_id = {invoice}.id",
+        (),
+        output_field=MONEY,
     )
-    credited = Invoice.objects.filter(corrects=OuterRef("pk")).order_by().values("total")
-    return qs.annotate(
-        paid=Coalesce(Subquery(paid, output_field=MONEY), ZERO),
-        credited=Coalesce(Subquery(credited, output_field=MONEY), ZERO),
-    ).annotate(
+    # A credit note corrects one invoice (Invoice.corrects is one-to-one): at most one row.
+    credited = RawSQL(
+        f"SELECT COALESCE(MAX(c.total), 0) FROM {invoice} c WHERE c.corrects_id = {invoice}.id",
+        (),
+        output_field=MONEY,
+    )
+    return qs.annotate(paid=paid, credited=credited).annotate(
         balance=ExpressionWrapper(F("total") + F("credited") - F("paid"), output_field=MONEY)
     )
 

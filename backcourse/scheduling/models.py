@@ -317,6 +317,8 @@ class Session(models.Model):
     # Clients may check in (online or at the desk) from this long before the start.
     CHECK_IN_OPENS = timedelta(hours=24)
 
+    # `Status.values` builds a new list on every read; the day view asks for every card.
+    STATUS_ORDER: tuple[str, ...] = tuple(Status.values)
     TRANSITIONS: dict[str, frozenset[str]] = {
         # A booked session can be checked in, held, missed or called off.
         Status.BOOKED: frozenset(
@@ -338,7 +340,7 @@ class Session(models.Model):
 
     def transition_problem(self, status: str, now: datetime) -> str | None:
         """Why this session cannot become `status` at `now` (an errors code), or None."""
-        if status not in self.Status.values:
+        if status not in self.STATUS_ORDER:
             return errors.UNKNOWN_STATUS
         if status == self.status:
             return errors.SAME_STATUS
@@ -370,7 +372,7 @@ class Session(models.Model):
 
     def next_statuses(self, now: datetime) -> list[str]:
         """The statuses this session may move to now, in the order of `Status`."""
-        return [st for st in self.Status.values if self.can_become(st, now)]
+        return [st for st in self.STATUS_ORDER if self.can_become(st, now)]
 
     @property
     def is_movable(self) -> bool:
