@@ -36,7 +36,22 @@ def _empty_cache():
     as a new server process does: a test's result never comes from an earlier test."""
     from django.core.cache import cache
 
+    from backcourse.practices.reference import reference_forget_all
+
     cache.clear()
+    reference_forget_all()  # and so does the practices' reference data kept in memory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through the practice's
+    middleware leaves the practice's language (de, lt) active in the thread, and a test
+    that renders without a request would otherwise read the previous test's language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

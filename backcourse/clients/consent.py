@@ -8,17 +8,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.models import ConsentRecord, ConsentText
+from backcourse.practices.reference import practice_reference
 
 
 def consent_current_texts(practice, *, now=None) -> list[ConsentText]:
-    """The newest published text of each kind for a practice."""
+    """The newest published text of each kind for a practice.
+
+    The practice's published texts are kept in memory per process (practices/reference.py:
+    read again after any change); which of them are published by `now` is decided here,
+    so a text published for a later date becomes current on time."""
     now = now or timezone.now()
+    published = practice_reference(
+        practice,
+        "consent_texts",
+        lambda: list(
+            ConsentText.objects.filter(practice=practice, published_at__isnull=False).order_by(
+                "kind", "-version"
+            )
+        ),
+    )
     current: dict[str, ConsentText] = {}
-    texts = ConsentText.objects.filter(
-        practice=practice, published_at__isnull=False, published_at__lte=now
-    ).order_by("kind", "-version")
-    for text in texts:
-        current.setdefault(text.kind, text)
+    for text in published:
+        if text.published_at <= now:
+            current.setdefault(text.kind, text)
     return [current[k] for k in ConsentText.Kind.values if k in current]
 
 

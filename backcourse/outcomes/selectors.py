@@ -42,6 +42,7 @@ from backcourse.lib.course_effect import (
 from backcourse.measures.models import MeasureDefinition
 from backcourse.outcomes.models import ComplaintOutcomeCount, CourseSummary, StoredPrior
 from backcourse.portal.models import FollowUp
+from backcourse.practices.reference import practice_reference
 from backcourse.records.models import Measurement, TensionReading
 from backcourse.records.selectors import CourseMeasureRow, course_measure_table
 from backcourse.scheduling.models import Session
@@ -187,25 +188,29 @@ def prior_from_params(params: dict) -> PracticePrior:
 def practice_prior(practice, measure_code: str, *, request=None) -> PracticePrior:
     """The practice's stored prior of one measure, or the built-in default.
 
-    One query for all measures of the practice; with `request`, kept on the request.
-    """
+    One query for all measures of the practice, kept in memory per process until the
+    priors change (practices/reference.py); with `request`, also kept on the request
+    (inside a transaction the process keeps nothing)."""
     memo = getattr(request, "_outcomes_priors", None) if request is not None else None
-    if memo is None or memo.get("practice") != practice.pk:
-        memo = {
-            "practice": practice.pk,
-            "priors": {
+    if memo is None or memo[0] != practice.pk:
+        stored = practice_reference(
+            practice,
+            "priors",
+            lambda: {
                 code: prior_from_params(params)
                 for code, params in StoredPrior.objects.filter(practice=practice).values_list(
                     "measure_code", "params"
                 )
             },
-        }
+        )
+        memo = (practice.pk, stored, {})  # the stored priors, this request's defaults
         if request is not None:
             request._outcomes_priors = memo
-    prior = memo["priors"].get(measure_code)
+    _pk, stored, defaults = memo
+    prior = stored.get(measure_code) or defaults.get(measure_code)
     if prior is None:
         # Bounded: the pages pass the measure's floor and ceiling to the maths.
-        prior = memo["priors"][measure_code] = PracticePrior.default(
+        prior = defaults[measure_code] = PracticePrior.default(
             higher_is_better(measure_code), bounded=True
         )
     return prior

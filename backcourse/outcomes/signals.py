@@ -8,9 +8,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from backcourse.courses.models import Course
-from backcourse.outcomes.models import CourseSummary
+from backcourse.outcomes.models import CourseSummary, StoredPrior
 from backcourse.outcomes.tasks import course_outcomes_refresh
+from backcourse.practices.reference import watch
 from backcourse.records.signals import record_saved
+
+watch(StoredPrior)  # pages keep the priors in memory until they change
 
 
 @receiver(post_save, sender=Course, dispatch_uid="outcomes_course_saved")

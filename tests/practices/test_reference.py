@@ -1,0 +1,105 @@
+"""Consent texts and course-effect priors are kept in each process's memory
+(practices/reference.py) and read again as soon as they change, in this process or in
+another. These tests run outside a test transaction, as requests do."""
+
+import dataclasses
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from backcourse.clients.consent import consent_current_texts, consent_texts_default
+from backcourse.clients.models import ConsentText
+from backcourse.lib.course_effect import PracticePrior
+from backcourse.outcomes.models import StoredPrior
+from backcourse.outcomes.selectors import practice_prior
+from backcourse.practices.models import Practice
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def loaded(practice) -> Practice:
+    """The practice row as the next request loads it (the middleware does)."""
+    return Practice.objects.get(pk=practice.pk)
+
+
+def versions(texts) -> list[tuple[str, int]]:
+    return [(t.kind, t.version) for t in texts]
+
+
+def test_the_texts_are_read_once_and_then_kept(practice_a):
+    consent_texts_default(practice_a)
+    practice = loaded(practice_a)
+    first = consent_current_texts(practice)
+    with CaptureQueriesContext(connection) as queries:
+        again = consent_current_texts(practice)
+    assert versions(again) == versions(first) == [("treatment", 1), ("health_data", 1)]
+    assert len(queries) == 0
+
+
+def test_a_version_published_here_counts_at_once(practice_a):
+    consent_texts_default(practice_a)
+    practice = loaded(practice_a)
+    consent_current_texts(practice)
+    ConsentText.objects.create(
+        practice=practice_a, kind="treatment", version=2, text="New", published_at=timezone.now()
+    )
+    # even for a practice row loaded before the change (this request's)
+    assert versions(consent_current_texts(practice))[0] == ("treatment", 2)
+    assert versions(consent_current_texts(loaded(practice_a)))[0] == ("treatment", 2)
+
+
+def test_a_change_made_by_another_process_counts_from_its_next_request(practice_a):
+    texts = consent_texts_default(practice_a)
+    before = loaded(practice_a)
+    consent_current_texts(before)
+    # Another process withdraws the treatment text: its signal changes the revision in
+    # the database; this process's memory is not told.
+    ConsentText.objects.filter(pk=texts[0].pk).update(published_at=None)
+    Practice.objects.filter(pk=practice_a.pk).update(reference_revision=12345)
+    assert versions(consent_current_texts(loaded(practice_a))) == [("health_data", 1)]
+
+
+def test_a_text_published_for_later_becomes_current_on_time(practice_a):
+    consent_texts_default(practice_a)
+    now = timezone.now()
+    ConsentText.objects.create(
+        practice=practice_a,
+        kind="treatment",
+        version=2,
+        text="From next week",
+        published_at=now + timezone.timedelta(days=7),
+    )
+    practice = loaded(practice_a)
+    assert versions(consent_current_texts(practice, now=now))[0] == ("treatment", 1)
+    later = now + timezone.timedelta(days=8)
+    assert versions(consent_current_texts(practice, now=later))[0] == ("treatment", 2)
+
+
+def test_nothing_read_inside_a_transaction_is_kept(practice_a):
+    consent_texts_default(practice_a)
+    practice = loaded(practice_a)
+    with transaction.atomic():
+        ConsentText.objects.create(
+            practice=practice_a, kind="treatment", version=2, text="x", published_at=timezone.now()
+        )
+        assert versions(consent_current_texts(practice))[0] == ("treatment", 2)
+        transaction.set_rollback(True)
+    assert versions(consent_current_texts(loaded(practice_a)))[0] == ("treatment", 1)
+    assert versions(consent_current_texts(practice))[0] == ("treatment", 1)
+
+
+def test_a_refitted_prior_is_used_from_the_next_request(practice_a):
+    assert practice_prior(loaded(practice_a), "pain").source == "default"
+    fitted = dataclasses.replace(PracticePrior.default(False, bounded=True), source="practice")
+    StoredPrior.objects.update_or_create(
+        practice=practice_a,
+        measure_code="pain",
+        defaults={
+            "params": dataclasses.asdict(fitted),
+            "n_courses": 12,
+            "computed_at": timezone.now(),
+        },
+    )
+    assert practice_prior(loaded(practice_a), "pain").source == "practice"
