@@ -36,6 +36,8 @@ def consent_current_texts(practice, *, now=None) -> list[ConsentText]:
 
 def consent_missing_texts(client, *, now=None) -> list[ConsentText]:
     current = consent_current_texts(client.practice, now=now)
+    if not current:  # consent on paper: nothing to ask the database
+        return []
     agreed = set(
         ConsentRecord.objects.filter(client=client, text__in=current).values_list(
             "text_id", flat=True
