@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from backcourse.courses.forms import CourseForm
 from backcourse.courses.services import course_create, course_update
 from backcourse.measures.models import MeasureDefinition
+from backcourse.measures.selectors import measure_definitions
 from backcourse.outcomes.panels import course_effect_context
 from backcourse.outcomes.selectors import FOLLOW_UP_RELATION, follow_ups_of
 from backcourse.practices.access import access_client, access_course, staff_required
@@ -95,10 +96,10 @@ def _measure_rows(table: list) -> str:
 @staff_required(perm=Perm.CLINICAL_READ)
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = access_course(request, pk, audit_what="course page")
-    # Every measure (a short admin vocabulary) in one query: the active ones are the
-    # table's columns, in their admin order (data, not code); the effect panel picks
-    # those with data from the same list.
-    definitions = list(MeasureDefinition.objects.order_by("order", "code"))
+    # Every measure (a short admin vocabulary, kept in memory per process): the active
+    # ones are the table's columns, in their admin order (data, not code); the effect
+    # panel picks those with data from the same list.
+    definitions = measure_definitions(request.practice)
     columns = [m for m in definitions if m.is_active]
     # The sessions with their next-day follow-ups (the effect panel's relapse estimate)
     rows, cancelled = course_measure_table_and_cancelled(course, related=(FOLLOW_UP_RELATION,))

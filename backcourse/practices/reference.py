@@ -1,6 +1,7 @@
-"""Practice-wide reference data kept in each process's memory: the consent texts and the
-course-effect priors, which nearly every client, course and day page reads and which
-change a few times a year (a new consent version) or when a course completes (a refit).
+"""Practice-wide reference data kept in each process's memory: the consent texts, the
+course-effect priors and the measures, which nearly every client, course and day page
+reads and which change a few times a year (a new consent version, a measure edited in
+the admin) or when a course completes (a refit).
 
 Every change of them bumps `Practice.reference_revision` in the same transaction
 (`reference_changed`, called from the models' signals), and every request loads its
@@ -59,12 +60,25 @@ def reference_forget_all() -> None:
     _entries.clear()
 
 
+def reference_changed_everywhere() -> None:
+    """A shared vocabulary changed (the measures): every practice reads it again."""
+    from backcourse.practices.models import Practice
+
+    Practice.objects.update(reference_revision=secrets.randbits(62))
+    _entries.clear()
+
+
 def _changed(sender, instance, **kwargs) -> None:
-    reference_changed(instance.practice_id)
+    practice_id = getattr(instance, "practice_id", None)
+    if practice_id is None:  # a vocabulary row, shared by all practices
+        reference_changed_everywhere()
+    else:
+        reference_changed(practice_id)
 
 
 def watch(*models) -> None:
-    """Bump the practice's revision whenever a row of `models` is saved or deleted
+    """Bump the practice's revision (every practice's, for a model without a practice)
+    whenever a row of `models` is saved or deleted
     (the admin, services, `update_or_create`, a queryset's `delete()`). A queryset's
     `update()` sends no signal: call `reference_changed` after one."""
     for model in models:

@@ -103,3 +103,17 @@ def test_a_refitted_prior_is_used_from_the_next_request(practice_a):
         },
     )
     assert practice_prior(loaded(practice_a), "pain").source == "practice"
+
+
+def test_a_measure_edited_in_the_admin_shows_on_every_practices_next_page(
+    practice_a, other_practice
+):
+    from backcourse.measures.models import MeasureDefinition
+    from backcourse.measures.selectors import measure_definitions
+
+    names = {p.pk: measure_definitions(loaded(p))[0].name for p in (practice_a, other_practice)}
+    first = MeasureDefinition.objects.order_by("order", "code").first()
+    first.name = "Renamed"
+    first.save()
+    for practice in (practice_a, other_practice):
+        assert measure_definitions(loaded(practice))[0].name == "Renamed" != names[practice.pk]
