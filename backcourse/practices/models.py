@@ -67,7 +67,8 @@ class Practice(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Changed (to a random value) whenever the practice's consent texts or course-effect
-    # priors change: processes keep those in memory under it (practices/reference.py).
+    # priors, or the shared measures, change: processes keep those in memory under it
+    # (practices/reference.py).
     reference_revision = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
