@@ -1,10 +1,29 @@
-"""Keep an owner's admin access in step with their StaffMember row."""
+"""Keep an owner's admin access in step with their StaffMember row, and the practice's
+reference data (practices/reference.py: its staff list, which the calendar pages keep in
+memory) in step with its staff and their names."""
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from backcourse.accounts.models import User
 from backcourse.practices.models import StaffMember
+from backcourse.practices.reference import reference_changed, watch
+
+watch(StaffMember)  # a colleague joins, leaves, is renamed or stops taking sessions
+
+# A login (last_login) or a new password does not change a name.
+_NAMELESS_USER_FIELDS = frozenset({"last_login", "password"})
+
+
+@receiver(post_save, sender=User, dispatch_uid="practices_staff_name_changed")
+def _staff_name_changed(sender, instance: User, raw: bool = False, update_fields=None, **kwargs):
+    """A user's first, last or user name is part of their staff name (StaffMember.name)."""
+    if raw or (update_fields is not None and set(update_fields) <= _NAMELESS_USER_FIELDS):
+        return
+    for practice_id in StaffMember.objects.filter(user=instance).values_list(
+        "practice_id", flat=True
+    ):
+        reference_changed(practice_id)
 
 
 @receiver(post_save, sender=StaffMember, dispatch_uid="practices_owner_access_save")

@@ -8,6 +8,7 @@
                                     rooms and sessions of a window (the others build on it)
     rules_load(...)                 each therapist's rules for a window (series plan)
     slot_problems(...)              why one given time is not bookable (every booking)
+    calendar_sessions(...)          the day and week views' sessions, in one query
 
 Each loads with a fixed number of queries and leaves every decision to lib/slots.py.
 `available_slots` reads sessions as numpy columns (a search covers the whole practice
@@ -26,8 +27,11 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from backcourse.clients.models import Client, Intake
+from backcourse.clients.screening import NEWEST_INTAKE_FIRST
 from backcourse.closures.days import closed_ranges, is_public_holiday
 from backcourse.closures.models import ClosureDay
+from backcourse.courses.models import Course
 from backcourse.lib import slots
 from backcourse.lib.slots import (
     US,
@@ -548,3 +552,126 @@ def attach_therapists_and_rooms(sessions: Iterable[Session], known: Iterable[Any
         s.therapist = staff[s.therapist_id]
         if s.room_id is not None:
             s.room = rooms[s.room_id]
+
+
+def _calendar_sql(connection: Any, therapists: int | None, with_intake: bool) -> str:
+    """The day and week views' sessions of one window, with each one's client, course,
+    room, whether it has a record, its number in the course and (`with_intake`) the
+    client's newest intake, in ONE statement. Written as SQL, not as an ORM query, for
+    the reason given at `_slot_sql`: every calendar page runs it, and building and
+    compiling the ORM form (four joins, two correlated subqueries) cost about twice
+    what the database spends answering it (6.4 of 13 ms on 2 CPUs, 12 sessions).
+    Table names come from the models; `therapists`: how many ids the IN list takes
+    (None: every therapist)."""
+    q = connection.ops.quote_name
+    sess, client, course, room = (m._meta.db_table for m in (Session, Client, Course, Room))
+    record = Session._meta.get_field("record").related_model._meta.db_table
+    newest = ", ".join(
+        f"{q(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+        for name in NEWEST_INTAKE_FIRST
+    )
+    intake = (
+        f"(SELECT i.id FROM {Intake._meta.db_table} i WHERE i.client_id = s.client_id"
+        f" ORDER BY {newest} LIMIT 1)"
+        if with_intake
+        else "NULL"
+    )
+    who = f" AND s.therapist_id IN ({', '.join(['%s'] * therapists)})" if therapists else ""
+    return (
+        "SELECT s.id, s.therapist_id, s.client_id, s.course_id, s.room_id, s.starts_at,"
+        " s.ends_at, s.status, c.first_name, c.last_name, c.practice_id, co.complaint,"
+        " co.planned_sessions, r.name, rec.id,"
+        # Session.number_in_course's rule: the course's earlier sessions that were held
+        # or are still to come (not cancelled, not missed), by time, then id.
+        f" (SELECT COUNT(*) FROM {sess} e WHERE e.course_id = s.course_id"
+        " AND e.status NOT IN (%s, %s)"
+        " AND (e.starts_at < s.starts_at OR (e.starts_at = s.starts_at AND e.id < s.id))),"
+        f" {intake}"
+        f" FROM {sess} s JOIN {client} c ON c.id = s.client_id"
+        f" LEFT JOIN {course} co ON co.id = s.course_id"
+        f" LEFT JOIN {room} r ON r.id = s.room_id"
+        f" LEFT JOIN {record} rec ON rec.session_id = s.id"
+        f" WHERE s.practice_id = %s AND s.starts_at >= %s AND s.starts_at < %s{who}"
+        " ORDER BY s.starts_at, s.id"
+    )
+
+
+def _partial(model: Any, db: str, values: dict[str, Any]) -> Any:
+    """A model instance loaded with only these columns (the others deferred), as
+    `.only()` makes it: `from_db` takes the values in the model's field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+def calendar_sessions(
+    practice: Practice,
+    start: datetime,
+    end: datetime,
+    therapist_ids: Sequence[int] | None = None,
+    *,
+    with_intake: bool = False,
+) -> list[Session]:
+    """The practice's sessions starting in [start, end) (of `therapist_ids`; None: all),
+    by time, as Session objects with only the columns the calendar shows: `client`
+    (names), `course` (complaint, planned sessions), `room` (name) and `record` (its id,
+    or none) attached, `earlier_in_course` (how many of the course's sessions come
+    before it and count: `Session.number_in_course`'s rule) and `newest_intake` (the
+    client's newest intake's id, with `with_intake`; else None). One query.
+
+    The caller has checked the request's access (`practices.access.scoped_sessions`'
+    rule: the practice's own sessions, for a role with the calendar)."""
+    ids = None if therapist_ids is None else list(therapist_ids)
+    if ids is not None and not ids:
+        return []
+    connection = connections[Session.objects.db]
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        Session.Status.CANCELLED.value,
+        Session.Status.NO_SHOW.value,
+        practice.pk,
+        adapt(start),
+        adapt(end),
+        *(ids or ()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_calendar_sql(connection, len(ids) if ids else None, with_intake), params)
+        rows = cursor.fetchall()
+    db = connection.alias
+    to_client, to_course, to_room, to_record = (
+        Session._meta.get_field(name) for name in ("client", "course", "room", "record")
+    )
+    record_model = to_record.related_model
+    sessions = []
+    for row in rows:
+        pk, therapist_id, client_id, course_id, room_id, starts_at, ends_at, status = row[:8]
+        first_name, last_name, client_practice, complaint, planned, room_name = row[8:14]
+        record_id, earlier, intake_id = row[14:]
+        s = _partial(
+            Session,
+            db,
+            {
+                "id": pk,
+                "therapist_id": therapist_id,
+                "client_id": client_id,
+                "course_id": course_id,
+                "room_id": room_id,
+                "starts_at": _as_instant(starts_at),
+                "ends_at": _as_instant(ends_at),
+                "status": status,
+            },
+        )
+        client = {"id": client_id, "first_name": first_name, "last_name": last_name}
+        to_client.set_cached_value(
+            s, _partial(Client, db, {**client, "practice_id": client_practice})
+        )
+        if course_id is not None:
+            course = {"id": course_id, "complaint": complaint, "planned_sessions": planned}
+            to_course.set_cached_value(s, _partial(Course, db, course))
+        if room_id is not None:
+            to_room.set_cached_value(s, _partial(Room, db, {"id": room_id, "name": room_name}))
+        record = None if record_id is None else _partial(record_model, db, {"id": record_id})
+        to_record.set_cached_value(s, record)
+        s.earlier_in_course = earlier
+        s.newest_intake = intake_id
+        sessions.append(s)
+    return sessions

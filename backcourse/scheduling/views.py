@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.contrib import messages
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Max, Min
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backcourse.audit.services import access_events_record_many
 from backcourse.billing.selectors import fee_notice, package_notice
 from backcourse.clients.readiness import forms_missing_by_client
-from backcourse.clients.screening import flags_by_client, newest_intake_id
+from backcourse.clients.screening import flags_by_client
 from backcourse.links import url_for_each
 from backcourse.practices.access import (
     access_client,
@@ -33,14 +33,16 @@ from backcourse.practices.access import (
     access_session,
     clinical_client_ids,
     clinical_ids_of_practice,
-    scoped_sessions,
+    perm_required,
     staff_required,
 )
 from backcourse.practices.models import StaffMember, staff_name
+from backcourse.practices.reference import practice_reference
 from backcourse.practices.roles import Perm
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
 from backcourse.scheduling.models import Session
+from backcourse.scheduling.selectors import calendar_sessions
 from backcourse.scheduling.services import session_book, session_status_set
 from backcourse.security.limits import FIRST_DATE, LAST_DATE, date_is_plausible
 from backcourse.security.redirects import safe_next_url
@@ -89,8 +91,15 @@ def _therapists(**filters) -> list[Therapist]:
 
 
 def _therapist_filter(request: HttpRequest):
-    """(selected value, staff or None for all, choices). Default: my own sessions."""
-    therapists = _therapists(practice=request.practice, is_active=True, takes_sessions=True)
+    """(selected value, staff or None for all, choices). Default: my own sessions. The
+    choices are the practice's reference data (practices/reference.py): read once per
+    process until a colleague is added, renamed or changed."""
+    practice = request.practice
+    therapists = practice_reference(
+        practice,
+        "therapists",
+        lambda: tuple(_therapists(practice=practice, is_active=True, takes_sessions=True)),
+    )
     wanted = request.GET.get("therapist")
     if wanted is None:
         wanted = str(request.staff.pk) if request.staff.takes_sessions else "all"
@@ -122,14 +131,6 @@ def _bounds(request: HttpRequest, first: date, days: int) -> tuple[datetime, dat
     return start, end
 
 
-# The columns the day's cards and the week's entries show (and the status rules read).
-SESSION_FIELDS = (
-    *("id", "therapist", "client", "course", "room", "starts_at", "ends_at", "status"),
-    *("client__first_name", "client__last_name", "client__practice"),
-    *("course__complaint", "course__planned_sessions", "room__name", "record__id"),
-)
-
-
 def _sessions(
     request: HttpRequest,
     start: datetime,
@@ -142,41 +143,14 @@ def _sessions(
     """Sessions starting in [start, end), of the given therapists (None: all), with their
     number in the course and whether a record exists. With `cards` (the day view's
     session cards) also screening flags, missing forms, status buttons and the move and
-    status URLs; the week view's compact entries show none of these. A fixed number of queries: the
-    number is counted by the database per session (course index), not by reading the
-    courses' other sessions; `therapists` (already loaded for the filter) name them."""
+    status URLs; the week view's compact entries show none of these. A fixed number of
+    queries (`calendar_sessions` reads the rows in one); `therapists` (already loaded for
+    the filter) name them."""
+    perm_required(request, Perm.SCHEDULE)  # scoped_sessions' rule; the practice's own
     zone = request.practice.zone
     now = timezone.now()
-    earlier = (
-        Session.objects.active()
-        .exclude(status=Session.Status.NO_SHOW)
-        .filter(course_id=OuterRef("course_id"))
-        .filter(
-            Q(starts_at__lt=OuterRef("starts_at"))
-            | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by()
-        .values("course_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs = (
-        scoped_sessions(request)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        # Only what the cards show: not the practice (it is request.practice), not the
-        # therapist (in `therapists`), of the record only whether there is one, of the
-        # client, course and room only the columns shown.
-        .select_related(None)
-        .select_related("client", "course", "room", "record")
-        .only(*SESSION_FIELDS)
-        .annotate(earlier_in_course=Coalesce(Subquery(earlier), 0))
-        .order_by("starts_at", "id")
-    )
-    if therapist_ids is not None:
-        qs = qs.filter(therapist_id__in=therapist_ids)
-    if cards:  # each client's newest intake, read with the rows (flags and missing forms)
-        qs = qs.annotate(newest_intake=newest_intake_id(OuterRef("client_id")))
-    sessions = list(qs)
+    # Each client's newest intake is read with the rows (flags and missing forms).
+    sessions = calendar_sessions(request.practice, start, end, therapist_ids, with_intake=cards)
     client_ids = {s.client_id for s in sessions}
     intakes = {s.client_id: s.newest_intake for s in sessions if cards and s.newest_intake}
     flags = flags_by_client(client_ids, newest=intakes) if cards else {}

@@ -1,4 +1,4 @@
-"""Consent texts and course-effect priors are kept in each process's memory
+"""Consent texts, course-effect priors, measures and the staff list are kept in each process's memory
 (practices/reference.py) and read again as soon as they change, in this process or in
 another. These tests run outside a test transaction, as requests do."""
 
@@ -117,3 +117,45 @@ def test_a_measure_edited_in_the_admin_shows_on_every_practices_next_page(
     first.save()
     for practice in (practice_a, other_practice):
         assert measure_definitions(loaded(practice))[0].name == "Renamed" != names[practice.pk]
+
+
+def test_the_calendar_keeps_the_staff_list_until_a_colleague_changes(as_therapist_a, practice_a):
+    from django.urls import reverse
+
+    from backcourse.accounts.models import User
+    from backcourse.practices.reference import reference_changed
+    from backcourse.setup.services import staff_deactivate
+    from tests import factories as f
+
+    def therapist_choices() -> str:
+        html = as_therapist_a.get(reverse("scheduling:day"), {"therapist": "all"}).content
+        return html.decode().split('name="therapist"')[1].split("</select>")[0]
+
+    ben = f.StaffFactory(practice=practice_a, user__username="ben", display_name="")
+    User.objects.filter(pk=ben.user_id).update(first_name="Ben", last_name="Kurz")
+    reference_changed(practice_a.pk)
+    assert "Ben Kurz" in therapist_choices()
+    # Kept: a change no signal reports (a queryset update) is not seen...
+    User.objects.filter(pk=ben.user_id).update(first_name="Benedikt")
+    assert "Ben Kurz" in therapist_choices()
+    # ...a rename through the model is, at once; so are a new colleague and one who leaves
+    user = User.objects.get(pk=ben.user_id)
+    user.last_name = "Lang"
+    user.save()
+    assert "Benedikt Lang" in therapist_choices()
+    f.StaffFactory(practice=practice_a, user__username="cleo", display_name="Cleo Neu")
+    assert "Cleo Neu" in therapist_choices()
+    staff_deactivate(staff=ben)
+    assert "Benedikt" not in therapist_choices()
+    assert "Cleo Neu" in therapist_choices()
+
+
+def test_a_login_leaves_the_practices_reference_data_alone(client, therapist_a, practice_a):
+    from backcourse.practices.reference import reference_changed
+
+    reference_changed(practice_a.pk)
+    before = loaded(practice_a).reference_revision
+    therapist_a.user.set_password("a-long-enough-password")
+    therapist_a.user.save(update_fields=["password"])
+    client.force_login(therapist_a.user)  # saves last_login
+    assert loaded(practice_a).reference_revision == before
