@@ -3,7 +3,7 @@
 from html import escape
 
 from django.contrib import messages
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
@@ -27,8 +27,7 @@ from backcourse.practices.access import (
     staff_required,
 )
 from backcourse.practices.roles import Perm
-from backcourse.records.models import Measurement
-from backcourse.records.selectors import measure_rows
+from backcourse.records.selectors import measure_rows, record_values
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.selectors import attach_therapists_and_rooms
 
@@ -175,26 +174,16 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         course.done = done.get(course.pk, 0)
     charted = [c.pk for c in courses if c.status == Course.Status.ACTIVE] if clinical else []
     # One query for the pain column of the history and the active courses' charts (every
-    # measure of their sessions), in the measures' order.
-    values = []
-    # Measurements by their records' ids (the records came with the sessions): no join
-    # back through records and sessions; no query when there are no records.
-    session_of = {s.record.pk: s.pk for s in sessions if s.has_record}
-    if clinical and session_of:
-        charted_records = [s.record.pk for s in sessions if s.has_record and s.course_id in charted]
-        values = [
-            (record_id, session_of[record_id], code, moment, value)
-            for record_id, code, moment, value in Measurement.objects.filter(
-                Q(measure__code="pain") | Q(record_id__in=charted_records),
-                record_id__in=list(session_of),
-            )
-            .order_by("measure__order", "measure__code", "moment")
-            .values_list("record_id", "measure__code", "moment", "value")
-        ]
-    pain: dict[int, dict[str, object]] = {}
-    for _record_id, session_id, code, moment, value in values:
-        if code == "pain":
-            pain.setdefault(session_id, {})[moment] = value
+    # measure and the tension of the client's records; no query when there are none).
+    values = record_values(
+        client.practice,
+        [s.record.pk for s in sessions if s.has_record] if clinical else [],
+        techniques=False,
+    )
+    pain: dict[int, list] = {}
+    for s in sessions:
+        if s.has_record and "pain" in values.measures.get(s.record.pk, {}):
+            pain[s.pk] = values.measures[s.record.pk]["pain"]
     numbers: dict[int, int] = {}
     counters: dict[int, int] = {}
     for s in reversed(sessions):  # oldest first for numbering within a course
@@ -211,8 +200,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if s.practice_id == client.practice_id:
             s.practice = client.practice  # the one loaded (the course charts read it)
         s.local = s.starts_at.astimezone(zone)
-        s.pain_before = pain.get(s.pk, {}).get("before")
-        s.pain_after = pain.get(s.pk, {}).get("after")
+        s.pain_before, s.pain_after = pain.get(s.pk, (None, None))
         s.number = numbers.get(s.pk)
     for course in courses:
         # The course chart reads the course's practice: the one loaded (no query).
@@ -236,7 +224,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     if s.course_id == course.pk and s.status != Session.Status.CANCELLED
                 ],
                 techniques=False,
-                measurements=[(r, code, moment, v) for r, _s, code, moment, v in values],
+                values=values,
             )
             course.chart_followups = follow_ups_of(rows)  # loaded with the sessions
     # The newest intake with its answers: the flags and the intake card from one load.

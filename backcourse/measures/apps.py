@@ -7,7 +7,8 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Vocabularies: measures, regions, techniques"
 
     def ready(self) -> None:
-        from backcourse.measures.models import MeasureDefinition
+        from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
         from backcourse.practices.reference import watch
 
-        watch(MeasureDefinition)  # pages keep the measures in memory until one changes
+        # Pages keep the vocabularies in memory until a row of them changes.
+        watch(MeasureDefinition, MuscleRegion, Technique)

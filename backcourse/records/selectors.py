@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Prefetch
 
 from backcourse.measures.models import MuscleRegion, Technique
+from backcourse.measures.selectors import measure_definitions, region_codes, techniques_by_id
 from backcourse.records.models import Measurement, SessionRecord, TensionReading
 from backcourse.scheduling.models import Session
 
@@ -116,44 +118,97 @@ def course_measure_table_and_cancelled(
     return measure_rows(kept, techniques=techniques), cancelled
 
 
-def measure_rows(sessions, *, techniques: bool = True, measurements=None) -> list[CourseMeasureRow]:
+@dataclass
+class RecordValues:
+    """What a set of session records holds, by record id: measure code -> [before,
+    after] (`measures`), region code -> level for levels above 0 (`tension`), the
+    records palpated at all (`read`: possibly every region at 0) and the techniques
+    used, in vocabulary order (`techniques`)."""
+
+    measures: dict[int, dict[str, list[Decimal | None]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    tension: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    read: set[int] = field(default_factory=set)
+    techniques: dict[int, list[Technique]] = field(default_factory=lambda: defaultdict(list))
+
+
+def record_values(practice, record_ids, *, techniques: bool = True) -> RecordValues:
+    """The measurements, tension readings and (with `techniques`) techniques of these
+    records in ONE statement, named from the vocabularies kept in memory
+    (measures/selectors.py) instead of joined: the course and client pages read them on
+    every load. Written as SQL, not as three ORM queries, for the reason given at
+    `scheduling.selectors._slot_sql`: building and compiling those cost about twice
+    what the database spends answering them. Table names come from the models."""
+    values = RecordValues()
+    ids = list(record_ids)
+    if not ids:
+        return values
+    connection = connections[Measurement.objects.db]
+    some = ", ".join(["%s"] * len(ids))
+    links = SessionRecord.techniques.through._meta.db_table
+    branches = [
+        f"SELECT 0, record_id, measure_id, moment, value, CAST(NULL AS integer)"
+        f" FROM {Measurement._meta.db_table} WHERE record_id IN ({some})",
+        f"SELECT 1, record_id, region_id, CAST(NULL AS text), CAST(NULL AS numeric), level"
+        f" FROM {TensionReading._meta.db_table} WHERE record_id IN ({some})",
+    ]
+    if techniques:
+        branches.append(
+            "SELECT 2, sessionrecord_id, technique_id, CAST(NULL AS text),"
+            f" CAST(NULL AS numeric), CAST(NULL AS integer) FROM {links}"
+            f" WHERE sessionrecord_id IN ({some})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), ids * len(branches))
+        rows = cursor.fetchall()
+    # The values as the ORM would hand them over (SQLite stores decimals as numbers).
+    value_field = Measurement._meta.get_field("value")
+    value_col = value_field.get_col(Measurement._meta.db_table)
+    as_decimal = [
+        *connection.ops.get_db_converters(value_col),
+        *value_field.get_db_converters(connection),
+    ]
+    definitions = {m.pk: m for m in measure_definitions(practice)}
+    regions = region_codes(practice)
+    used = techniques_by_id(practice)
+    measurements = []
+    for kind, record_id, ref, moment, value, level in rows:
+        if kind == 0:
+            for convert in as_decimal:
+                value = convert(value, value_col, connection)
+            measure = definitions[ref]
+            measurements.append((measure.order, measure.code, moment, record_id, value))
+        elif kind == 1:
+            values.read.add(record_id)
+            if level:
+                values.tension[record_id][regions[ref]] = level
+        else:
+            values.techniques[record_id].append(used[ref])
+    # In the measures' order, as the pages list them (the admin's order, then the code).
+    for _order, code, moment, record_id, value in sorted(measurements, key=lambda m: m[:3]):
+        pair = values.measures[record_id].setdefault(code, [None, None])
+        pair[0 if moment == Measurement.Moment.BEFORE else 1] = value
+    order = {pk: i for i, pk in enumerate(used)}
+    for chosen in values.techniques.values():
+        chosen.sort(key=lambda t: order[t.pk])
+    return values
+
+
+def measure_rows(
+    sessions, *, techniques: bool = True, values: RecordValues | None = None
+) -> list[CourseMeasureRow]:
     """`course_measure_table`'s rows for sessions a page has loaded already: a course's
     non-cancelled sessions in time order, each with its `record` and `practice` loaded
-    (`select_related`). Two queries (measurements, tension), three with `techniques`
-    (without, the rows' `techniques` are empty: for a chart). A page that has loaded the
-    measurements passes them: (record id, measure code, moment, value) in the measures'
-    order ("measure__order", "measure__code", "moment"), of these records at least.
-
-    Measurements and tension are read as plain values (the rows hold only codes and
-    numbers), not as model objects."""
+    (`select_related`). One query (`record_values`), none when the page has read the
+    records' values already (`values`, of these records at least). Without
+    `techniques` the rows' techniques are empty (for a chart)."""
     records = [r for r in (getattr(s, "record", None) for s in sessions) if r is not None]
-    ids = [r.pk for r in records]
-    measures: dict[int, dict[str, list[Decimal | None]]] = defaultdict(dict)
-    tension: dict[int, dict[str, int]] = defaultdict(dict)
-    read: set[int] = set()  # records with a tension reading (possibly all at 0)
-    used: dict[int, list[Technique]] = defaultdict(list)
-    if ids:
-        if measurements is None:
-            measurements = (
-                Measurement.objects.filter(record_id__in=ids)
-                .order_by("measure__order", "measure__code", "moment")
-                .values_list("record_id", "measure__code", "moment", "value")
-            )
-        for record_id, code, moment, value in measurements:
-            pair = measures[record_id].setdefault(code, [None, None])
-            pair[0 if moment == Measurement.Moment.BEFORE else 1] = value
-        for record_id, code, level in TensionReading.objects.filter(record_id__in=ids).values_list(
-            "record_id", "region__code", "level"
-        ):
-            read.add(record_id)
-            if level:
-                tension[record_id][code] = level
-        if techniques:
-            through = SessionRecord.techniques.through.objects.filter(sessionrecord_id__in=ids)
-            for link in through.select_related("technique").order_by(
-                "technique__order", "technique__code"
-            ):
-                used[link.sessionrecord_id].append(link.technique)
+    if values is None:
+        practice = sessions[0].practice if records else None
+        values = record_values(practice, [r.pk for r in records], techniques=techniques)
+    measures, tension, read = values.measures, values.tension, values.read
+    used = values.techniques if techniques else {}
     rows = []
     number = 0
     for session in sessions:

@@ -159,3 +159,38 @@ def test_a_login_leaves_the_practices_reference_data_alone(client, therapist_a, 
     therapist_a.user.save(update_fields=["password"])
     client.force_login(therapist_a.user)  # saves last_login
     assert loaded(practice_a).reference_revision == before
+
+
+def test_a_course_table_names_its_values_from_the_vocabularies_in_memory(course_a):
+    """Two queries (the sessions, their records' values) once the measures, regions and
+    techniques are kept; a technique renamed in the admin shows at once."""
+    from datetime import UTC, datetime, timedelta
+
+    from backcourse.measures.models import MeasureDefinition, MuscleRegion, Technique
+    from backcourse.records.models import Measurement, SessionRecord, TensionReading
+    from backcourse.records.selectors import course_measure_table
+    from tests import factories as f
+
+    def table():
+        course = type(course_a).objects.select_related("practice", "client").get(pk=course_a.pk)
+        return course_measure_table(course)
+
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    pain = MeasureDefinition.objects.get(code="pain")
+    region = MuscleRegion.objects.order_by("order").first()
+    for k in range(3):
+        session = f.SessionFactory(course=course_a, starts_at=start + timedelta(days=7 * k))
+        record = SessionRecord.objects.create(session=session)
+        Measurement.objects.create(record=record, measure=pain, moment="before", value=7 - k)
+        TensionReading.objects.create(record=record, region=region, level=k)
+        record.techniques.set([Technique.objects.order_by("order").first()])
+    table()
+    with CaptureQueriesContext(connection) as queries:
+        rows = table()
+    assert len(queries) == 3  # the course, its sessions, their records' values
+    assert [r.value("pain", "before") for r in rows] == [7, 6, 5]
+    assert [r.tension_sum for r in rows] == [None, 1, 2] and rows[0].tension_read
+    technique = Technique.objects.order_by("order").first()
+    technique.name = "Renamed stroke"
+    technique.save()
+    assert [str(t) for t in table()[0].techniques] == ["Renamed stroke"]
