@@ -155,9 +155,15 @@ def test_the_balances_take_the_same_queries_however_many_packages(
             client=client_a, name=f"Any {n}", sessions_total=5, price="300", months=3
         )
     client_a.practice  # noqa: B018 - loaded, as the pages have it
-    with django_assert_num_queries(2):  # the packages, the sessions booked
+    with django_assert_num_queries(3):  # the packages, the sessions drawn, those booked
         balances = selectors.package_balances(client_a)
     assert [b.booked for b in balances] == [1, 1, 1, 1]
+
+
+def test_a_client_without_packages_costs_one_query(client_a, django_assert_num_queries):
+    client_a.practice  # noqa: B018 - loaded, as the pages have it
+    with django_assert_num_queries(1):
+        assert selectors.package_balances(client_a) == []
 
 
 def test_booking_past_the_package_end_or_after_expiry_says_so(package, make_session):
@@ -240,7 +246,7 @@ def test_balances_take_the_courses_the_page_has_and_render_the_same(
     client_a.practice  # noqa: B018 - loaded, as the pages have it
     joined = selectors.package_balances(client_a)
     courses = {course_a.pk: course_a}
-    with django_assert_num_queries(2):  # the packages, the sessions booked
+    with django_assert_num_queries(3):  # the packages, the sessions drawn, those booked
         given = selectors.package_balances(client_a, courses=courses)
         assert {b.package.name: b.package.course for b in given} == {
             "Back course 6": course_a,
@@ -264,6 +270,6 @@ def test_balances_take_the_courses_the_page_has_and_render_the_same(
     assert render("{% package_balance client courses=courses %}") == plain
     on_course = render("{% package_balance client course=course %}")
     assert label in on_course and "Any" in on_course
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # no course: none needed for the compact list
         compact = render("{% package_balance client compact=True %}")
     assert label not in compact and "Back course 6" in compact
