@@ -18,6 +18,7 @@ from backcourse.clients.paging import WindowPaginator
 from backcourse.clients.screening import intake_flags, newest_intake
 from backcourse.clients.services import client_create, client_update
 from backcourse.courses.models import Course
+from backcourse.courses.selectors import attach_therapist_and_goal
 from backcourse.links import url_for_each
 from backcourse.outcomes.selectors import FOLLOW_UP_RELATION, follow_ups_of
 from backcourse.practices.access import (
@@ -154,7 +155,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     # Oldest first, as the page has always shown them (its former count annotation's
     # GROUP BY dropped Course.Meta.ordering: the courses came in id order).
-    courses = list(client.courses.select_related("goal_measure", "therapist__user").order_by("id"))
+    courses = list(client.courses.order_by("id"))
+    attach_therapist_and_goal(request.practice, courses)
     course_by_id = {c.pk: c for c in courses}
     # The sessions with only what every row needs (record, follow-up): a join per
     # relation costs PostgreSQL more planning than the rows cost (7 tables: ~1.2 ms of

@@ -94,8 +94,14 @@ def access_course(
     audit_what: str | None = None,
     perm: Perm = Perm.CLINICAL_READ,
 ):
-    course = _get_or_404(scoped_courses(request, perm=perm), pk)
+    # courses sits above practices: imported when called.
+    from backcourse.courses.selectors import attach_therapist_and_goal
+
+    # The course with its client; its therapist and goal measure from memory.
+    courses = scoped_courses(request, perm=perm).select_related(None).select_related("client")
+    course = _get_or_404(courses, pk)
     _reuse_practice(request, course, course.client)
+    attach_therapist_and_goal(request.practice, [course])
     if audit_what:
         access_event_record(request=request, client=course.client, what=audit_what)
     return course

@@ -194,3 +194,24 @@ def test_a_course_table_names_its_values_from_the_vocabularies_in_memory(course_
     technique.name = "Renamed stroke"
     technique.save()
     assert [str(t) for t in table()[0].techniques] == ["Renamed stroke"]
+
+
+def test_course_and_client_pages_name_the_therapist_from_memory_and_see_a_rename(
+    as_therapist_a, client_a, practice_a
+):
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    ben = f.StaffFactory(practice=practice_a, user__username="ben", display_name="Ben Kurz")
+    course = f.CourseFactory(client=client_a, therapist=ben)  # not the signed-in one
+    pages = [reverse("courses:detail", args=[course.pk])]
+    pages.append(reverse("clients:detail", args=[client_a.pk]))
+    for url in pages:
+        assert "Ben Kurz" in as_therapist_a.get(url).content.decode()
+    ben.display_name = "Ben Lang"
+    ben.save()
+    for url in pages:
+        html = as_therapist_a.get(url).content.decode()
+        assert "Ben Lang" in html and "Ben Kurz" not in html
+        assert "Pain ≤ 3" in html  # the goal, its measure also from memory
