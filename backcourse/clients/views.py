@@ -10,6 +10,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from backcourse.audit.services import access_events_record_many
@@ -28,6 +29,7 @@ from backcourse.practices.access import (
     staff_required,
 )
 from backcourse.practices.roles import Perm
+from backcourse.practices.templatetags.dates import day_short_time
 from backcourse.records.selectors import measure_rows, record_values
 from backcourse.scheduling.models import Session
 from backcourse.scheduling.selectors import attach_therapists_and_rooms
@@ -60,8 +62,52 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clients/list.html",
-        {"nav": "clients", "form": form, "q": q, "page": page},
+        {
+            "nav": "clients",
+            "form": form,
+            "q": q,
+            "page": page,
+            "rows": _list_rows(page.object_list),
+        },
     )
+
+
+def _list_rows(clients: list) -> str:
+    """The list's rows, as `clients/list.html` wrote them with ~10 template tags per
+    row (fifty rows a page: ~6 ms on 2 CPUs), every value escaped with html.escape
+    (what the template's autoescaping calls). Returns safe HTML."""
+    next_word = escape(_("next"))
+    courses: dict[int, str] = {}
+    rows = []
+    for c in clients:
+        contact = escape(c.phone or "")
+        if c.phone and c.email:
+            contact += " · "
+        contact += escape(c.email or "")
+        facts = ""
+        if c.active_courses:
+            n = c.active_courses
+            if n not in courses:
+                courses[n] = escape(
+                    ngettext("%(n)s active course", "%(n)s active courses", n) % {"n": n}
+                )
+            facts = f'<span class="badge badge-active">{courses[n]}</span>'
+        facts += "\n        "
+        if c.next_session:
+            when = escape(day_short_time(timezone.localtime(c.next_session)))
+            facts += f'<span class="muted small">{next_word} {when}</span>'
+        rows.append(
+            "\n  <li>"
+            f'\n    <a class="client-row" href="{escape(c.url)}">'
+            f'\n      <span class="client-name">{escape(c.last_name)}, {escape(c.first_name)}</span>'
+            f'\n      <span class="client-contact muted">{contact}</span>'
+            '\n      <span class="client-facts">'
+            f"\n        {facts}"
+            "\n      </span>"
+            "\n    </a>"
+            "\n  </li>\n  "
+        )
+    return mark_safe("".join(rows))  # every value above is escaped
 
 
 def _add_list_facts(clients: list) -> None:
