@@ -16,6 +16,7 @@ from django.utils import translation
 from backcourse.clients.consent import consent_missing
 from backcourse.clients.models import Client
 from backcourse.courses.models import Course
+from backcourse.courses.selectors import attach_therapist_and_goal
 from backcourse.scheduling.models import Session
 
 
@@ -74,13 +75,22 @@ def access_own_session(request: HttpRequest, pk):
     return _get_or_404(own_sessions(request), pk)
 
 
+def own_courses_list(request: HttpRequest, **filters) -> list[Course]:
+    """The signed-in client's courses (matching `filters`) with their therapist and goal
+    measure taken from memory (`attach_therapist_and_goal`), not joined."""
+    courses = list(own_courses(request).select_related(None).filter(**filters))
+    attach_therapist_and_goal(request.client.practice, courses)
+    return courses
+
+
 def access_own_course(request: HttpRequest, pk):
-    course = _get_or_404(own_courses(request), pk)
+    course = _get_or_404(own_courses(request).select_related(None), pk)
     # The course's client is the signed-in one (the filter above), with the practice
     # already loaded.
     course.client = request.client
     if course.practice_id == request.client.practice_id:
         course.practice = request.client.practice
+    attach_therapist_and_goal(request.client.practice, [course])
     return course
 
 

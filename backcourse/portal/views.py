@@ -28,7 +28,7 @@ from backcourse.portal.access import (
     access_own_course,
     access_own_session,
     client_required,
-    own_courses,
+    own_courses_list,
     own_sessions,
     request_client,
 )
@@ -169,7 +169,7 @@ def home_view(request):
         .exclude(status__in=[Session.Status.CANCELLED, Session.Status.NO_SHOW])
         .order_by("starts_at")[:10]
     )
-    courses = list(own_courses(request).filter(status__in=["active", "paused"]))
+    courses = own_courses_list(request, status__in=["active", "paused"])
     attach_therapists_and_rooms(upcoming, [c.therapist for c in courses])
     for s in upcoming:
         if s.practice_id == client.practice_id:
