@@ -138,8 +138,9 @@ def record_values(practice, record_ids, *, techniques: bool = True) -> RecordVal
     records in ONE statement, named from the vocabularies kept in memory
     (measures/selectors.py) instead of joined: the course and client pages read them on
     every load. Written as SQL, not as three ORM queries, for the reason given at
-    `scheduling.selectors._slot_sql`: building and compiling those cost about twice
-    what the database spends answering them. Table names come from the models."""
+    `scheduling.selectors._slot_sql`: the three joined queries cost a course page 8.8 ms
+    on 2 CPUs, 3.3 of them in the database; this one ~1.6 ms. Table names come from
+    the models."""
     values = RecordValues()
     ids = list(record_ids)
     if not ids:
