@@ -565,7 +565,8 @@ def _calendar_sql(connection: Any, therapists: int | None, with_intake: bool) ->
     (None: every therapist)."""
     q = connection.ops.quote_name
     sess, client, course, room = (m._meta.db_table for m in (Session, Client, Course, Room))
-    record = Session._meta.get_field("record").related_model._meta.db_table
+    to_record: Any = Session._meta.get_field("record")  # records sits above scheduling
+    record = to_record.related_model._meta.db_table
     newest = ", ".join(
         f"{q(name.lstrip('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
         for name in NEWEST_INTAKE_FIRST
@@ -637,9 +638,10 @@ def calendar_sessions(
         cursor.execute(_calendar_sql(connection, len(ids) if ids else None, with_intake), params)
         rows = cursor.fetchall()
     db = connection.alias
-    to_client, to_course, to_room, to_record = (
+    relations: list[Any] = [
         Session._meta.get_field(name) for name in ("client", "course", "room", "record")
-    )
+    ]
+    to_client, to_course, to_room, to_record = relations
     record_model = to_record.related_model
     sessions = []
     for row in rows:
