@@ -297,9 +297,12 @@ def _session_cards(request: HttpRequest, sessions, *, show_therapist: bool, back
                 if s.clinical
                 else word["course"]
             )
-            course = f"{what} · {session_n % {'n': esc(str(s.number))}}"
-            if s.course.planned_sessions:
-                course += f" {of_p % {'p': esc(str(s.course.planned_sessions))}}"
+            course = what
+            # A cancelled or missed session has no number in its course (number_in_course).
+            if s.number is not None:
+                course += f" · {session_n % {'n': esc(str(s.number))}}"
+                if s.course.planned_sessions:
+                    course += f" {of_p % {'p': esc(str(s.course.planned_sessions))}}"
         else:
             course = f'<span class="muted">{word["no_course"]}</span>'
         side = ""

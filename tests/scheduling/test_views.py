@@ -54,6 +54,20 @@ def test_day_numbers_sessions_in_course_and_labels_record_button(as_therapist_a,
     assert second.pk  # numbered against the first
 
 
+@time_machine.travel(AFTER_BOTH, tick=False)
+def test_a_missed_or_cancelled_session_shows_no_number_in_its_course(as_therapist_a, course_a):
+    f.SessionFactory(course=course_a, starts_at=datetime(2026, 11, 2, 8, tzinfo=UTC))
+    f.SessionFactory(
+        course=course_a, starts_at=datetime(2026, 11, 2, 10, tzinfo=UTC), status="no_show"
+    )
+    f.SessionFactory(
+        course=course_a, starts_at=datetime(2026, 11, 2, 12, tzinfo=UTC), status="cancelled"
+    )
+    html = as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
+    assert "session 1 of 8" in html
+    assert "None" not in html and "session 2" not in html
+
+
 def test_day_of_another_date_hides_the_session(as_therapist_a, session_a):
     r = as_therapist_a.get(DAY, {"date": "2026-11-03"})
     assert "Clara Adler" not in r.content.decode()
@@ -487,7 +501,8 @@ def test_buttons_come_from_the_sessions_rules_not_the_template(as_therapist_a, c
 
 # A session card as the template `_session_card.html` wrote it before the cards were
 # written in Python (scheduling.views._session_cards): the day pages must show the same
-# bytes.
+# bytes. (Corrected since for a missed or cancelled session, which has no number in
+# its course: it said "session None".)
 SESSION_CARD_TEMPLATE = """{% load i18n %}<article class="session status-{{ s.status }}">
   <div class="session-time">
     <strong>{{ s.time_label }}</strong>
@@ -497,7 +512,7 @@ SESSION_CARD_TEMPLATE = """{% load i18n %}<article class="session status-{{ s.st
     <a class="session-client" href="{{ s.client_url }}">{{ s.client.full_name }}</a>{% if s.clinical %} {% if s.flags %}{% include "portal/_flags_badge.html" with client=s.client flags=s.flags %}{% endif %}{% endif %}
     {% if s.status == 'booked' or s.status == 'checked_in' %}{% if s.forms_missing %}<span class="forms-badge forms-missing">{% if "consent" in s.forms_missing and "intake" in s.forms_missing %}{% translate "Forms not filled in" %}{% elif "consent" in s.forms_missing %}{% translate "Consent not signed" %}{% else %}{% translate "Intake not filled in" %}{% endif %}</span>{% else %}<span class="forms-badge forms-done">{% translate "Forms done" %}</span>{% endif %}{% endif %}
     <div class="session-meta">
-      {% if s.course %}{% if s.clinical %}<a href="{{ s.course_url }}">{{ s.course.complaint }}</a>{% else %}{% translate "Course" %}{% endif %} · {% blocktranslate with n=s.number %}session {{ n }}{% endblocktranslate %}{% if s.course.planned_sessions %} {% blocktranslate with p=s.course.planned_sessions %}of {{ p }}{% endblocktranslate %}{% endif %}{% else %}<span class="muted">{% translate "No course" %}</span>{% endif %}
+      {% if s.course %}{% if s.clinical %}<a href="{{ s.course_url }}">{{ s.course.complaint }}</a>{% else %}{% translate "Course" %}{% endif %}{% if s.number is not None %} · {% blocktranslate with n=s.number %}session {{ n }}{% endblocktranslate %}{% if s.course.planned_sessions %} {% blocktranslate with p=s.course.planned_sessions %}of {{ p }}{% endblocktranslate %}{% endif %}{% endif %}{% else %}<span class="muted">{% translate "No course" %}</span>{% endif %}
     </div>
     <div class="session-meta muted">
       {% if s.room %}{{ s.room.name }}{% else %}{% translate "No room" %}{% endif %}
