@@ -66,9 +66,9 @@ class Practice(models.Model):
         help_text=_("For holidays of one state only, e.g. BY for Bavaria."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Changed (to a random value) whenever the practice's consent texts or course-effect
-    # priors, or the shared measures, change: processes keep those in memory under it
-    # (practices/reference.py).
+    # Changed (to a random value) whenever the practice's consent texts, course-effect
+    # priors or staff, or the shared vocabularies, change: processes keep those in
+    # memory under it (practices/reference.py).
     reference_revision = models.BigIntegerField(default=0, editable=False)
 
     class Meta:

@@ -1,6 +1,6 @@
 """Keep an owner's admin access in step with their StaffMember row, and the practice's
-reference data (practices/reference.py: its staff list, which the calendar pages keep in
-memory) in step with its staff and their names."""
+reference data (practices/reference.py: its staff, which pages keep in memory) in step
+with its staff and their names."""
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver

@@ -37,8 +37,8 @@ from backcourse.practices.access import (
     staff_required,
 )
 from backcourse.practices.models import StaffMember, staff_name
-from backcourse.practices.reference import practice_reference
 from backcourse.practices.roles import Perm
+from backcourse.practices.selectors import practice_staff
 from backcourse.scheduling.errors import SchedulingError
 from backcourse.scheduling.forms import SessionForm, StatusForm, overrides_confirmed
 from backcourse.scheduling.models import Session
@@ -92,13 +92,12 @@ def _therapists(**filters) -> list[Therapist]:
 
 def _therapist_filter(request: HttpRequest):
     """(selected value, staff or None for all, choices). Default: my own sessions. The
-    choices are the practice's reference data (practices/reference.py): read once per
-    process until a colleague is added, renamed or changed."""
-    practice = request.practice
-    therapists = practice_reference(
-        practice,
-        "therapists",
-        lambda: tuple(_therapists(practice=practice, is_active=True, takes_sessions=True)),
+    choices come from the practice's staff kept in memory (`practice_staff`, in
+    StaffMember's order): no query until a colleague is added, renamed or changed."""
+    therapists = tuple(
+        Therapist(m.pk, m.name)
+        for m in practice_staff(request.practice).values()
+        if m.is_active and m.takes_sessions
     )
     wanted = request.GET.get("therapist")
     if wanted is None:
