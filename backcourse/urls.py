@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from backcourse.accounts.views import home
+from backcourse.practices.admin import view_on_site_off
 
 urlpatterns = [
     path("", home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("outcomes/", include("backcourse.outcomes.urls")),
     path("me/", include("backcourse.portal.urls")),
     path("api/", include("backcourse.api.urls")),
+    # before the admin's own route of the same path, which it replaces
+    path("admin/r/<int:content_type_id>/<path:object_id>/", view_on_site_off),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico before (or instead of) reading the page's icon links.
     path("favicon.ico", RedirectView.as_view(url=static("backcourse/favicon.ico"))),

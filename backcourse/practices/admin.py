@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from backcourse.clients.services import practice_create
@@ -44,3 +45,13 @@ class StaffMemberAdmin(PracticeScopedAdmin, admin.ModelAdmin):
 
 admin.site.site_header = _("Backcourse administration")
 admin.site.site_title = _("Backcourse")
+
+
+def view_on_site_off(request, content_type_id, object_id):
+    """The admin's "view on site" shortcut (`admin/r/<type>/<id>/`), switched off.
+
+    No model here has a page of its own (`get_absolute_url`), so Django's shortcut could
+    only ever answer 404; on the way it looks up a row of any practice by id (its
+    answer differed for an id that exists) and fails with a 500 for an id that is no
+    valid key of the model (a task result's UUID). Every request is the same 404."""
+    raise Http404

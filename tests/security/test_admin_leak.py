@@ -105,3 +105,27 @@ def test_the_reported_raw_id_leaks_are_closed(client, world_a, world_b, page, pa
     a_row = world_a.objects[f"{leaked}s.{leaked}" if leaked != "session" else "scheduling.session"]
     response = client.get(reverse(f"admin:{page}") + f"?{param}={a_row.pk}")
     assert str(a_row)[:20] in response.content.decode()
+
+
+def test_the_view_on_site_shortcut_looks_nothing_up(client, world_a, world_b):
+    """The admin's `r/<type>/<id>/` answers the same 404 for practice A's row, practice
+    B's row, a missing row and an id that is no valid key of its model (a task result's
+    UUID key was a 500): no page tells which ids exist in another practice."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_tasks_db.models import DBTaskResult
+
+    client.force_login(world_a.staff["owner"].user)
+    client.raise_request_exception = False
+    clients = ContentType.objects.get_for_model(world_a.objects["clients.client"])
+    task_results = ContentType.objects.get_for_model(DBTaskResult)
+    answers = set()
+    for type_id, object_id in [
+        (clients.pk, world_a.objects["clients.client"].pk),
+        (clients.pk, world_b.objects["clients.client"].pk),
+        (clients.pk, 2**40),
+        (task_results.pk, 1),
+    ]:
+        url = reverse("admin:view_on_site", args=[type_id, object_id])
+        response = client.get(url)
+        answers.add((response.status_code, response.content))
+    assert len(answers) == 1 and next(iter(answers))[0] == 404
