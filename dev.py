@@ -55,6 +55,10 @@ def test(args: list[str]) -> None:
     ensure_venv()
     if not Path("/usr/bin/chromium").exists():
         print("note: browser tests are skipped — install Debian's chromium for them.")
+    # On every CPU (pytest-xdist), unless the arguments say how many: `-n 0` runs the
+    # tests in this one process, as a debugger wants.
+    if not any(arg.startswith(("-n", "--numprocesses")) for arg in args):
+        args = ["-n", "auto", *args]
     run(str(PY), "-m", "pytest", *args)
 
 
