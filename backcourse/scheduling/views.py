@@ -36,7 +36,6 @@ from backcourse.practices.access import (
     perm_required,
     staff_required,
 )
-from backcourse.practices.models import StaffMember, staff_name
 from backcourse.practices.roles import Perm
 from backcourse.practices.selectors import practice_staff
 from backcourse.scheduling.errors import SchedulingError
@@ -82,12 +81,11 @@ class Therapist(NamedTuple):
     name: str
 
 
-def _therapists(**filters) -> list[Therapist]:
-    """Staff members matching `filters`, in StaffMember's order, named as StaffMember.name."""
-    rows = StaffMember.objects.filter(**filters).values_list(
-        "pk", "display_name", "user__first_name", "user__last_name", "user__username"
-    )
-    return [Therapist(pk, staff_name(*names)) for pk, *names in rows]
+def _former_therapists(request: HttpRequest, pks) -> dict[int, Therapist]:
+    """Staff with sessions in view who no longer take sessions (or left), named from the
+    practice's staff kept in memory (`practice_staff` holds former members too)."""
+    members = practice_staff(request.practice)
+    return {pk: Therapist(pk, members[pk].name) for pk in pks if pk in members}
 
 
 def _therapist_filter(request: HttpRequest):
@@ -156,7 +154,7 @@ def _sessions(
     staff = {t.pk: t for t in therapists}
     missing = {s.therapist_id for s in sessions} - staff.keys()
     if missing:  # sessions of staff who no longer take sessions
-        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
+        staff.update(_former_therapists(request, missing))
     client_url, course_url, record_url, change_url, status_url = (
         url_for_each(name)
         for name in (
@@ -396,7 +394,7 @@ def _day_sections(request: HttpRequest, start, end, therapists) -> tuple[list[Da
     staff = {t.pk: t for t in therapists}
     missing = by_id.keys() - staff.keys()  # sessions of staff no longer taking sessions
     if missing:
-        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
+        staff.update(_former_therapists(request, missing))
     order = [t.pk for t in therapists] + sorted(missing, key=lambda pk: staff[pk].name)
     # Plain strings for the template: a hundred sections' dates, numbers and plurals
     # formatted by template tags cost more than the rest of the page.
@@ -539,7 +537,7 @@ def _week_counts(request: HttpRequest, start, end, therapists, by_day: dict[date
     staff = {t.pk: t for t in therapists}
     missing = {pk for _day, pk, _n in rows} - staff.keys()
     if missing:
-        staff.update({t.pk: t for t in _therapists(pk__in=missing)})
+        staff.update(_former_therapists(request, missing))
     order = {pk: i for i, pk in enumerate(staff)}
     names = {pk: html.escape(t.name) for pk, t in staff.items()}
     labels: dict[int, str] = {}

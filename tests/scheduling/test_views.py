@@ -99,6 +99,25 @@ def test_day_shows_only_my_sessions_unless_all(as_therapist_a, practice_a, sessi
     assert "Clara Adler" not in theirs and "Olga Other" in theirs
 
 
+def test_a_colleague_who_no_longer_takes_sessions_keeps_their_name_on_their_sessions(
+    as_therapist_a, practice_a, session_a
+):
+    colleague = f.StaffFactory(practice=practice_a, display_name="Carl Colleague")
+    other_client = f.ClientFactory(practice=practice_a, first_name="Olga", last_name="Other")
+    course = f.CourseFactory(client=other_client, therapist=colleague)
+    f.SessionFactory(course=course, starts_at=datetime(2026, 11, 2, 12, tzinfo=UTC))
+    colleague.takes_sessions = False
+    colleague.save()
+    params = {"date": "2026-11-02", "therapist": "all"}
+    everyone = as_therapist_a.get(DAY, params).content.decode()
+    assert "Olga Other" in everyone and "Carl Colleague" in everyone
+    # not among the filter's choices any more, but still the name on their sessions
+    options = everyone.split('name="therapist"', 1)[1].split("</select>", 1)[0]
+    assert "Carl Colleague" not in options
+    week = as_therapist_a.get(WEEK, {"start": "2026-11-02", "therapist": "all"}).content.decode()
+    assert "Olga Other" in week and "Carl Colleague" in week
+
+
 def test_week_lists_sessions_by_day(as_therapist_a, session_a):
     r = as_therapist_a.get(WEEK, {"start": "2026-11-04"})  # a Wednesday: week of Mon 2 Nov
     assert r.status_code == 200
