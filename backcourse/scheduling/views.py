@@ -579,7 +579,9 @@ def _week_entries(sessions, *, show_therapist: bool) -> str:
                 if s.clinical
                 else course_word
             )
-            course = f'<div class="small">{what} · #{esc(str(s.number))}</div>'
+            # A cancelled or missed session has no number in its course (as on the day's cards).
+            number = f" · #{esc(str(s.number))}" if s.number is not None else ""
+            course = f'<div class="small">{what}{number}</div>'
         record = ""
         if s.record_link:
             record = (

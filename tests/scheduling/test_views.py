@@ -66,6 +66,9 @@ def test_a_missed_or_cancelled_session_shows_no_number_in_its_course(as_therapis
     html = as_therapist_a.get(DAY, {"date": "2026-11-02"}).content.decode()
     assert "session 1 of 8" in html
     assert "None" not in html and "session 2" not in html
+    week = as_therapist_a.get(WEEK, {"start": "2026-11-02"}).content.decode()
+    assert "#1" in week
+    assert "None" not in week and "#2" not in week
 
 
 def test_day_of_another_date_hides_the_session(as_therapist_a, session_a):
